@@ -1,0 +1,267 @@
+import { userInfo } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { systemPrincipal, USER_ROLES, type UserRole } from '../access/principal.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { migrate, openDatabase } from '../db/database.js';
+import { isDomainError } from '../domain/errors.js';
+import { PRODUCT_CLASSES, SUBJECT_ROLES, type ProductClass, type SubjectRole } from '../domain/master-data.js';
+import { createPlatform, VERSION, type Platform } from '../platform.js';
+import { serve } from './serve.js';
+
+const cliActor = () => systemPrincipal(`cli:${safeUser()}`);
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs `work` against the configured database as the CLI principal, then closes it. */
+async function withPlatform<T>(work: (platform: Platform) => Promise<T>): Promise<T> {
+  const platform = await createPlatform(loadConfig());
+  try {
+    return await work(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+const print = (value: unknown): void => {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+};
+
+const list = (choices: readonly string[]) => (value: string) => {
+  const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const bad = items.filter((v) => !choices.includes(v));
+  if (bad.length) throw new InvalidArgumentError(`unknown value(s) ${bad.join(', ')}; choose from ${choices.join(', ')}`);
+  return items;
+};
+const oneOf = (choices: readonly string[]) => (value: string) => {
+  if (!choices.includes(value)) throw new InvalidArgumentError(`choose one of ${choices.join(', ')}`);
+  return value;
+};
+
+export function buildCli(): Command {
+  const program = new Command('zhuisu')
+    .description('zhuisu traceability platform. Configure with PORT, HOST, DATABASE_URL, ZHUISU_KEY_DIR, ZHUISU_ADMIN_TOKEN.')
+    .version(VERSION)
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the HTTP server (migrations run first)')
+    .option('--port <port>', 'listen port (PORT, default 8080)')
+    .option('--host <host>', 'listen address (HOST, default 127.0.0.1)')
+    .option('--demo', 'load the demo data into an empty database (ZHUISU_DEMO=1)')
+    .action(async (opts: { port?: string; host?: string; demo?: boolean }) => {
+      const config = loadConfig(process.env, {
+        ...(opts.port ? { port: Number(opts.port) } : {}),
+        ...(opts.host ? { host: opts.host } : {}),
+        ...(opts.demo ? { demo: true } : {}),
+      });
+      await serve(config);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .action(async () => {
+      const config = loadConfig();
+      const database = await openDatabase(config.databaseUrl);
+      try {
+        const applied = await migrate(database);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      } finally {
+        await database.close();
+      }
+    });
+
+  const token = program.command('token').description('API keys');
+  token
+    .command('create')
+    .description('issue an API key for a user and print it once')
+    .requiredOption('--user <username-or-id>', 'the user the key acts as')
+    .option('--name <name>', 'what the key is for', 'cli')
+    .option('--expires <date-time>', 'expiry (RFC 3339)')
+    .action(async (opts: { user: string; name: string; expires?: string }) =>
+      withPlatform(async ({ services, database }) => {
+        const user = await findUser(database, opts.user);
+        const key = await services.users.createKey(cliActor(), user, { name: opts.name, expiresAt: opts.expires ?? null });
+        process.stderr.write('Store this key now; it is not shown again.\n');
+        process.stdout.write(key.secret + '\n');
+      }),
+    );
+  token
+    .command('list')
+    .requiredOption('--user <username-or-id>')
+    .action(async (opts: { user: string }) =>
+      withPlatform(async ({ services, database }) => print(await services.users.listKeys(cliActor(), await findUser(database, opts.user)))),
+    );
+  token
+    .command('revoke <key-id>')
+    .action(async (keyId: string) => withPlatform(async ({ services }) => print(await services.users.revokeKey(cliActor(), keyId))));
+
+  const user = program.command('user').description('users');
+  user
+    .command('create')
+    .requiredOption('--username <name>')
+    .requiredOption('--role <role>', USER_ROLES.join(' | '), oneOf(USER_ROLES))
+    .option('--display-name <name>')
+    .option('--subject <id-or-code>', 'for subject roles')
+    .option('--region <prefix>', "regulators: GB/T 2260 prefix ('' = nationwide)")
+    .option('--departments <list>', 'regulators: comma-separated departments')
+    .option('--classes <list>', 'regulators: comma-separated product classes', list(PRODUCT_CLASSES))
+    .action(async (opts: { username: string; role: UserRole; displayName?: string; subject?: string; region?: string; departments?: string; classes?: ProductClass[] }) =>
+      withPlatform(async ({ services }) => {
+        const actor = cliActor();
+        const subjectId = opts.subject ? (await services.subjects.get(actor, opts.subject)).id : null;
+        print(
+          await services.users.create(actor, {
+            username: opts.username,
+            role: opts.role,
+            subjectId,
+            ...(opts.displayName ? { displayName: opts.displayName } : {}),
+            ...(opts.region !== undefined ? { regionPrefix: opts.region } : {}),
+            ...(opts.departments ? { departments: opts.departments.split(',') as never } : {}),
+            ...(opts.classes ? { productClasses: opts.classes } : {}),
+          }),
+        );
+      }),
+    );
+  user
+    .command('list')
+    .option('--subject <id>')
+    .action(async (opts: { subject?: string }) =>
+      withPlatform(async ({ services }) => print(await services.users.list(cliActor(), { ...(opts.subject ? { subjectId: opts.subject } : {}), limit: 500 }))),
+    );
+  user
+    .command('disable <id>')
+    .action(async (id: string) => withPlatform(async ({ services }) => print(await services.users.update(cliActor(), id, { status: 'disabled' }))));
+
+  const subject = program.command('subject').description('subjects (主体)');
+  subject
+    .command('create')
+    .requiredOption('--name <name>')
+    .requiredOption('--region <code>', 'GB/T 2260 region code')
+    .requiredOption('--roles <list>', SUBJECT_ROLES.join(','), list(SUBJECT_ROLES))
+    .option('--code <uscc>', '统一社会信用代码 (organisation)')
+    .option('--person-id <id>', '公民身份号码 (natural person; the platform issues the 主体码)')
+    .option('--prefixes <list>', 'GS1 company prefixes, comma-separated')
+    .option('--address <text>')
+    .action(async (opts: { name: string; region: string; roles: SubjectRole[]; code?: string; personId?: string; prefixes?: string; address?: string }) =>
+      withPlatform(async ({ services }) =>
+        print(
+          await services.subjects.register(cliActor(), {
+            kind: opts.personId ? 'person' : 'organisation',
+            ...(opts.code ? { subjectCode: opts.code } : {}),
+            ...(opts.personId ? { personId: opts.personId } : {}),
+            name: opts.name,
+            roles: opts.roles,
+            regionCode: opts.region,
+            ...(opts.address ? { address: opts.address } : {}),
+            ...(opts.prefixes ? { companyPrefixes: opts.prefixes.split(',') } : {}),
+          }),
+        ),
+      ),
+    );
+  subject
+    .command('list')
+    .option('--region <prefix>')
+    .option('--query <text>')
+    .action(async (opts: { region?: string; query?: string }) =>
+      withPlatform(async ({ services }) =>
+        print(await services.subjects.list(cliActor(), { ...(opts.region ? { regionPrefix: opts.region } : {}), ...(opts.query ? { query: opts.query } : {}), limit: 500 })),
+      ),
+    );
+  subject.command('show <id-or-code>').action(async (id: string) => withPlatform(async ({ services }) => print(await services.subjects.get(cliActor(), id))));
+  subject
+    .command('status <id-or-code> <status>')
+    .option('--reason <text>')
+    .action(async (id: string, status: string, opts: { reason?: string }) =>
+      withPlatform(async ({ services }) => print(await services.subjects.setStatus(cliActor(), id, oneOf(['active', 'suspended', 'blacklisted'])(status) as never, opts.reason ?? null))),
+    );
+
+  const location = program.command('location').description('locations of subjects');
+  location
+    .command('create')
+    .requiredOption('--subject <id-or-code>')
+    .requiredOption('--name <name>')
+    .requiredOption('--region <code>')
+    .option('--gln <gln>')
+    .option('--local-code <code>')
+    .option('--kind <kind>')
+    .option('--address <text>')
+    .action(async (opts: { subject: string; name: string; region: string; gln?: string; localCode?: string; kind?: string; address?: string }) =>
+      withPlatform(async ({ services }) =>
+        print(await services.subjects.addLocation(cliActor(), opts.subject, { name: opts.name, regionCode: opts.region, gln: opts.gln ?? null, localCode: opts.localCode ?? null, kind: opts.kind ?? null, address: opts.address ?? null })),
+      ),
+    );
+  location
+    .command('list')
+    .requiredOption('--subject <id-or-code>')
+    .action(async (opts: { subject: string }) => withPlatform(async ({ services }) => print(await services.subjects.listLocations(cliActor(), opts.subject, undefined, 500))));
+
+  const product = program.command('product').description('products');
+  product
+    .command('create')
+    .requiredOption('--subject <id-or-code>', 'owner')
+    .requiredOption('--name <name>')
+    .requiredOption('--class <class>', PRODUCT_CLASSES.join(' | '), oneOf(PRODUCT_CLASSES))
+    .option('--gtin <gtin>')
+    .option('--local-code <code>')
+    .option('--spec <spec>')
+    .action(async (opts: { subject: string; name: string; class: ProductClass; gtin?: string; localCode?: string; spec?: string }) =>
+      withPlatform(async ({ services }) =>
+        print(await services.products.create(cliActor(), opts.subject, { name: opts.name, productClass: opts.class, gtin: opts.gtin ?? null, localCode: opts.localCode ?? null, spec: opts.spec ?? null })),
+      ),
+    );
+  product
+    .command('list')
+    .option('--subject <id>')
+    .action(async (opts: { subject?: string }) =>
+      withPlatform(async ({ services }) => print(await services.products.list(cliActor(), { ...(opts.subject ? { ownerSubjectId: opts.subject } : {}), limit: 500 }))),
+    );
+
+  program
+    .command('audit')
+    .description('print the audit trail, newest first')
+    .option('--subject <id>')
+    .option('--limit <n>', 'entries', '50')
+    .action(async (opts: { subject?: string; limit: string }) =>
+      withPlatform(async ({ services }) => print(await services.audit.list(cliActor(), { ...(opts.subject ? { subjectId: opts.subject } : {}), limit: Number(opts.limit) }))),
+    );
+
+  return program;
+}
+
+async function findUser(database: Platform['database'], usernameOrId: string): Promise<string> {
+  const row = await database.db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb.or([eb('id', '=', usernameOrId), eb('username', '=', usernameOrId)]))
+    .executeTakeFirst();
+  if (!row) throw new CliError(`no user ${usernameOrId}`);
+  return row.id;
+}
+
+class CliError extends Error {}
+
+/** Entry point: readable messages for every expected failure, a stack only for bugs. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (isDomainError(error)) {
+      process.stderr.write(`error: ${error.message}\n`);
+      for (const d of error.details) process.stderr.write(`  ${d.pointer ?? ''} ${d.message}\n`);
+      process.exitCode = 1;
+    } else if (error instanceof ConfigError || error instanceof CliError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { Config } from '../config.js';
+import { loadDemo } from '../demo/demo.js';
+import { buildHttpApp } from '../http/app.js';
+import { createPlatform } from '../platform.js';
+
+/** Starts the platform: migrate, listen, load start-up data, then report ready. Stops cleanly on SIGINT/SIGTERM. */
+export async function serve(config: Config): Promise<void> {
+  const platform = await createPlatform(config);
+  const app = await buildHttpApp(platform);
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ database: platform.database.description, level: config.level, adminToken: config.adminToken ? 'set' : 'unset' }, 'zhuisu listening');
+  if (config.demo && (await loadDemo(platform.services))) app.log.info('demo data loaded');
+  platform.ready = true;
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await platform.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

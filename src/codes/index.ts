@@ -1,0 +1,3 @@
+export * from './uscc.js';
+export * from './resident-id.js';
+export * from './region.js';

@@ -1,0 +1,54 @@
+import { dirname, join, resolve } from 'node:path';
+import type { PlatformLevel } from './domain/platform.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** Where local state lives (SQLite file, keys) unless overridden. */
+  dataDir: string;
+  keyDir: string;
+  /** Development and CI only: a bearer secret that acts as a platform admin. Never logged. */
+  adminToken: string | null;
+  logLevel: string;
+  /** Load the demo chain into an empty database at start. */
+  demo: boolean;
+  level: PlatformLevel;
+  regionCode: string | null;
+  platformName: string;
+}
+
+export class ConfigError extends Error {}
+
+const LEVELS: PlatformLevel[] = ['enterprise', 'third-party', 'city', 'province', 'national'];
+
+/** Reads the environment once; every invalid value is reported together, before anything starts. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number, got '${env.PORT}'`);
+  const databaseUrl = env.DATABASE_URL?.trim() || './data/zhuisu.sqlite';
+  const isFile = !/^(postgres(ql)?:\/\/|pglite:)/.test(databaseUrl) && databaseUrl !== ':memory:';
+  const dataDir = resolve(env.ZHUISU_DATA_DIR ?? (isFile ? dirname(databaseUrl.replace(/^sqlite:/, '')) : './data'));
+  const level = (env.ZHUISU_LEVEL ?? 'enterprise') as PlatformLevel;
+  if (!LEVELS.includes(level)) problems.push(`ZHUISU_LEVEL must be one of ${LEVELS.join(', ')}, got '${env.ZHUISU_LEVEL}'`);
+  const regionCode = env.ZHUISU_REGION?.trim() || null;
+  if (regionCode !== null && !/^\d{6}$/.test(regionCode)) problems.push(`ZHUISU_REGION must be a 6-digit GB/T 2260 code`);
+  const adminToken = env.ZHUISU_ADMIN_TOKEN?.trim() || null;
+  if (adminToken !== null && adminToken.length < 16) problems.push('ZHUISU_ADMIN_TOKEN must be at least 16 characters');
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return {
+    port,
+    host: env.HOST?.trim() || '127.0.0.1',
+    databaseUrl,
+    dataDir,
+    keyDir: resolve(env.ZHUISU_KEY_DIR ?? join(dataDir, 'keys')),
+    adminToken,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    demo: env.ZHUISU_DEMO === '1' || env.ZHUISU_DEMO === 'true',
+    level,
+    regionCode,
+    platformName: env.ZHUISU_NAME?.trim() || 'zhuisu',
+    ...overrides,
+  };
+}

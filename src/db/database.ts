@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import { DomainError } from '../domain/errors.js';
+import { translateDatabaseError } from './errors.js';
+import { migrations } from './migrations/index.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Schema } from './schema.js';
+
+export type SqlDialect = 'sqlite' | 'postgres';
+export type Executor = Kysely<Schema> | Transaction<Schema>;
+
+/** An open database: the only object outside src/db/ that touches storage, and it never says which dialect it is on. */
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly dialect: SqlDialect;
+  /** Where the data lives, safe to log (no password). */
+  readonly description: string;
+  /** Runs `work` atomically; storage errors come out as DomainErrors. */
+  transaction<T>(work: (trx: Transaction<Schema>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Extra PostgreSQL session options, e.g. `-c search_path=…`; tests use it to isolate schemas. */
+  pgOptions?: string;
+}
+
+/**
+ * Opens `url`: `postgres://…` (a server), `pglite:` or `pglite:<dir>` (in-process PostgreSQL), `:memory:`, or a
+ * file path (SQLite, optionally prefixed by `sqlite:`).
+ */
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
+  if (url === 'pglite:' || url.startsWith('pglite:')) return openPglite(url.slice('pglite:'.length));
+  return openSqlite(url.replace(/^sqlite:/, ''));
+}
+
+function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string): Database {
+  return {
+    db,
+    dialect,
+    description,
+    async transaction(work) {
+      try {
+        return await db.transaction().execute(work);
+      } catch (error) {
+        throw error instanceof DomainError ? error : translateDatabaseError(error);
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function openSqlite(path: string): Database {
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers run beside the writer; synchronous=FULL makes a committed transaction survive power loss, which
+  // is what "acknowledged" promises.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return wrap(db, 'sqlite', file === ':memory:' ? 'sqlite (memory)' : `sqlite ${file}`);
+}
+
+// int8 and numeric come back as strings by default; every count and sequence we store fits a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+function openPostgres(url: string, options: OpenOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.PGPOOL_MAX ?? 10),
+    ...(options.pgOptions ? { options: options.pgOptions } : {}),
+  });
+  // An idle client losing its server must not crash the process; the next query reports the failure instead.
+  pool.on('error', () => {});
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return wrap(db, 'postgres', `postgres ${redactUrl(url)}`);
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const client = dir && dir !== 'memory' ? new PGlite(resolve(dir)) : new PGlite();
+  await client.waitReady;
+  const db = new Kysely<Schema>({ dialect: new PGliteDialect(client) });
+  return wrap(db, 'postgres', `pglite ${dir || 'memory'}`);
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres (unparseable url)';
+  }
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrate(database: Database): Promise<string[]> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new DomainError(
+      'internal',
+      'migration-failed',
+      `migration ${failed?.migrationName ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

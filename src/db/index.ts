@@ -1,0 +1,2 @@
+export { openDatabase, migrate, type Database, type Executor, type SqlDialect } from './database.js';
+export type * from './schema.js';

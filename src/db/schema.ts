@@ -1,0 +1,115 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row shapes of every table, shared by both dialects. Portable types only: text for identifiers, ISO-8601 UTC
+ * timestamps (they sort correctly as text) and JSON documents; integers stay within JavaScript's safe range.
+ */
+export interface SubjectTable {
+  id: string;
+  subject_code: string;
+  kind: 'organisation' | 'person';
+  name: string;
+  roles: string; // JSON array of SubjectRole
+  region_code: string;
+  status: 'active' | 'suspended' | 'blacklisted';
+  status_reason: string | null;
+  address: string | null;
+  contact: string | null; // JSON object
+  licences: string; // JSON array
+  person_id_cipher: string | null;
+  person_id_index: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CompanyPrefixTable {
+  prefix: string;
+  subject_id: string;
+}
+
+export interface LocationTable {
+  id: string;
+  subject_id: string;
+  gln: string | null;
+  local_code: string | null;
+  name: string;
+  kind: string | null;
+  address: string | null;
+  region_code: string;
+  status: 'active' | 'closed';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductTable {
+  id: string;
+  owner_subject_id: string;
+  gtin: string | null;
+  local_code: string | null;
+  name: string;
+  spec: string | null;
+  product_class: string;
+  category: string | null;
+  status: 'active' | 'discontinued';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  subject_id: string | null;
+  region_prefix: string | null;
+  departments: string; // JSON array
+  product_classes: string; // JSON array
+  status: 'active' | 'disabled';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  user_id: string;
+  name: string;
+  secret_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditTable {
+  id: string;
+  at: string;
+  actor: string;
+  actor_user_id: string | null;
+  actor_key_id: string | null;
+  on_behalf_of: string | null;
+  subject_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  changes: string | null; // JSON
+  address: string | null;
+  request_id: string | null;
+}
+
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
+export interface Schema {
+  subjects: SubjectTable;
+  subject_company_prefixes: CompanyPrefixTable;
+  locations: LocationTable;
+  products: ProductTable;
+  users: UserTable;
+  api_keys: ApiKeyTable;
+  audit_log: AuditTable;
+  counters: CounterTable;
+}
+
+export type { Generated };

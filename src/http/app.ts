@@ -1,0 +1,139 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { uuidv7 } from 'uuidv7';
+import type { Principal } from '../access/principal.js';
+import { DomainError } from '../domain/errors.js';
+import type { Platform } from '../platform.js';
+import { createMetrics } from './metrics.js';
+import { asDomainError, toProblem } from './problem.js';
+import { ProblemSchema } from './schemas.js';
+import { validatorCompiler } from './validation.js';
+import { systemRoutes } from './system.routes.js';
+import { subjectRoutes } from '../subjects/subjects.routes.js';
+import { productRoutes } from '../products/products.routes.js';
+import { userRoutes } from '../access/users.routes.js';
+import { auditRoutes } from '../audit/audit.routes.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without an API key (health, metrics, OpenAPI, well-known, log, consumer pages). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+
+export interface HttpOptions {
+  logger?: boolean | { level: string };
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export async function buildHttpApp(platform: Platform, options: HttpOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: typeof options.logger === 'object' ? options.logger.level : platform.config.logLevel,
+            // Request logs carry method, URL and address only; these paths are redacted should anyone add headers.
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
+          },
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    genReqId: () => uuidv7(),
+    requestIdHeader: false,
+    ajv: { customOptions: {} },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('principal', null);
+
+  // JSON-LD and other +json media types (EPCIS uses application/ld+json) parse like JSON.
+  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  const metrics = createMetrics();
+
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config?.public || request.is404 || request.url.startsWith('/docs')) return;
+    if (!platform.ready) throw new DomainError('unavailable', 'starting', 'the platform is starting; retry shortly');
+    const onBehalfOf = request.headers['x-on-behalf-of'];
+    request.principal = await platform.services.users.authenticate(bearerOf(request), {
+      address: request.ip,
+      requestId: request.id,
+      onBehalfOf: Array.isArray(onBehalfOf) ? onBehalfOf[0] : onBehalfOf,
+    });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const domain = asDomainError(error);
+    if (domain.kind === 'internal') request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: domain.code, status: domain.kind }, 'request rejected');
+    return sendProblem(reply, domain, request);
+  });
+
+  app.setNotFoundHandler(async (request, reply) =>
+    sendProblem(reply, new DomainError('not_found', 'route-not-found', `no resource at ${request.method} ${request.url.split('?')[0]}`), request),
+  );
+
+  app.addSchema(ProblemSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'zhuisu API',
+        version: platform.version,
+        description:
+          'Traceability platform for important products (重要产品追溯). Every error is application/problem+json with a stable `code`.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: zsk_<id>_<secret>' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: '/openapi.json' } as never });
+
+  await app.register(async (scope) => {
+    const typed = scope.withTypeProvider<TypeBoxTypeProvider>();
+    systemRoutes(typed, platform, metrics);
+    subjectRoutes(typed, platform);
+    productRoutes(typed, platform);
+    userRoutes(typed, platform);
+    auditRoutes(typed, platform);
+  });
+
+  await app.ready();
+  return app;
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+export function sendProblem(reply: FastifyReply, error: DomainError, request: FastifyRequest) {
+  const problem = toProblem(error, request.url.split('?')[0], request.id);
+  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="zhuisu"');
+  return reply.code(problem.status).type('application/problem+json').serializer(JSON.stringify).send(problem);
+}
+
+/** The authenticated principal of a request; routes behind the auth hook always have one. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new DomainError('unauthenticated', 'missing-credentials', 'authentication required');
+  return request.principal;
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { UsersService } from './access/users.service.js';
+import { AuditService } from './audit/audit.service.js';
+import type { Config } from './config.js';
+import { IdentityVault } from './crypto/identity-vault.js';
+import { KeyStore } from './crypto/key-store.js';
+import { migrate, openDatabase, type Database, type OpenOptions } from './db/database.js';
+import { ProductsService } from './products/products.service.js';
+import { SubjectsService } from './subjects/subjects.service.js';
+
+export interface Services {
+  users: UsersService;
+  subjects: SubjectsService;
+  products: ProductsService;
+  audit: AuditService;
+}
+
+/** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
+export interface Platform {
+  readonly config: Config;
+  readonly database: Database;
+  readonly services: Services;
+  readonly version: string;
+  /** True once migrations and any start-up data are in place; /healthz reports it. */
+  ready: boolean;
+  close(): Promise<void>;
+}
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export async function createPlatform(config: Config, openOptions: OpenOptions = {}): Promise<Platform> {
+  const database = await openDatabase(config.databaseUrl, openOptions);
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const keys = new KeyStore(config.keyDir);
+  const vault = new IdentityVault(keys.secret('identity'));
+  const subjects = new SubjectsService(database, vault);
+  const services: Services = {
+    users: new UsersService(database, config.adminToken),
+    subjects,
+    products: new ProductsService(database, subjects),
+    audit: new AuditService(database),
+  };
+  return {
+    config,
+    database,
+    services,
+    version: VERSION,
+    ready: false,
+    close: () => database.close(),
+  };
+}

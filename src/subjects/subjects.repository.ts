@@ -1,0 +1,186 @@
+import type { Executor, SubjectTable, LocationTable } from '../db/index.js';
+import type { Location, Subject, SubjectRole } from '../domain/master-data.js';
+import type { ReadScope } from '../access/policy.js';
+
+export interface SubjectListFilter {
+  scope: ReadScope;
+  regionPrefix?: string;
+  role?: SubjectRole;
+  status?: Subject['status'];
+  query?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface NewSubjectRow {
+  subject: Omit<SubjectTable, 'person_id_cipher' | 'person_id_index'> & {
+    person_id_cipher?: string | null;
+    person_id_index?: string | null;
+  };
+  companyPrefixes: string[];
+}
+
+export class SubjectsRepository {
+  constructor(private readonly db: Executor) {}
+
+  async insert(row: NewSubjectRow): Promise<void> {
+    await this.db.insertInto('subjects').values(row.subject).execute();
+    await this.replacePrefixes(row.subject.id, row.companyPrefixes);
+  }
+
+  async update(id: string, changes: Partial<SubjectTable>, companyPrefixes?: string[]): Promise<void> {
+    await this.db.updateTable('subjects').set(changes).where('id', '=', id).execute();
+    if (companyPrefixes) await this.replacePrefixes(id, companyPrefixes);
+  }
+
+  private async replacePrefixes(subjectId: string, prefixes: string[]): Promise<void> {
+    await this.db.deleteFrom('subject_company_prefixes').where('subject_id', '=', subjectId).execute();
+    if (prefixes.length > 0) {
+      await this.db
+        .insertInto('subject_company_prefixes')
+        .values(prefixes.map((prefix) => ({ prefix, subject_id: subjectId })))
+        .execute();
+    }
+  }
+
+  async findById(id: string): Promise<Subject | undefined> {
+    const row = await this.db.selectFrom('subjects').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? (await this.withPrefixes([row]))[0] : undefined;
+  }
+
+  async findByCode(subjectCode: string): Promise<Subject | undefined> {
+    const row = await this.db
+      .selectFrom('subjects')
+      .selectAll()
+      .where('subject_code', '=', subjectCode)
+      .executeTakeFirst();
+    return row ? (await this.withPrefixes([row]))[0] : undefined;
+  }
+
+  async existsByPersonIndex(index: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('subjects')
+      .select('id')
+      .where('person_id_index', '=', index)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Registered prefixes that overlap `prefix` (GS1 company prefixes never nest), other than the subject's own. */
+  async overlappingPrefixes(prefix: string, exceptSubjectId?: string): Promise<{ prefix: string; subjectId: string }[]> {
+    const shorter = Array.from({ length: prefix.length }, (_, i) => prefix.slice(0, i + 1));
+    let query = this.db
+      .selectFrom('subject_company_prefixes')
+      .select(['prefix', 'subject_id'])
+      .where((eb) => eb.or([eb('prefix', 'in', shorter), eb('prefix', 'like', `${prefix}%`)]));
+    if (exceptSubjectId) query = query.where('subject_id', '!=', exceptSubjectId);
+    const rows = await query.execute();
+    return rows.map((r) => ({ prefix: r.prefix, subjectId: r.subject_id }));
+  }
+
+  async list(filter: SubjectListFilter): Promise<Subject[]> {
+    let query = this.db.selectFrom('subjects').selectAll();
+    const { scope } = filter;
+    if (scope.kind === 'subject') query = query.where('id', '=', scope.subjectId);
+    if (scope.kind === 'region') query = query.where('region_code', 'like', `${scope.regionPrefix}%`);
+    if (filter.regionPrefix) query = query.where('region_code', 'like', `${filter.regionPrefix}%`);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.role) query = query.where('roles', 'like', `%"${filter.role}"%`);
+    if (filter.query) {
+      const q = `%${filter.query}%`;
+      query = query.where((eb) => eb.or([eb('name', 'like', q), eb('subject_code', 'like', q)]));
+    }
+    if (filter.cursor) query = query.where('id', '>', filter.cursor);
+    const rows = await query.orderBy('id').limit(filter.limit).execute();
+    return this.withPrefixes(rows);
+  }
+
+  private async withPrefixes(rows: SubjectTable[]): Promise<Subject[]> {
+    if (rows.length === 0) return [];
+    const prefixRows = await this.db
+      .selectFrom('subject_company_prefixes')
+      .select(['prefix', 'subject_id'])
+      .where(
+        'subject_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('prefix')
+      .execute();
+    const bySubject = new Map<string, string[]>();
+    for (const p of prefixRows) bySubject.set(p.subject_id, [...(bySubject.get(p.subject_id) ?? []), p.prefix]);
+    return rows.map((row) => toSubject(row, bySubject.get(row.id) ?? []));
+  }
+
+  // Locations -------------------------------------------------------------------------------------------------------
+
+  async insertLocation(row: LocationTable): Promise<void> {
+    await this.db.insertInto('locations').values(row).execute();
+  }
+
+  async updateLocation(id: string, changes: Partial<LocationTable>): Promise<void> {
+    await this.db.updateTable('locations').set(changes).where('id', '=', id).execute();
+  }
+
+  async findLocation(id: string): Promise<Location | undefined> {
+    const row = await this.db.selectFrom('locations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toLocation(row) : undefined;
+  }
+
+  async findLocationByGln(gln: string): Promise<Location | undefined> {
+    const row = await this.db.selectFrom('locations').selectAll().where('gln', '=', gln).executeTakeFirst();
+    return row ? toLocation(row) : undefined;
+  }
+
+  async findLocationByLocalCode(subjectId: string, localCode: string): Promise<Location | undefined> {
+    const row = await this.db
+      .selectFrom('locations')
+      .selectAll()
+      .where('subject_id', '=', subjectId)
+      .where('local_code', '=', localCode)
+      .executeTakeFirst();
+    return row ? toLocation(row) : undefined;
+  }
+
+  async listLocations(subjectId: string, cursor: string | undefined, limit: number): Promise<Location[]> {
+    let query = this.db.selectFrom('locations').selectAll().where('subject_id', '=', subjectId);
+    if (cursor) query = query.where('id', '>', cursor);
+    const rows = await query.orderBy('id').limit(limit).execute();
+    return rows.map(toLocation);
+  }
+}
+
+function toSubject(row: SubjectTable, companyPrefixes: string[]): Subject {
+  return {
+    id: row.id,
+    subjectCode: row.subject_code,
+    kind: row.kind,
+    name: row.name,
+    roles: JSON.parse(row.roles) as Subject['roles'],
+    regionCode: row.region_code,
+    status: row.status,
+    statusReason: row.status_reason,
+    address: row.address,
+    contact: row.contact ? (JSON.parse(row.contact) as Subject['contact']) : null,
+    licences: JSON.parse(row.licences) as Subject['licences'],
+    companyPrefixes,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toLocation(row: LocationTable): Location {
+  return {
+    id: row.id,
+    subjectId: row.subject_id,
+    gln: row.gln,
+    localCode: row.local_code,
+    name: row.name,
+    kind: row.kind,
+    address: row.address,
+    regionCode: row.region_code,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

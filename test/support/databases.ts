@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/**
+ * Every storage test runs on both dialects. PostgreSQL is the server at ZHUISU_TEST_PG_URL (default 127.0.0.1:5432,
+ * database `test`) when it answers, else in-process PGlite: never skipped. Each test database is fresh: a temporary
+ * SQLite file, or a new schema on the shared server.
+ */
+export type TestDialect = 'sqlite' | 'postgres';
+export const TEST_DIALECTS: TestDialect[] = ['sqlite', 'postgres'];
+
+const PG_URL = process.env.ZHUISU_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let serverProbe: Promise<boolean> | undefined;
+function postgresServerAnswers(): Promise<boolean> {
+  serverProbe ??= (async () => {
+    const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1500 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  })();
+  return serverProbe;
+}
+
+export interface TestDatabase {
+  url: string;
+  /** PostgreSQL session options that put the connection in the test's own schema. */
+  pgOptions?: string;
+  /** A directory for key files and other local state of this test. */
+  dataDir: string;
+  label: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'zhuisu-test-'));
+  const cleanDir = () => rmSync(dataDir, { recursive: true, force: true });
+  if (dialect === 'sqlite') {
+    return { url: join(dataDir, 'test.sqlite'), dataDir, label: 'sqlite', drop: async () => cleanDir() };
+  }
+  if (await postgresServerAnswers()) {
+    const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    return {
+      url: PG_URL,
+      pgOptions: `-c search_path=${schema}`,
+      dataDir,
+      label: 'postgres',
+      drop: async () => {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.end();
+        cleanDir();
+      },
+    };
+  }
+  return { url: 'pglite:', dataDir, label: 'postgres (pglite)', drop: async () => cleanDir() };
+}

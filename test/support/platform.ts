@@ -1,0 +1,65 @@
+import type { Principal } from '../../src/access/principal.js';
+import { systemPrincipal } from '../../src/access/principal.js';
+import { loadConfig } from '../../src/config.js';
+import { buildHttpApp, type App } from '../../src/http/app.js';
+import { createPlatform, type Platform } from '../../src/platform.js';
+import { createTestDatabase, type TestDialect } from './databases.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestPlatform {
+  platform: Platform;
+  app: App;
+  admin: Principal;
+  label: string;
+  close(): Promise<void>;
+}
+
+/** A platform on a fresh database of the dialect, with the HTTP app built (requests go through `app.inject`). */
+export async function startTestPlatform(dialect: TestDialect): Promise<TestPlatform> {
+  const database = await createTestDatabase(dialect);
+  const config = loadConfig(
+    { DATABASE_URL: database.url, ZHUISU_DATA_DIR: database.dataDir, ZHUISU_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent' },
+  );
+  const platform = await createPlatform(config, database.pgOptions ? { pgOptions: database.pgOptions } : {});
+  const app = await buildHttpApp(platform, { logger: false });
+  platform.ready = true;
+  return {
+    platform,
+    app,
+    admin: systemPrincipal('test'),
+    label: database.label,
+    close: async () => {
+      await app.close();
+      await platform.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface CallOptions {
+  key?: string | null;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** An HTTP call through the app; the admin token is used unless `key` says otherwise (null: no key at all). */
+export async function call(app: App, method: string, url: string, options: CallOptions = {}) {
+  const key = options.key === undefined ? ADMIN_TOKEN : options.key;
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (key) headers.authorization = `Bearer ${key}`;
+  let payload: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    payload = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await app.inject({ method: method as 'GET', url, headers, ...(payload !== undefined ? { payload } : {}) });
+  let json: any;
+  try {
+    json = response.body ? JSON.parse(response.body) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.statusCode, headers: response.headers, body: response.body, json };
+}
