@@ -1,4 +1,2 @@
 #!/usr/bin/env node
-import { runCli } from '../dist/cli/main.js';
-
-await runCli(process.argv);
+import '../dist/cli/run.js';

@@ -56,3 +56,13 @@ export async function createPlatform(config: Config, openOptions: OpenOptions = 
     close: () => database.close(),
   };
 }
+
+/** Applies pending migrations without starting anything else (`zhuisu migrate`). */
+export async function migrateOnly(config: Config): Promise<string[]> {
+  const database = await openDatabase(config.databaseUrl);
+  try {
+    return await migrate(database);
+  } finally {
+    await database.close();
+  }
+}

@@ -156,9 +156,11 @@ export class UsersService {
     }
   }
 
-  async get(actor: Principal, id: string): Promise<User> {
-    const user = await new UsersRepository(this.database.db).findById(id);
-    if (!user) throw notFound('user-not-found', `no user ${id}`);
+  /** A user by id or username. */
+  async get(actor: Principal, idOrUsername: string): Promise<User> {
+    const repo = new UsersRepository(this.database.db);
+    const user = (await repo.findById(idOrUsername)) ?? (await repo.findByUsername(idOrUsername));
+    if (!user) throw notFound('user-not-found', `no user ${idOrUsername}`);
     ensure(canReadUser(actor, user));
     return user;
   }

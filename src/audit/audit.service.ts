@@ -39,6 +39,9 @@ export class AuditService {
 
   async list(actor: Principal, filter: Omit<AuditFilter, 'limit'> & { limit?: number }): Promise<Page<AuditEntry>> {
     const scope = readScope(actor);
+    if (scope.kind === 'subject' && filter.subjectId !== undefined && filter.subjectId !== scope.subjectId) {
+      ensure(false, 'audit-not-permitted', 'a subject\'s audit trail is open to that subject only');
+    }
     const subjectId = scope.kind === 'subject' ? scope.subjectId : filter.subjectId;
     ensure(
       scope.kind !== 'region' && canReadAudit(actor, subjectId ?? null),

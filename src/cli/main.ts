@@ -2,10 +2,9 @@ import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { systemPrincipal, USER_ROLES, type UserRole } from '../access/principal.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrate, openDatabase } from '../db/database.js';
 import { isDomainError } from '../domain/errors.js';
 import { PRODUCT_CLASSES, SUBJECT_ROLES, type ProductClass, type SubjectRole } from '../domain/master-data.js';
-import { createPlatform, VERSION, type Platform } from '../platform.js';
+import { createPlatform, migrateOnly, VERSION, type Platform } from '../platform.js';
 import { serve } from './serve.js';
 
 const cliActor = () => systemPrincipal(`cli:${safeUser()}`);
@@ -68,14 +67,8 @@ export function buildCli(): Command {
     .command('migrate')
     .description('apply pending database migrations and exit')
     .action(async () => {
-      const config = loadConfig();
-      const database = await openDatabase(config.databaseUrl);
-      try {
-        const applied = await migrate(database);
-        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-      } finally {
-        await database.close();
-      }
+      const applied = await migrateOnly(loadConfig());
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     });
 
   const token = program.command('token').description('API keys');
@@ -86,8 +79,8 @@ export function buildCli(): Command {
     .option('--name <name>', 'what the key is for', 'cli')
     .option('--expires <date-time>', 'expiry (RFC 3339)')
     .action(async (opts: { user: string; name: string; expires?: string }) =>
-      withPlatform(async ({ services, database }) => {
-        const user = await findUser(database, opts.user);
+      withPlatform(async ({ services }) => {
+        const user = (await services.users.get(cliActor(), opts.user)).id;
         const key = await services.users.createKey(cliActor(), user, { name: opts.name, expiresAt: opts.expires ?? null });
         process.stderr.write('Store this key now; it is not shown again.\n');
         process.stdout.write(key.secret + '\n');
@@ -97,7 +90,7 @@ export function buildCli(): Command {
     .command('list')
     .requiredOption('--user <username-or-id>')
     .action(async (opts: { user: string }) =>
-      withPlatform(async ({ services, database }) => print(await services.users.listKeys(cliActor(), await findUser(database, opts.user)))),
+      withPlatform(async ({ services }) => print(await services.users.listKeys(cliActor(), opts.user))),
     );
   token
     .command('revoke <key-id>')
@@ -236,17 +229,6 @@ export function buildCli(): Command {
   return program;
 }
 
-async function findUser(database: Platform['database'], usernameOrId: string): Promise<string> {
-  const row = await database.db
-    .selectFrom('users')
-    .select('id')
-    .where((eb) => eb.or([eb('id', '=', usernameOrId), eb('username', '=', usernameOrId)]))
-    .executeTakeFirst();
-  if (!row) throw new CliError(`no user ${usernameOrId}`);
-  return row.id;
-}
-
-class CliError extends Error {}
 
 /** Entry point: readable messages for every expected failure, a stack only for bugs. */
 export async function runCli(argv: string[]): Promise<void> {
@@ -257,7 +239,7 @@ export async function runCli(argv: string[]): Promise<void> {
       process.stderr.write(`error: ${error.message}\n`);
       for (const d of error.details) process.stderr.write(`  ${d.pointer ?? ''} ${d.message}\n`);
       process.exitCode = 1;
-    } else if (error instanceof ConfigError || error instanceof CliError) {
+    } else if (error instanceof ConfigError) {
       process.stderr.write(`error: ${error.message}\n`);
       process.exitCode = 1;
     } else {

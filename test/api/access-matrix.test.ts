@@ -1,0 +1,294 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { locationBody, productBody, subjectBody } from '../builders/master-data.js';
+import { TEST_DIALECTS } from '../support/databases.js';
+import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+/**
+ * The tenancy rule of docs/ACCESS.md as a matrix: every endpoint × every role × own / other subject and region.
+ * The last test fails when an endpoint exists that the matrix does not cover.
+ */
+
+const ACTORS = ['anonymous', 'badKey', 'admin', 'regulatorIn', 'regulatorOut', 'subjectAdmin', 'operator', 'auditor', 'platformAuditor'] as const;
+type Actor = (typeof ACTORS)[number];
+type Expect = Record<Actor, number>;
+
+/** Expected statuses: the named actors get theirs, every other authenticated actor `otherwise`, and no key is 401. */
+function only(allowed: Partial<Record<Actor, number>>, otherwise = 403): Expect {
+  const expect = {} as Expect;
+  for (const actor of ACTORS) expect[actor] = actor === 'anonymous' || actor === 'badKey' ? 401 : (allowed[actor] ?? otherwise);
+  return expect;
+}
+const everyone = (status: number): Expect => only({}, status);
+const publicRoute = (status: number): Expect => Object.fromEntries(ACTORS.map((a) => [a, status])) as Expect;
+
+interface Fixture {
+  keys: Record<Actor, string | null>;
+  /** Subject A (杭州 西湖区): the subject of subjectAdmin, operator and auditor; in regulatorIn's region. */
+  a: { id: string; locationId: string; foodProductId: string; drugProductId: string; userId: string; keyId: string };
+  /** Subject C (北京 朝阳区): in regulatorOut's region only. */
+  c: { id: string; locationId: string; foodProductId: string; userId: string; keyId: string };
+  selfIds: Record<Actor, string | null>;
+}
+
+interface Case {
+  name: string;
+  request: (f: Fixture, actor: Actor) => { url: string; body?: unknown };
+  expect: Expect;
+}
+
+interface Row {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  path: string;
+  cases: Case[];
+}
+
+const newUsername = () => `u${Math.random().toString(36).slice(2, 10)}`;
+
+const MATRIX: Row[] = [
+  { method: 'GET', path: '/healthz', cases: [{ name: 'public', request: () => ({ url: '/healthz' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/metrics', cases: [{ name: 'public', request: () => ({ url: '/metrics' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/openapi.json', cases: [{ name: 'public', request: () => ({ url: '/openapi.json' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/.well-known/zhuisu', cases: [{ name: 'public', request: () => ({ url: '/.well-known/zhuisu' }), expect: publicRoute(200) }] },
+
+  { method: 'POST', path: '/api/v1/subjects', cases: [{ name: 'register', request: () => ({ url: '/api/v1/subjects', body: subjectBody() }), expect: only({ admin: 201 }) }] },
+  { method: 'GET', path: '/api/v1/subjects', cases: [{ name: 'list', request: () => ({ url: '/api/v1/subjects' }), expect: everyone(200) }] },
+  {
+    method: 'GET',
+    path: '/api/v1/subjects/{id}',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/subjects/${f.a.id}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/subjects/${f.c.id}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
+    ],
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/subjects/{id}',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/subjects/${f.a.id}`, body: { address: '文三路 1 号' } }), expect: only({ admin: 200, subjectAdmin: 200 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/subjects/${f.c.id}`, body: { address: '朝阳路 1 号' } }), expect: only({ admin: 200 }) },
+    ],
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/subjects/{id}/status',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/subjects/${f.a.id}/status`, body: { status: 'active' } }), expect: only({ admin: 200, regulatorIn: 200 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/subjects/${f.c.id}/status`, body: { status: 'active' } }), expect: only({ admin: 200, regulatorOut: 200 }) },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/subjects/{id}/locations',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/subjects/${f.a.id}/locations`, body: locationBody() }), expect: only({ admin: 201, subjectAdmin: 201 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/subjects/${f.c.id}/locations`, body: locationBody({ regionCode: '110105' }) }), expect: only({ admin: 201 }) },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/subjects/{id}/locations',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/subjects/${f.a.id}/locations` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/subjects/${f.c.id}/locations` }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/locations/{id}',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/locations/${f.a.locationId}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/locations/${f.c.locationId}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
+    ],
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/locations/{id}',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/locations/${f.a.locationId}`, body: { address: '新地址' } }), expect: only({ admin: 200, subjectAdmin: 200 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/locations/${f.c.locationId}`, body: { address: '新地址' } }), expect: only({ admin: 200 }) },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/subjects/{id}/products',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/subjects/${f.a.id}/products`, body: productBody() }), expect: only({ admin: 201, subjectAdmin: 201 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/subjects/${f.c.id}/products`, body: productBody() }), expect: only({ admin: 201 }) },
+    ],
+  },
+  { method: 'GET', path: '/api/v1/products', cases: [{ name: 'list', request: () => ({ url: '/api/v1/products' }), expect: everyone(200) }] },
+  {
+    method: 'GET',
+    path: '/api/v1/products/{id}',
+    cases: [
+      { name: 'A food', request: (f) => ({ url: `/api/v1/products/${f.a.foodProductId}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      // regulatorIn supervises food (市场监管), not drugs: same region, other class.
+      { name: 'A drug', request: (f) => ({ url: `/api/v1/products/${f.a.drugProductId}` }), expect: only({ admin: 200, platformAuditor: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      { name: 'C food', request: (f) => ({ url: `/api/v1/products/${f.c.foodProductId}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
+    ],
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/products/{id}',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/products/${f.a.foodProductId}`, body: { spec: '1kg' } }), expect: only({ admin: 200, subjectAdmin: 200 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/products/${f.c.foodProductId}`, body: { spec: '1kg' } }), expect: only({ admin: 200 }) },
+    ],
+  },
+
+  { method: 'GET', path: '/api/v1/me', cases: [{ name: 'self', request: () => ({ url: '/api/v1/me' }), expect: everyone(200) }] },
+  {
+    method: 'POST',
+    path: '/api/v1/users',
+    cases: [
+      { name: 'operator of A', request: (f) => ({ url: '/api/v1/users', body: { username: newUsername(), role: 'subject_operator', subjectId: f.a.id } }), expect: only({ admin: 201, subjectAdmin: 201 }) },
+      { name: 'operator of C', request: (f) => ({ url: '/api/v1/users', body: { username: newUsername(), role: 'subject_operator', subjectId: f.c.id } }), expect: only({ admin: 201 }) },
+      { name: 'regulator', request: () => ({ url: '/api/v1/users', body: { username: newUsername(), role: 'regulator', regionPrefix: '33', departments: ['agriculture'] } }), expect: only({ admin: 201 }) },
+    ],
+  },
+  { method: 'GET', path: '/api/v1/users', cases: [{ name: 'list', request: () => ({ url: '/api/v1/users' }), expect: only({ admin: 200, platformAuditor: 200, subjectAdmin: 200, auditor: 200 }) }] },
+  {
+    method: 'GET',
+    path: '/api/v1/users/{id}',
+    cases: [
+      { name: 'user of A', request: (f) => ({ url: `/api/v1/users/${f.a.userId}` }), expect: only({ admin: 200, platformAuditor: 200, subjectAdmin: 200, auditor: 200 }) },
+      { name: 'user of C', request: (f) => ({ url: `/api/v1/users/${f.c.userId}` }), expect: only({ admin: 200, platformAuditor: 200 }) },
+      { name: 'self', request: (f, actor) => ({ url: `/api/v1/users/${f.selfIds[actor] ?? 'none'}` }), expect: only({ admin: 404 }, 200) },
+    ],
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/users/{id}',
+    cases: [
+      { name: 'user of A', request: (f) => ({ url: `/api/v1/users/${f.a.userId}`, body: { displayName: '新名字' } }), expect: only({ admin: 200, subjectAdmin: 200 }) },
+      { name: 'user of C', request: (f) => ({ url: `/api/v1/users/${f.c.userId}`, body: { displayName: '新名字' } }), expect: only({ admin: 200 }) },
+      { name: 'self', request: (f, actor) => ({ url: `/api/v1/users/${f.selfIds[actor] ?? 'none'}`, body: { displayName: '我' } }), expect: only({ admin: 404 }, 200) },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/users/{id}/keys',
+    cases: [
+      { name: 'user of A', request: (f) => ({ url: `/api/v1/users/${f.a.userId}/keys`, body: { name: 'k' } }), expect: only({ admin: 201, subjectAdmin: 201 }) },
+      { name: 'user of C', request: (f) => ({ url: `/api/v1/users/${f.c.userId}/keys`, body: { name: 'k' } }), expect: only({ admin: 201 }) },
+      { name: 'self', request: (f, actor) => ({ url: `/api/v1/users/${f.selfIds[actor] ?? 'none'}/keys`, body: { name: 'k' } }), expect: only({ admin: 404 }, 201) },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/users/{id}/keys',
+    cases: [
+      { name: 'user of A', request: (f) => ({ url: `/api/v1/users/${f.a.userId}/keys` }), expect: only({ admin: 200, platformAuditor: 200, subjectAdmin: 200, auditor: 200 }) },
+      { name: 'user of C', request: (f) => ({ url: `/api/v1/users/${f.c.userId}/keys` }), expect: only({ admin: 200, platformAuditor: 200 }) },
+    ],
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/keys/{id}',
+    cases: [
+      { name: 'key of A', request: (f) => ({ url: `/api/v1/keys/${f.a.keyId}` }), expect: only({ admin: 200, subjectAdmin: 200 }) },
+      { name: 'key of C', request: (f) => ({ url: `/api/v1/keys/${f.c.keyId}` }), expect: only({ admin: 200 }) },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/audit',
+    cases: [
+      { name: 'all', request: () => ({ url: '/api/v1/audit' }), expect: only({ admin: 200, platformAuditor: 200, subjectAdmin: 200, auditor: 200 }) },
+      { name: 'of A', request: (f) => ({ url: `/api/v1/audit?subjectId=${f.a.id}` }), expect: only({ admin: 200, platformAuditor: 200, subjectAdmin: 200, auditor: 200 }) },
+      { name: 'of C', request: (f) => ({ url: `/api/v1/audit?subjectId=${f.c.id}` }), expect: only({ admin: 200, platformAuditor: 200 }) },
+    ],
+  },
+];
+
+async function buildFixture(t: TestPlatform): Promise<Fixture> {
+  const ok = async (method: string, url: string, body: unknown) => {
+    const res = await call(t.app, method, url, { body });
+    assert.ok(res.status < 300, `${method} ${url} → ${res.status} ${res.body}`);
+    return res.json;
+  };
+  const subject = async (regionCode: string) => {
+    const s = await ok('POST', '/api/v1/subjects', subjectBody({ regionCode }));
+    const location = await ok('POST', `/api/v1/subjects/${s.id}/locations`, locationBody({ regionCode }));
+    const food = await ok('POST', `/api/v1/subjects/${s.id}/products`, productBody({ productClass: 'food' }));
+    const drug = await ok('POST', `/api/v1/subjects/${s.id}/products`, productBody({ productClass: 'drug' }));
+    const user = await ok('POST', '/api/v1/users', { username: newUsername(), role: 'subject_operator', subjectId: s.id });
+    const key = await ok('POST', `/api/v1/users/${user.id}/keys`, { name: 'target' });
+    return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id };
+  };
+  const a = await subject('330106');
+  const c = await subject('110105');
+  const user = async (body: Record<string, unknown>) => {
+    const u = await ok('POST', '/api/v1/users', { username: newUsername(), ...body });
+    const k = await ok('POST', `/api/v1/users/${u.id}/keys`, { name: 'matrix' });
+    return { id: u.id as string, key: k.secret as string };
+  };
+  const actors = {
+    admin: await user({ role: 'platform_admin' }),
+    regulatorIn: await user({ role: 'regulator', regionPrefix: '3301', departments: ['market_regulation'] }),
+    regulatorOut: await user({ role: 'regulator', regionPrefix: '11', departments: ['commerce'] }),
+    subjectAdmin: await user({ role: 'subject_admin', subjectId: a.id }),
+    operator: await user({ role: 'subject_operator', subjectId: a.id }),
+    auditor: await user({ role: 'auditor', subjectId: a.id }),
+    platformAuditor: await user({ role: 'auditor' }),
+  };
+  const keys = { anonymous: null, badKey: 'zsk_0000000000000000_' + 'A'.repeat(43) } as Record<Actor, string | null>;
+  const selfIds = { anonymous: null, badKey: null } as Record<Actor, string | null>;
+  for (const [name, value] of Object.entries(actors)) {
+    keys[name as Actor] = value.key;
+    selfIds[name as Actor] = value.id;
+  }
+  // The admin case of "self" deliberately uses a user id that does not exist, to show 404 beats 403 for admins.
+  selfIds.admin = 'no-such-user';
+  return { keys, a: { ...a }, c: { ...c }, selfIds };
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`access matrix on ${dialect}`, () => {
+    let t: TestPlatform;
+    let fixture: Fixture;
+    before(async () => {
+      t = await startTestPlatform(dialect);
+      fixture = await buildFixture(t);
+    });
+    after(() => t.close());
+
+    for (const row of MATRIX) {
+      for (const c of row.cases) {
+        test(`${row.method} ${row.path} [${c.name}]`, async () => {
+          const failures: string[] = [];
+          for (const actor of ACTORS) {
+            const { url, body } = c.request(fixture, actor);
+            const res = await call(t.app, row.method, url, { key: fixture.keys[actor], ...(body !== undefined ? { body } : {}) });
+            if (res.status !== c.expect[actor]) failures.push(`${actor}: expected ${c.expect[actor]}, got ${res.status} ${res.body.slice(0, 160)}`);
+            if (res.status >= 400) assert.match(String(res.headers['content-type']), /^application\/problem\+json/, `${actor} ${url}`);
+          }
+          assert.deepEqual(failures, []);
+        });
+      }
+    }
+
+    test('listings are narrowed to what each role may read', async () => {
+      const ids = async (actor: Actor, url: string) => ((await call(t.app, 'GET', url, { key: fixture.keys[actor] })).json.items as { id: string }[]).map((i) => i.id);
+      assert.deepEqual(await ids('subjectAdmin', '/api/v1/subjects'), [fixture.a.id]);
+      const inRegion = await ids('regulatorIn', '/api/v1/subjects?limit=500');
+      assert.ok(inRegion.includes(fixture.a.id) && !inRegion.includes(fixture.c.id));
+      const products = await ids('regulatorIn', '/api/v1/products?limit=500');
+      assert.ok(products.includes(fixture.a.foodProductId), 'food in region');
+      assert.ok(!products.includes(fixture.a.drugProductId), 'drug is outside 市场监管 classes');
+      assert.ok(!products.includes(fixture.c.foodProductId), 'other region');
+      const own = await ids('operator', '/api/v1/products?limit=500');
+      assert.ok(own.includes(fixture.a.drugProductId) && !own.includes(fixture.c.foodProductId));
+      const audit = (await call(t.app, 'GET', '/api/v1/audit?limit=500', { key: fixture.keys.auditor })).json.items as { subjectId: string }[];
+      assert.ok(audit.length > 0 && audit.every((e) => e.subjectId === fixture.a.id));
+    });
+
+    test('every endpoint in the API description is in the matrix', async () => {
+      const spec = (await call(t.app, 'GET', '/openapi.json', { key: null })).json as { paths: Record<string, Record<string, unknown>> };
+      const declared = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+      const covered = new Set(MATRIX.map((r) => `${r.method} ${r.path}`));
+      assert.deepEqual(declared.filter((route) => !covered.has(route)), []);
+    });
+  });
+}
