@@ -18,14 +18,16 @@ export interface Database {
   readonly dialect: SqlDialect;
   /** Where the data lives, safe to log (no password). */
   readonly description: string;
+  /** The PostgreSQL schema holding the tables, when not the default. */
+  readonly schema: string | undefined;
   /** Runs `work` atomically; storage errors come out as DomainErrors. */
   transaction<T>(work: (trx: Transaction<Schema>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export interface OpenOptions {
-  /** Extra PostgreSQL session options, e.g. `-c search_path=…`; tests use it to isolate schemas. */
-  pgOptions?: string;
+  /** PostgreSQL only: keep every table, the migration bookkeeping included, in this schema (tests isolate with it). */
+  schema?: string;
 }
 
 /**
@@ -38,11 +40,12 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   return openSqlite(url.replace(/^sqlite:/, ''));
 }
 
-function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string): Database {
+function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, schema?: string): Database {
   return {
     db,
     dialect,
     description,
+    schema,
     async transaction(work) {
       try {
         return await db.transaction().execute(work);
@@ -72,15 +75,18 @@ function openSqlite(path: string): Database {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 function openPostgres(url: string, options: OpenOptions): Database {
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new Error(`invalid schema name ${options.schema}`);
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: Number(process.env.PGPOOL_MAX ?? 10),
-    ...(options.pgOptions ? { options: options.pgOptions } : {}),
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   // An idle client losing its server must not crash the process; the next query reports the failure instead.
   pool.on('error', () => {});
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return wrap(db, 'postgres', `postgres ${redactUrl(url)}`);
+  return wrap(db, 'postgres', `postgres ${redactUrl(url)}${options.schema ? ` schema ${options.schema}` : ''}`, options.schema);
 }
 
 async function openPglite(dir: string): Promise<Database> {
@@ -103,9 +109,12 @@ function redactUrl(url: string): string {
 
 /** Applies every pending migration; returns the names applied. */
 export async function migrate(database: Database): Promise<string[]> {
+  if (database.schema) await database.db.schema.createSchema(database.schema).ifNotExists().execute();
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
+    // Kysely looks for its bookkeeping tables in every schema; naming ours keeps two instances sharing a server apart.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

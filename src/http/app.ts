@@ -9,7 +9,7 @@ import type { Platform } from '../platform.js';
 import { createMetrics } from './metrics.js';
 import { asDomainError, toProblem } from './problem.js';
 import { ProblemSchema } from './schemas.js';
-import { validatorCompiler } from './validation.js';
+import { buildValidator } from './validation.js';
 import { systemRoutes } from './system.routes.js';
 import { subjectRoutes } from '../subjects/subjects.routes.js';
 import { productRoutes } from '../products/products.routes.js';
@@ -47,10 +47,10 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     bodyLimit: DEFAULT_BODY_LIMIT,
     genReqId: () => uuidv7(),
     requestIdHeader: false,
-    ajv: { customOptions: {} },
+    // Fastify's factory type is a union over Ajv and JSON-type-definition compilers; ours is the Ajv kind.
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
 
   // JSON-LD and other +json media types (EPCIS uses application/ld+json) parse like JSON.

@@ -36,7 +36,7 @@ export function buildGtin(companyPrefix = buildCompanyPrefix()): string {
   return withCheckDigit((companyPrefix + randomDigits(12)).slice(0, 12));
 }
 
-export function subjectBody(overrides: Record<string, unknown> = {}) {
+export function subjectBody(overrides: Record<string, unknown> = {}): Record<string, any> {
   return {
     kind: 'organisation',
     subjectCode: buildUscc((overrides.regionCode as string | undefined) ?? '330106'),
@@ -47,10 +47,10 @@ export function subjectBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export function locationBody(overrides: Record<string, unknown> = {}) {
+export function locationBody(overrides: Record<string, unknown> = {}): Record<string, any> {
   return { gln: buildGln(), name: `仓库${next()}`, kind: 'warehouse', regionCode: '330106', ...overrides };
 }
 
-export function productBody(overrides: Record<string, unknown> = {}) {
+export function productBody(overrides: Record<string, unknown> = {}): Record<string, any> {
   return { gtin: buildGtin(), name: `产品${next()}`, spec: '500g', productClass: 'food', ...overrides };
 }

@@ -32,8 +32,8 @@ function postgresServerAnswers(): Promise<boolean> {
 
 export interface TestDatabase {
   url: string;
-  /** PostgreSQL session options that put the connection in the test's own schema. */
-  pgOptions?: string;
+  /** The PostgreSQL schema of this test, on the shared server. */
+  schema?: string;
   /** A directory for key files and other local state of this test. */
   dataDir: string;
   label: string;
@@ -48,13 +48,9 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   }
   if (await postgresServerAnswers()) {
     const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
     return {
       url: PG_URL,
-      pgOptions: `-c search_path=${schema}`,
+      schema,
       dataDir,
       label: 'postgres',
       drop: async () => {

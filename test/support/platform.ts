@@ -21,7 +21,7 @@ export async function startTestPlatform(dialect: TestDialect): Promise<TestPlatf
   const config = loadConfig(
     { DATABASE_URL: database.url, ZHUISU_DATA_DIR: database.dataDir, ZHUISU_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent' },
   );
-  const platform = await createPlatform(config, database.pgOptions ? { pgOptions: database.pgOptions } : {});
+  const platform = await createPlatform(config, database.schema ? { schema: database.schema } : {});
   const app = await buildHttpApp(platform, { logger: false });
   platform.ready = true;
   return {
