@@ -5,6 +5,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** PostgreSQL schema for every table (ZHUISU_DB_SCHEMA); several instances can share one server this way. */
+  databaseSchema: string | undefined;
   /** Where local state lives (SQLite file, keys) unless overridden. */
   dataDir: string;
   keyDir: string;
@@ -34,6 +36,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!LEVELS.includes(level)) problems.push(`ZHUISU_LEVEL must be one of ${LEVELS.join(', ')}, got '${env.ZHUISU_LEVEL}'`);
   const regionCode = env.ZHUISU_REGION?.trim() || null;
   if (regionCode !== null && !/^\d{6}$/.test(regionCode)) problems.push(`ZHUISU_REGION must be a 6-digit GB/T 2260 code`);
+  const databaseSchema = env.ZHUISU_DB_SCHEMA?.trim() || undefined;
+  if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    problems.push('ZHUISU_DB_SCHEMA must be a lower-case SQL identifier');
+  }
   const adminToken = env.ZHUISU_ADMIN_TOKEN?.trim() || null;
   if (adminToken !== null && adminToken.length < 16) problems.push('ZHUISU_ADMIN_TOKEN must be at least 16 characters');
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -41,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port,
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl,
+    databaseSchema,
     dataDir,
     keyDir: resolve(env.ZHUISU_KEY_DIR ?? join(dataDir, 'keys')),
     adminToken,

@@ -8,6 +8,8 @@ import { migrate, openDatabase, type Database, type OpenOptions } from './db/dat
 import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
 
+const databaseOptions = (config: Config): OpenOptions => (config.databaseSchema ? { schema: config.databaseSchema } : {});
+
 export interface Services {
   users: UsersService;
   subjects: SubjectsService;
@@ -30,8 +32,8 @@ export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export async function createPlatform(config: Config, openOptions: OpenOptions = {}): Promise<Platform> {
-  const database = await openDatabase(config.databaseUrl, openOptions);
+export async function createPlatform(config: Config): Promise<Platform> {
+  const database = await openDatabase(config.databaseUrl, databaseOptions(config));
   try {
     await migrate(database);
   } catch (error) {
@@ -59,7 +61,7 @@ export async function createPlatform(config: Config, openOptions: OpenOptions = 
 
 /** Applies pending migrations without starting anything else (`zhuisu migrate`). */
 export async function migrateOnly(config: Config): Promise<string[]> {
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, databaseOptions(config));
   try {
     return await migrate(database);
   } finally {

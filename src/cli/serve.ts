@@ -7,11 +7,6 @@ import { createPlatform } from '../platform.js';
 export async function serve(config: Config): Promise<void> {
   const platform = await createPlatform(config);
   const app = await buildHttpApp(platform);
-  await app.listen({ port: config.port, host: config.host });
-  app.log.info({ database: platform.database.description, level: config.level, adminToken: config.adminToken ? 'set' : 'unset' }, 'zhuisu listening');
-  if (config.demo && (await loadDemo(platform.services))) app.log.info('demo data loaded');
-  platform.ready = true;
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -23,4 +18,17 @@ export async function serve(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info({ database: platform.database.description, platformLevel: config.level, adminToken: config.adminToken ? 'set' : 'unset' }, 'zhuisu listening');
+  try {
+    if (config.demo && (await loadDemo(platform.services))) app.log.info('demo data loaded');
+  } catch (error) {
+    // A half-started server must not linger: say why and stop.
+    app.log.error({ err: error }, 'start-up data could not be loaded');
+    await app.close();
+    await platform.close();
+    process.exit(1);
+  }
+  platform.ready = true;
 }

@@ -109,6 +109,17 @@ export function usccCheckCharacter(first17: string): string {
   return USCC_ALPHABET[(31 - (sum % 31)) % 31]!;
 }
 
+/**
+ * Composes a USCC from its parts, computing both check characters: `kind` is the registration authority and
+ * organisation type (e.g. `91`, a company), `region` the 6-digit 登记管理机关 region, `body8` the organisation-code body.
+ * @throws RangeError when a part has the wrong shape.
+ */
+export function formatUscc(kind: string, region: string, body8: string): string {
+  if (!/^[0-9A-HJ-NP-RTUWXY]{2}$/.test(kind) || !/^\d{6}$/.test(region)) throw new RangeError('formatUscc: kind is 2 USCC characters, region 6 digits');
+  const first17 = kind + region + body8 + organisationCodeCheckCharacter(body8);
+  return first17 + usccCheckCharacter(first17);
+}
+
 function organisationCodeValue(char: string): number {
   const code = char.charCodeAt(0);
   if (code >= 48 && code <= 57) return code - 48; // '0'–'9'

@@ -1,6 +1,6 @@
 import { withCheckDigit } from '../../src/codes/gs1/check-digit.js';
 import { residentIdCheckCharacter } from '../../src/codes/resident-id.js';
-import { organisationCodeCheckCharacter, usccCheckCharacter } from '../../src/codes/uscc.js';
+import { formatUscc } from '../../src/codes/uscc.js';
 
 /** Builders for valid master data: every code is computed, so each test gets fresh, unique, valid identifiers. */
 
@@ -13,9 +13,7 @@ const randomDigits = (n: number) => Array.from({ length: n }, () => Math.floor(M
 
 /** A valid 统一社会信用代码 for a company (authority 9, type 1) in `region`. */
 export function buildUscc(region = '330106'): string {
-  const body8 = randomDigits(7) + String(next() % 10);
-  const first17 = `91${region}${body8}${organisationCodeCheckCharacter(body8)}`;
-  return first17 + usccCheckCharacter(first17);
+  return formatUscc('91', region, randomDigits(7) + String(next() % 10));
 }
 
 export function buildResidentId(region = '330106', birth = '19800101'): string {

@@ -3,9 +3,20 @@ import { systemPrincipal } from '../../src/access/principal.js';
 import { loadConfig } from '../../src/config.js';
 import { buildHttpApp, type App } from '../../src/http/app.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
-import { createTestDatabase, type TestDialect } from './databases.js';
+import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** The environment a zhuisu process needs to run on a test database. */
+export function testEnv(database: TestDatabase): Record<string, string> {
+  return {
+    DATABASE_URL: database.url,
+    ZHUISU_DATA_DIR: database.dataDir,
+    ZHUISU_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    ...(database.schema ? { ZHUISU_DB_SCHEMA: database.schema } : {}),
+  };
+}
 
 export interface TestPlatform {
   platform: Platform;
@@ -18,10 +29,8 @@ export interface TestPlatform {
 /** A platform on a fresh database of the dialect, with the HTTP app built (requests go through `app.inject`). */
 export async function startTestPlatform(dialect: TestDialect): Promise<TestPlatform> {
   const database = await createTestDatabase(dialect);
-  const config = loadConfig(
-    { DATABASE_URL: database.url, ZHUISU_DATA_DIR: database.dataDir, ZHUISU_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent' },
-  );
-  const platform = await createPlatform(config, database.schema ? { schema: database.schema } : {});
+  const config = loadConfig(testEnv(database));
+  const platform = await createPlatform(config);
   const app = await buildHttpApp(platform, { logger: false });
   platform.ready = true;
   return {

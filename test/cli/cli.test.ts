@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { buildCompanyPrefix, buildGln, buildGtin, buildUscc } from '../builders/master-data.js';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
+import { testEnv } from '../support/platform.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs the real CLI entry point in a child process, as a user would. */
+function zhuisu(env: Record<string, string>, ...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NODE_ENV: 'test' },
+    encoding: 'utf8',
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: () => JSON.parse(result.stdout) };
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`zhuisu CLI on ${dialect}`, () => {
+    let database: TestDatabase;
+    let env: Record<string, string>;
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      // PGlite lives inside one process; a CLI run and a later one would not share it, so use the file-backed form.
+      env = testEnv(database.url === 'pglite:' ? { ...database, url: `pglite:${database.dataDir}/pg` } : database);
+    });
+    after(() => database.drop());
+
+    test('migrate applies the schema once and is then a no-op', () => {
+      const first = zhuisu(env, 'migrate');
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /applied: 2026-11-23-01-foundation/);
+      const second = zhuisu(env, 'migrate');
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stdout, /up to date/);
+    });
+
+    test('manages subjects, locations, products, users and keys, and the key works over HTTP', async () => {
+      const code = buildUscc('330106');
+      const prefix = buildCompanyPrefix();
+      const subject = zhuisu(env, 'subject', 'create', '--code', code, '--name', '命令行企业', '--region', '330106', '--roles', 'processor,wholesaler', '--prefixes', prefix);
+      assert.equal(subject.code, 0, subject.stderr);
+      assert.equal(subject.json().subjectCode, code);
+      assert.deepEqual(subject.json().roles, ['processor', 'wholesaler']);
+
+      const location = zhuisu(env, 'location', 'create', '--subject', code, '--name', '一号仓', '--region', '330106', '--gln', buildGln(prefix));
+      assert.equal(location.code, 0, location.stderr);
+      const product = zhuisu(env, 'product', 'create', '--subject', code, '--name', '酱鸭', '--class', 'food', '--gtin', buildGtin(prefix));
+      assert.equal(product.code, 0, product.stderr);
+      assert.equal(zhuisu(env, 'location', 'list', '--subject', code).json().items.length, 1);
+
+      const user = zhuisu(env, 'user', 'create', '--username', 'cli-admin', '--role', 'subject_admin', '--subject', code);
+      assert.equal(user.code, 0, user.stderr);
+      const token = zhuisu(env, 'token', 'create', '--user', 'cli-admin', '--name', 'laptop');
+      assert.equal(token.code, 0, token.stderr);
+      const key = token.stdout.trim();
+      assert.match(key, /^zsk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+      assert.match(token.stderr, /not shown again/);
+      assert.equal(zhuisu(env, 'token', 'list', '--user', 'cli-admin').json().length, 1);
+
+      const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' } });
+      let out = '';
+      server.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          server.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString();
+            const match = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out) ?? /"port":(\d+)/.exec(out);
+            if (match) resolve(Number(match[1]));
+          });
+          server.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
+        });
+        let health = 0;
+        for (let i = 0; i < 50 && health !== 200; i++) {
+          health = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+          if (health !== 200) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.equal(health, 200);
+        const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+        assert.equal(me.status, 200);
+        assert.equal(((await me.json()) as { role: string }).role, 'subject_admin');
+      } finally {
+        server.kill('SIGTERM');
+        await new Promise((r) => server.once('exit', r));
+      }
+      assert.match(out, /"url":"\/api\/v1\/me"/, 'requests are logged');
+      assert.ok(!out.includes(key.split('_').pop()!) && !out.includes(env.ZHUISU_ADMIN_TOKEN!), 'secrets never reach the logs');
+      const keyId = key.split('_')[1]!;
+      const revoked = zhuisu(env, 'token', 'revoke', keyId);
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.ok(revoked.json().revokedAt);
+    });
+
+    test('bad input is a readable message and a non-zero exit, with nothing written', () => {
+      const before = zhuisu(env, 'subject', 'list').json().items.length;
+      const bad = zhuisu(env, 'subject', 'create', '--code', '91330106MA2H00001A', '--name', 'x', '--region', '330106', '--roles', 'processor');
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /^error: subjectCode: /);
+      assert.ok(!bad.stderr.includes('    at '), 'no stack trace for a user error');
+      const role = zhuisu(env, 'subject', 'create', '--code', buildUscc(), '--name', 'x', '--region', '330106', '--roles', 'astronaut');
+      assert.notEqual(role.code, 0);
+      assert.match(role.stderr, /unknown value\(s\) astronaut/);
+      assert.equal(zhuisu(env, 'subject', 'list').json().items.length, before);
+      const config = zhuisu({ ...env, PORT: 'eighty' }, 'migrate');
+      assert.equal(config.code, 1);
+      assert.match(config.stderr, /PORT must be a port number/);
+    });
+  });
+}
