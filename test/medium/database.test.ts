@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { migrate, openDatabase, type Database } from '../../src/db/database.js';
+import { DomainError } from '../../src/domain/errors.js';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
+
+const subjectRow = (id: string, code: string) => ({
+  id,
+  subject_code: code,
+  kind: 'organisation' as const,
+  name: 'x',
+  roles: '[]',
+  region_code: '330106',
+  status: 'active' as const,
+  status_reason: null,
+  address: null,
+  contact: null,
+  licences: '[]',
+  person_id_cipher: null,
+  person_id_index: null,
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+});
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`database layer on ${dialect}`, () => {
+    let target: TestDatabase;
+    let database: Database;
+    before(async () => {
+      target = await createTestDatabase(dialect);
+      database = await openDatabase(target.url, target.schema ? { schema: target.schema } : {});
+    });
+    after(async () => {
+      await database.close();
+      await target.drop();
+    });
+
+    test('migrations apply once and are then a no-op', async () => {
+      assert.deepEqual(await migrate(database), ['2026-11-23-01-foundation']);
+      assert.deepEqual(await migrate(database), []);
+    });
+
+    test('a unique violation inside a transaction becomes a conflict and rolls the transaction back', async () => {
+      await database.transaction((trx) => trx.insertInto('subjects').values(subjectRow('s1', 'CODE-1')).execute());
+      await assert.rejects(
+        database.transaction(async (trx) => {
+          await trx.insertInto('subjects').values(subjectRow('s2', 'CODE-2')).execute();
+          await trx.insertInto('subjects').values(subjectRow('s3', 'CODE-1')).execute();
+        }),
+        (error: unknown) => error instanceof DomainError && error.kind === 'conflict' && /subject_code/.test(error.message),
+      );
+      const ids = await database.db.selectFrom('subjects').select('id').orderBy('id').execute();
+      assert.deepEqual(ids.map((r) => r.id), ['s1']);
+    });
+
+    test('a missing reference becomes an invalid-input error', async () => {
+      await assert.rejects(
+        database.transaction((trx) => trx.insertInto('subject_company_prefixes').values({ prefix: '6900001', subject_id: 'nobody' }).execute()),
+        (error: unknown) => error instanceof DomainError && error.code === 'reference-missing',
+      );
+    });
+
+    if (dialect === 'sqlite') {
+      test('SQLite runs in WAL mode with synchronous=FULL and foreign keys on', async () => {
+        const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db);
+        const sync = await sql<{ synchronous: number }>`pragma synchronous`.execute(database.db);
+        const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(database.db);
+        assert.equal(mode.rows[0]!.journal_mode, 'wal');
+        assert.equal(sync.rows[0]!.synchronous, 2); // 2 = FULL
+        assert.equal(fk.rows[0]!.foreign_keys, 1);
+      });
+    }
+  });
+}
