@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = ['src', 'test'];
+const roots = ['src', 'test', 'bench'];
 const filters = process.argv.slice(2);
 
 function collect(dir, out) {

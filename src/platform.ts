@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
 import { UsersService } from './access/users.service.js';
 import { AuditService } from './audit/audit.service.js';
+import { CaptureService } from './capture/capture.service.js';
 import type { Config } from './config.js';
 import { IdentityVault } from './crypto/identity-vault.js';
 import { KeyStore } from './crypto/key-store.js';
 import { migrate, openDatabase, type Database, type OpenOptions } from './db/database.js';
+import { EventsService } from './events/events.service.js';
 import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
 
@@ -15,6 +18,8 @@ export interface Services {
   subjects: SubjectsService;
   products: ProductsService;
   audit: AuditService;
+  capture: CaptureService;
+  events: EventsService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -23,6 +28,8 @@ export interface Platform {
   readonly database: Database;
   readonly services: Services;
   readonly version: string;
+  /** Structured JSON logs; secrets are never passed to it. */
+  readonly logger: Logger;
   /** True once migrations and any start-up data are in place; /healthz reports it. */
   ready: boolean;
   close(): Promise<void>;
@@ -40,6 +47,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     await database.close();
     throw error;
   }
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'] });
   const keys = new KeyStore(config.keyDir);
   const vault = new IdentityVault(keys.secret('identity'));
   const subjects = new SubjectsService(database, vault);
@@ -48,14 +56,20 @@ export async function createPlatform(config: Config): Promise<Platform> {
     subjects,
     products: new ProductsService(database, subjects),
     audit: new AuditService(database),
+    capture: new CaptureService(database, logger),
+    events: new EventsService(database),
   };
   return {
     config,
     database,
     services,
     version: VERSION,
+    logger,
     ready: false,
-    close: () => database.close(),
+    close: async () => {
+      await services.capture.idle();
+      await database.close();
+    },
   };
 }
 

@@ -101,7 +101,83 @@ export interface CounterTable {
   value: number;
 }
 
+export interface CaptureJobTable {
+  id: string;
+  owner_subject_id: string | null;
+  actor: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  document: string | null;
+  event_count: number;
+  created_at: string;
+  finished_at: string | null;
+  errors: string | null; // JSON array
+  warnings: string | null; // JSON array
+  event_ids: string | null; // JSON array
+}
+
+export interface EventTable {
+  seq: number;
+  event_id: string;
+  event_hash: string;
+  event_type: string;
+  action: string | null;
+  biz_step: string | null;
+  disposition: string | null;
+  event_time: string;
+  event_time_ms: number;
+  record_time: string;
+  record_time_ms: number;
+  read_point: string | null;
+  biz_location: string | null;
+  owner_subject_id: string | null;
+  capture_id: string;
+  context: string | null; // JSON: the document @context the event was captured under
+  body: string; // JSON: the event as the client sent it
+}
+
+export interface EventIdentifierTable {
+  seq: number;
+  role: string;
+  identifier: string;
+}
+
+export interface EventFieldTable {
+  seq: number;
+  scope: 'ilmd' | 'ext';
+  name: string;
+  text_value: string | null;
+  num_value: number | null;
+}
+
+export interface EventSubjectTable {
+  seq: number;
+  subject_id: string;
+  relation: string;
+}
+
+export interface EventCorrectionTable {
+  declared_seq: number;
+  declaration_time: string;
+  reason: string | null;
+  corrective_event_ids: string; // JSON array
+  error_declaration: string; // JSON
+  capture_id: string;
+  recorded_at: string;
+}
+
+export interface EventCorrectiveIdTable {
+  declared_seq: number;
+  corrective_event_id: string;
+}
+
 export interface Schema {
+  capture_jobs: CaptureJobTable;
+  events: EventTable;
+  event_identifiers: EventIdentifierTable;
+  event_fields: EventFieldTable;
+  event_subjects: EventSubjectTable;
+  event_corrections: EventCorrectionTable;
+  event_corrective_ids: EventCorrectiveIdTable;
   subjects: SubjectTable;
   subject_company_prefixes: CompanyPrefixTable;
   locations: LocationTable;

@@ -1,6 +1,7 @@
-import { systemPrincipal } from '../access/principal.js';
+import { systemPrincipal, type Principal } from '../access/principal.js';
 import { withCheckDigit } from '../codes/gs1/check-digit.js';
 import { formatUscc } from '../codes/uscc.js';
+import { ZHUISU_VOCABULARY } from '../epcis/json-ld.js';
 import type { Services } from '../platform.js';
 
 /**
@@ -20,6 +21,7 @@ export async function loadDemo(services: Services): Promise<boolean> {
   const actor = systemPrincipal('demo');
   const existing = await services.subjects.list(actor, { limit: 1 });
   if (existing.items.length > 0) return false;
+  const ids: Record<string, string> = {};
   for (const entry of DEMO_SUBJECTS) {
     const subject = await services.subjects.register(actor, {
       kind: 'organisation',
@@ -30,6 +32,7 @@ export async function loadDemo(services: Services): Promise<boolean> {
       address: entry.location.address,
       companyPrefixes: [entry.prefix],
     });
+    ids[entry.key] = subject.id;
     await services.subjects.addLocation(actor, subject.id, {
       ...entry.location,
       gln: withCheckDigit(`${entry.prefix}00001`),
@@ -42,5 +45,62 @@ export async function loadDemo(services: Services): Promise<boolean> {
       await services.products.create(actor, subject.id, { gtin: withCheckDigit(`${entry.prefix}10002`), name: '冷鲜猪里脊', spec: '500g/盒', productClass: 'edible_agricultural' });
     }
   }
+  for (const [key, document] of demoDocuments()) {
+    const owner: Principal = { ...actor, onBehalfOf: ids[key]! };
+    await services.capture.submit(owner, document, JSON.stringify(document));
+  }
+  await services.capture.idle();
   return true;
+}
+
+const EPCIS_CONTEXT = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+
+const subjectOf = (key: string) => DEMO_SUBJECTS.find((s) => s.key === key)!;
+const glnOf = (key: string) => `https://id.gs1.org/414/${withCheckDigit(`${subjectOf(key).prefix}00001`)}`;
+const gtinOf = (key: string, item: string) => withCheckDigit(`0${subjectOf(key).prefix}${item}`);
+const lotOf = (key: string, item: string, lot: string) => `https://id.gs1.org/01/${gtinOf(key, item)}/10/${lot}`;
+const at = (day: number, hour: number) => `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00.000+08:00`;
+
+/** The chain as each participant would report it: one capture document per subject, in the order things happened. */
+function demoDocuments(): [string, Record<string, unknown>][] {
+  const pigs = lotOf('farm', '10001', 'ZJYH20261101');
+  const carcass = lotOf('slaughterhouse', '10001', 'XS20261103A');
+  const loin = lotOf('slaughterhouse', '10002', 'XS20261103B');
+  const pallet = `https://id.gs1.org/00/${withCheckDigit(`0${subjectOf('slaughterhouse').prefix}000000001`)}`;
+  const base = { eventTimeZoneOffset: '+08:00' };
+  const move = (day: number, hour: number, key: string, bizStep: string, disposition: string, what: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    type: 'ObjectEvent', eventTime: at(day, hour), ...base, action: 'OBSERVE', bizStep, disposition, readPoint: { id: glnOf(key) }, bizLocation: { id: glnOf(key) }, ...what, ...extra,
+  });
+  const trip = (from: string, to: string) => ({
+    sourceList: [{ type: 'owning_party', source: glnOf(from).replace('/414/', '/417/') }, { type: 'location', source: glnOf(from) }],
+    destinationList: [{ type: 'owning_party', destination: glnOf(to).replace('/414/', '/417/') }, { type: 'location', destination: glnOf(to) }],
+  });
+  const doc = (eventList: unknown[]) => ({ '@context': [EPCIS_CONTEXT, { zs: ZHUISU_VOCABULARY }], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } });
+  const pigsQ = [{ epcClass: pigs, quantity: 20, uom: 'H87' }];
+  const carcassQ = (kg: number) => [{ epcClass: carcass, quantity: kg, uom: 'KGM' }];
+  const loinQ = (n: number) => [{ epcClass: loin, quantity: n, uom: 'H87' }];
+  return [
+    ['farm', doc([
+      { type: 'ObjectEvent', eventTime: at(1, 8), ...base, action: 'ADD', bizStep: 'commissioning', disposition: 'active', epcList: [], quantityList: pigsQ, readPoint: { id: glnOf('farm') }, bizLocation: { id: glnOf('farm') }, ilmd: { 'cbvmda:lotNumber': 'ZJYH20261101', 'zs:breed': '杜长大三元' } },
+      move(2, 9, 'farm', 'inspecting', 'active', { epcList: [], quantityList: pigsQ }, { 'zs:inspection': { 'zs:kind': '产地检疫', 'zs:result': '合格', 'zs:certificate': '3301102026110200123' } }),
+      move(3, 5, 'farm', 'shipping', 'in_transit', { epcList: [], quantityList: pigsQ }, trip('farm', 'slaughterhouse')),
+    ])],
+    ['slaughterhouse', doc([
+      move(3, 8, 'slaughterhouse', 'receiving', 'in_progress', { epcList: [], quantityList: pigsQ }, trip('farm', 'slaughterhouse')),
+      move(3, 9, 'slaughterhouse', 'inspecting', 'in_progress', { epcList: [], quantityList: pigsQ }, { 'zs:inspection': { 'zs:kind': '瘦肉精检测', 'zs:result': '阴性' } }),
+      { type: 'TransformationEvent', eventTime: at(3, 12), ...base, inputQuantityList: pigsQ, outputQuantityList: [...carcassQ(1400), ...loinQ(300)], bizStep: 'commissioning', disposition: 'active', readPoint: { id: glnOf('slaughterhouse') }, bizLocation: { id: glnOf('slaughterhouse') }, ilmd: { 'cbvmda:itemExpirationDate': '2026-11-10', 'zs:qualityCertificate': '肉品品质检验合格证 XS-2026-11-03-017' } },
+      { type: 'AggregationEvent', eventTime: at(3, 15), ...base, action: 'ADD', parentID: pallet, childEPCs: [], childQuantityList: [...carcassQ(700), ...loinQ(300)], bizStep: 'packing', disposition: 'in_progress', readPoint: { id: glnOf('slaughterhouse') } },
+      move(3, 17, 'slaughterhouse', 'shipping', 'in_transit', { epcList: [pallet] }, trip('slaughterhouse', 'market')),
+    ])],
+    ['market', doc([
+      move(3, 22, 'market', 'receiving', 'in_progress', { epcList: [pallet] }, trip('slaughterhouse', 'market')),
+      { type: 'AggregationEvent', eventTime: at(4, 1), ...base, action: 'DELETE', parentID: pallet, childEPCs: [], bizStep: 'unpacking', disposition: 'in_progress', readPoint: { id: glnOf('market') } },
+      move(4, 5, 'market', 'shipping', 'in_transit', { epcList: [], quantityList: [...carcassQ(200), ...loinQ(120)] }, trip('market', 'supermarket')),
+    ])],
+    ['supermarket', doc([
+      move(4, 7, 'supermarket', 'receiving', 'sellable_not_accessible', { epcList: [], quantityList: [...carcassQ(200), ...loinQ(120)] }, trip('market', 'supermarket')),
+      move(4, 9, 'supermarket', 'inspecting', 'sellable_accessible', { epcList: [], quantityList: loinQ(120) }, { 'zs:inspection': { 'zs:kind': '农残快检', 'zs:result': '合格' } }),
+      move(4, 19, 'supermarket', 'retail_selling', 'retail_sold', { epcList: [], quantityList: loinQ(35) }),
+    ])],
+  ];
 }

@@ -11,6 +11,8 @@
  * IRI, so its meaning would be lost.
  *
  * Values are the CBV 2.0 lists as published in the EPCIS 2.0 JSON-LD context (ref.gs1.org/standards/epcis/2.0.0/).
+ * They are listed here only: the validator and the event hash (which expands bare terms to their Web URIs) both take
+ * them, and the namespaces they live in, from `STANDARD_VOCABULARIES`.
  */
 
 export const BIZ_STEPS = [
@@ -227,6 +229,60 @@ export type Component = (typeof COMPONENTS)[number];
 export const CBV_WEB_NAMESPACE = 'https://ref.gs1.org/cbv/';
 export const GS1_WEB_VOCABULARY = 'https://gs1.org/voc/';
 
+/**
+ * Prefixes the EPCIS 2.0 JSON-LD context declares. Documents may use them without declaring them again, and CURIEs
+ * written with them expand to these namespaces.
+ */
+export const EPCIS_CONTEXT_PREFIXES: Readonly<Record<string, string>> = Object.freeze({
+  epcis: 'https://ref.gs1.org/epcis/',
+  cbv: CBV_WEB_NAMESPACE,
+  cbvmda: 'urn:epcglobal:cbv:mda:',
+  gs1: GS1_WEB_VOCABULARY,
+  rdfs: 'http://www.w3.org/2000/01/rdf-schema#',
+  owl: 'http://www.w3.org/2002/07/owl#',
+  xsd: 'http://www.w3.org/2001/XMLSchema#',
+  dcterms: 'http://purl.org/dc/terms/',
+});
+
+/** The standard vocabularies, named after what they hold. */
+export type StandardVocabulary =
+  | 'bizStep'
+  | 'disposition'
+  | 'bizTransactionType'
+  | 'sourceDestinationType'
+  | 'errorReason'
+  | 'sensorComponent'
+  | 'measurementType'
+  | 'sensorAlertType';
+
+export interface StandardVocabularyDefinition {
+  /** The terms, as EPCIS 2.0 JSON writes them bare. */
+  readonly terms: readonly string[];
+  /** What a bare term expands to through the EPCIS JSON-LD context, less the term: `https://ref.gs1.org/cbv/BizStep-`. */
+  readonly uriPrefix: string;
+  /** The CBV 1.x URN spelling less the term (`urn:epcglobal:cbv:bizstep:`), for the vocabularies that had one. */
+  readonly urnPrefix?: string;
+}
+
+/** A CBV vocabulary from the parts of its URIs: `BizStep` of `https://ref.gs1.org/cbv/BizStep-shipping`, `bizstep` of the URN. */
+function cbvDefinition(terms: readonly string[], webPart: string, urnPart?: string): StandardVocabularyDefinition {
+  const uriPrefix = `${CBV_WEB_NAMESPACE}${webPart}-`;
+  return urnPart === undefined ? { terms, uriPrefix } : { terms, uriPrefix, urnPrefix: `urn:epcglobal:cbv:${urnPart}:` };
+}
+
+/** Every standard vocabulary with the namespaces its terms live in. */
+export const STANDARD_VOCABULARIES: Readonly<Record<StandardVocabulary, StandardVocabularyDefinition>> = {
+  bizStep: cbvDefinition(BIZ_STEPS, 'BizStep', 'bizstep'),
+  disposition: cbvDefinition(DISPOSITIONS, 'Disp', 'disp'),
+  bizTransactionType: cbvDefinition(BIZ_TRANSACTION_TYPES, 'BTT', 'btt'),
+  sourceDestinationType: cbvDefinition(SOURCE_DESTINATION_TYPES, 'SDT', 'sdt'),
+  errorReason: cbvDefinition(ERROR_REASONS, 'ER', 'er'),
+  // CBV 1.x had no sensor components, so they have no URN spelling.
+  sensorComponent: cbvDefinition(COMPONENTS, 'Comp'),
+  measurementType: { terms: SENSOR_MEASUREMENT_TYPES, uriPrefix: GS1_WEB_VOCABULARY },
+  sensorAlertType: { terms: SENSOR_ALERT_TYPES, uriPrefix: GS1_WEB_VOCABULARY },
+};
+
 export type VocabularyResult =
   | { ok: true; canonical: string; isCbv: boolean }
   | { ok: false; error: string };
@@ -236,7 +292,6 @@ interface Vocabulary {
   readonly label: string;
   /** Whose list it is, for messages: `CBV` or `GS1`. */
   readonly standard: 'CBV' | 'GS1';
-  readonly values: ReadonlySet<string>;
   /** One shared result per standard value: the bare word is by far the most common input on the capture path. */
   readonly results: ReadonlyMap<string, VocabularyResult>;
   readonly aliases?: ReadonlyMap<string, string>;
@@ -244,44 +299,32 @@ interface Vocabulary {
   readonly prefixes: readonly string[];
 }
 
-function vocabulary(
-  label: string,
-  standard: 'CBV' | 'GS1',
-  values: readonly string[],
-  prefixes: readonly string[],
-  aliases?: ReadonlyMap<string, string>,
-): Vocabulary {
-  const results = new Map<string, VocabularyResult>(
-    values.map((value) => [value, Object.freeze({ ok: true, canonical: value, isCbv: true })]),
-  );
-  const vocab = { label, standard, values: new Set(values), results, prefixes };
-  return aliases ? { ...vocab, aliases } : vocab;
-}
-
-/** `urn:epcglobal:cbv:<urnPart>:`, `https://ref.gs1.org/cbv/<Web>-` and the `cbv:<Web>-` CURIE. */
-function cbvPrefixes(urnPart: string | null, webPart: string): string[] {
-  const prefixes = [`${CBV_WEB_NAMESPACE}${webPart}-`, `cbv:${webPart}-`];
-  if (urnPart) prefixes.push(`urn:epcglobal:cbv:${urnPart}:`);
-  return prefixes;
-}
-
 /** Terms of the GS1 Web Vocabulary are written `gs1:Temperature` or `https://gs1.org/voc/Temperature`. */
 const GS1_VOC_PREFIXES = ['gs1:', GS1_WEB_VOCABULARY, 'https://ref.gs1.org/voc/'];
 
-const BIZ_STEP_VOCAB = vocabulary('bizStep', 'CBV', BIZ_STEPS, cbvPrefixes('bizstep', 'BizStep'));
-const DISPOSITION_VOCAB = vocabulary('disposition', 'CBV', DISPOSITIONS, cbvPrefixes('disp', 'Disp'));
-const BTT_VOCAB = vocabulary('bizTransaction type', 'CBV', BIZ_TRANSACTION_TYPES, cbvPrefixes('btt', 'BTT'));
-const SDT_VOCAB = vocabulary('source/destination type', 'CBV', SOURCE_DESTINATION_TYPES, cbvPrefixes('sdt', 'SDT'));
-const ER_VOCAB = vocabulary('error reason', 'CBV', ERROR_REASONS, cbvPrefixes('er', 'ER'));
-const COMPONENT_VOCAB = vocabulary('sensor component', 'CBV', COMPONENTS, cbvPrefixes(null, 'Comp'));
-const MEASUREMENT_VOCAB = vocabulary(
-  'sensor measurement type',
-  'GS1',
-  SENSOR_MEASUREMENT_TYPES,
-  GS1_VOC_PREFIXES,
-  MEASUREMENT_TYPE_ALIASES,
-);
-const ALERT_VOCAB = vocabulary('sensor alert type', 'GS1', SENSOR_ALERT_TYPES, GS1_VOC_PREFIXES);
+function vocabulary(label: string, name: StandardVocabulary, aliases?: ReadonlyMap<string, string>): Vocabulary {
+  const { terms, uriPrefix, urnPrefix } = STANDARD_VOCABULARIES[name];
+  const standard = uriPrefix.startsWith(CBV_WEB_NAMESPACE) ? 'CBV' : 'GS1';
+  // A CBV term is also written as the CURIE `cbv:BizStep-shipping` and, for the CBV 1.x lists, as a URN.
+  const prefixes =
+    standard === 'CBV'
+      ? [uriPrefix, `cbv:${uriPrefix.slice(CBV_WEB_NAMESPACE.length)}`, ...(urnPrefix === undefined ? [] : [urnPrefix])]
+      : GS1_VOC_PREFIXES;
+  const results = new Map<string, VocabularyResult>(
+    terms.map((value) => [value, Object.freeze({ ok: true, canonical: value, isCbv: true })]),
+  );
+  const vocab = { label, standard, results, prefixes } as const;
+  return aliases ? { ...vocab, aliases } : vocab;
+}
+
+const BIZ_STEP_VOCAB = vocabulary('bizStep', 'bizStep');
+const DISPOSITION_VOCAB = vocabulary('disposition', 'disposition');
+const BTT_VOCAB = vocabulary('bizTransaction type', 'bizTransactionType');
+const SDT_VOCAB = vocabulary('source/destination type', 'sourceDestinationType');
+const ER_VOCAB = vocabulary('error reason', 'errorReason');
+const COMPONENT_VOCAB = vocabulary('sensor component', 'sensorComponent');
+const MEASUREMENT_VOCAB = vocabulary('sensor measurement type', 'measurementType', MEASUREMENT_TYPE_ALIASES);
+const ALERT_VOCAB = vocabulary('sensor alert type', 'sensorAlertType');
 
 /** A URI here is anything with a scheme (`scheme:rest`), which includes CURIEs such as `ext1:myStep`. */
 const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:./;

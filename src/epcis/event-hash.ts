@@ -25,12 +25,8 @@
 import { createHash } from 'node:crypto';
 import { invalid } from '../domain/errors.js';
 import { formatDigitalLink, parseGs1Identifier, type AiValue } from '../codes/gs1/index.js';
-import {
-  BARE_TERMS,
-  CBV_URN_PREFIXES,
-  EPCIS_CONTEXT_PREFIXES,
-  type VocabularyField,
-} from './event-hash-vocabulary.js';
+import { STANDARD_VOCABULARIES, type StandardVocabulary } from './cbv.js';
+import { collectPrefixes } from './json-ld.js';
 
 /** A JSON-LD `@context` as found in an EPCIS document: a URL, an object of term definitions, or a list of these. */
 export type JsonLdContext = string | Record<string, unknown> | readonly (string | Record<string, unknown>)[];
@@ -121,26 +117,26 @@ export function normaliseTimestamp(text: string): string {
   return Number.isNaN(utc.getTime()) ? value : utc.toISOString();
 }
 
-// --- Namespaces ----------------------------------------------------------------------------------------------------------
+// --- Standard vocabularies ------------------------------------------------------------------------------------------
 
-/** Prefix → namespace IRI, from the EPCIS context and the document's (and event's) own `@context`. */
-function collectPrefixes(...contexts: (Json | undefined)[]): Map<string, string> {
-  const prefixes = new Map(Object.entries(EPCIS_CONTEXT_PREFIXES));
-  const visit = (context: Json): void => {
-    if (Array.isArray(context)) {
-      context.forEach(visit);
-      return;
-    }
-    if (!isObject(context)) return; // a URL: the standard EPCIS context, whose prefixes are already in
-    for (const [term, definition] of Object.entries(context)) {
-      if (term.startsWith('@')) continue;
-      if (typeof definition === 'string') prefixes.set(term, definition);
-      else if (isObject(definition) && typeof definition['@id'] === 'string') prefixes.set(term, definition['@id']);
-    }
-  };
-  contexts.forEach(visit);
-  return prefixes;
-}
+/**
+ * Bare standard terms and the IRI each expands to through the EPCIS JSON-LD context. The hash works on the expanded
+ * form, which is also what the XML binding carries, so both bindings hash alike. Aliases that validation accepts
+ * (`Activity`) are not in the context, so they do not expand and are hashed as written.
+ */
+const BARE_TERMS: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(
+  Object.entries(STANDARD_VOCABULARIES).map(([name, { terms, uriPrefix }]) => [
+    name,
+    new Map(terms.map((term) => [term, uriPrefix + term])),
+  ]),
+);
+
+/** CBV 1.x URN forms of standard values, each with the CBV 2.0 Web URI prefix that replaces it. */
+const CBV_URN_PREFIXES: readonly (readonly [string, string])[] = Object.values(STANDARD_VOCABULARIES).flatMap(
+  ({ urnPrefix, uriPrefix }) => (urnPrefix === undefined ? [] : [[urnPrefix, uriPrefix] as const]),
+);
+
+// --- Namespaces ----------------------------------------------------------------------------------------------------------
 
 const CURIE = /^([A-Za-z_][A-Za-z0-9_.-]*):(.*)$/s;
 
@@ -212,9 +208,9 @@ class PreHash {
     return text;
   }
 
-  private vocabularyValue(raw: Json, field: VocabularyField): string | undefined {
+  private vocabularyValue(raw: Json, field: StandardVocabulary): string | undefined {
     if (typeof raw === 'string') {
-      const expanded = BARE_TERMS[field].get(raw.trim());
+      const expanded = BARE_TERMS.get(field)?.get(raw.trim());
       if (expanded !== undefined) return expanded;
     }
     return this.value(raw, false);
@@ -316,7 +312,7 @@ class PreHash {
    * bizTransactionList, sourceList, destinationList: each element as `type=…` followed by `<field>=…`, elements
    * sorted. Vectors: the type piece comes first (the prose of the rules says it follows the value).
    */
-  private typedList(name: string, field: string, vocabulary: VocabularyField, raw: Json): string {
+  private typedList(name: string, field: string, vocabulary: StandardVocabulary, raw: Json): string {
     const known = new Set(['type', field]);
     const elements = (Array.isArray(raw) ? raw : []).filter(isObject).map(
       (element) =>

@@ -15,6 +15,8 @@ import { subjectRoutes } from '../subjects/subjects.routes.js';
 import { productRoutes } from '../products/products.routes.js';
 import { userRoutes } from '../access/users.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
+import { captureRoutes } from '../capture/capture.routes.js';
+import { eventRoutes } from '../events/events.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,21 +31,17 @@ declare module 'fastify' {
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
 export interface HttpOptions {
-  logger?: boolean | { level: string };
+  logger?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const PLUS_JSON = /^application\/[\w.-]+\+json$/;
 
 export async function buildHttpApp(platform: Platform, options: HttpOptions = {}): Promise<App> {
   const app = Fastify({
-    logger:
-      options.logger === false
-        ? false
-        : {
-            level: typeof options.logger === 'object' ? options.logger.level : platform.config.logLevel,
-            // Request logs carry method, URL and address only; these paths are redacted should anyone add headers.
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
-          },
+    // Request logs carry method, URL and address only; the platform logger also redacts credentials should anyone
+    // log headers.
+    ...(options.logger === false ? { logger: false } : { loggerInstance: platform.logger }),
     bodyLimit: DEFAULT_BODY_LIMIT,
     genReqId: () => uuidv7(),
     requestIdHeader: false,
@@ -54,7 +52,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
   app.decorateRequest('principal', null);
 
   // JSON-LD and other +json media types (EPCIS uses application/ld+json) parse like JSON.
-  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser(PLUS_JSON, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   const metrics = createMetrics();
 
@@ -113,6 +111,8 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     productRoutes(typed, platform);
     userRoutes(typed, platform);
     auditRoutes(typed, platform);
+    captureRoutes(typed, platform);
+    eventRoutes(typed, platform);
   });
 
   await app.ready();

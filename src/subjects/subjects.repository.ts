@@ -142,6 +142,15 @@ export class SubjectsRepository {
     return row ? toLocation(row) : undefined;
   }
 
+  /** Registered GLNs among `glns`, with the subject owning each location. */
+  async subjectsByGlns(glns: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (glns.length === 0) return found;
+    const rows = await this.db.selectFrom('locations').select(['gln', 'subject_id']).where('gln', 'in', glns).execute();
+    for (const r of rows) if (r.gln) found.set(r.gln, r.subject_id);
+    return found;
+  }
+
   async listLocations(subjectId: string, cursor: string | undefined, limit: number): Promise<Location[]> {
     let query = this.db.selectFrom('locations').selectAll().where('subject_id', '=', subjectId);
     if (cursor) query = query.where('id', '>', cursor);

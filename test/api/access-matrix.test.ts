@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { epcisDocument, objectEvent, sgtin, standaloneEvent } from '../builders/epcis.js';
 import { locationBody, productBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -25,9 +26,9 @@ const publicRoute = (status: number): Expect => Object.fromEntries(ACTORS.map((a
 interface Fixture {
   keys: Record<Actor, string | null>;
   /** Subject A (杭州 西湖区): the subject of subjectAdmin, operator and auditor; in regulatorIn's region. */
-  a: { id: string; locationId: string; foodProductId: string; drugProductId: string; userId: string; keyId: string };
+  a: { id: string; locationId: string; foodProductId: string; drugProductId: string; userId: string; keyId: string; eventId: string; captureId: string };
   /** Subject C (北京 朝阳区): in regulatorOut's region only. */
-  c: { id: string; locationId: string; foodProductId: string; userId: string; keyId: string };
+  c: { id: string; locationId: string; foodProductId: string; userId: string; keyId: string; eventId: string; captureId: string };
   selfIds: Record<Actor, string | null>;
 }
 
@@ -44,6 +45,8 @@ interface Row {
 }
 
 const newUsername = () => `u${Math.random().toString(36).slice(2, 10)}`;
+let serial = 500_000;
+const freshDocument = () => epcisDocument([objectEvent({ epcList: [sgtin(++serial)] })]);
 
 const MATRIX: Row[] = [
   { method: 'GET', path: '/healthz', cases: [{ name: 'public', request: () => ({ url: '/healthz' }), expect: publicRoute(200) }] },
@@ -192,6 +195,34 @@ const MATRIX: Row[] = [
     ],
   },
   {
+    method: 'POST',
+    path: '/epcis/capture',
+    cases: [{ name: 'document', request: () => ({ url: '/epcis/capture', body: freshDocument() }), expect: only({ admin: 202, subjectAdmin: 202, operator: 202 }) }],
+  },
+  { method: 'GET', path: '/epcis/capture', cases: [{ name: 'list', request: () => ({ url: '/epcis/capture' }), expect: only({ admin: 200, platformAuditor: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) }] },
+  {
+    method: 'GET',
+    path: '/epcis/capture/{id}',
+    cases: [
+      { name: 'job of A', request: (f) => ({ url: `/epcis/capture/${f.a.captureId}` }), expect: only({ admin: 200, platformAuditor: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      { name: 'job of C', request: (f) => ({ url: `/epcis/capture/${f.c.captureId}` }), expect: only({ admin: 200, platformAuditor: 200 }) },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/epcis/events',
+    cases: [{ name: 'event', request: () => ({ url: '/epcis/events', body: standaloneEvent(objectEvent({ epcList: [sgtin(++serial)] })) }), expect: only({ admin: 201, subjectAdmin: 201, operator: 201 }) }],
+  },
+  { method: 'GET', path: '/epcis/events', cases: [{ name: 'query', request: () => ({ url: '/epcis/events' }), expect: everyone(200) }] },
+  {
+    method: 'GET',
+    path: '/epcis/events/{eventID}',
+    cases: [
+      { name: 'event of A', request: (f) => ({ url: `/epcis/events/${encodeURIComponent(f.a.eventId)}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      { name: 'event of C', request: (f) => ({ url: `/epcis/events/${encodeURIComponent(f.c.eventId)}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
+    ],
+  },
+  {
     method: 'GET',
     path: '/api/v1/audit',
     cases: [
@@ -215,7 +246,11 @@ async function buildFixture(t: TestPlatform): Promise<Fixture> {
     const drug = await ok('POST', `/api/v1/subjects/${s.id}/products`, productBody({ productClass: 'drug' }));
     const user = await ok('POST', '/api/v1/users', { username: newUsername(), role: 'subject_operator', subjectId: s.id });
     const key = await ok('POST', `/api/v1/users/${user.id}/keys`, { name: 'target' });
-    return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id };
+    const captured = await call(t.app, 'POST', '/epcis/capture', { key: key.secret, body: freshDocument() });
+    assert.equal(captured.status, 202, captured.body);
+    await t.platform.services.capture.idle();
+    const job = (await call(t.app, 'GET', String(captured.headers.location))).json;
+    return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id, eventId: job.eventIDs[0] as string, captureId: job.captureID as string };
   };
   const a = await subject('330106');
   const c = await subject('110105');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { subjectBody } from '../builders/master-data.js';
+import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
+import { buildCompanyPrefix, buildGln, locationBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -34,6 +35,33 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal((await call(t.app, 'POST', '/api/v1/users', { key, body: { username: username(), role: 'subject_operator', subjectId: subject.id } })).status, 403);
       await call(t.app, 'PUT', `/api/v1/subjects/${subject.id}/status`, { body: { status: 'active' } });
       assert.equal((await call(t.app, 'PATCH', `/api/v1/subjects/${subject.id}`, { key, body: { address: 'C' } })).status, 200);
+    });
+
+    test('a subject reads its own events and those about things it has held; a regulator reads its region', async () => {
+      const seller = await subjectWithAdmin();
+      const buyer = await subjectWithAdmin();
+      const stranger = await subjectWithAdmin();
+      const buyerGln = buildGln(buildCompanyPrefix());
+      await call(t.app, 'POST', `/api/v1/subjects/${buyer.subject.id}/locations`, { body: locationBody({ gln: buyerGln }) });
+      const item = sgtin(900_000 + Math.floor(Math.random() * 99_999));
+      const sellerOnly = sgtin(800_000 + Math.floor(Math.random() * 99_999));
+      const [gcp, ref] = [buyerGln.slice(0, 7), buyerGln.slice(7, 12)];
+      const ship = objectEvent({ epcList: [item], action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', destinationList: [{ type: 'location', destination: `urn:epc:id:sgln:${gcp}.${ref}.0` }] });
+      const internal = objectEvent({ epcList: [sellerOnly], eventTime: '2024-05-01T09:00:00.000+08:00' });
+      const captured = await call(t.app, 'POST', '/epcis/capture', { key: seller.key, body: epcisDocument([ship, internal]) });
+      assert.equal(captured.status, 202, captured.body);
+      await t.platform.services.capture.idle();
+      const [shipId, internalId] = (await call(t.app, 'GET', String(captured.headers.location), { key: seller.key })).json.eventIDs as string[];
+      const get = async (key: string, id: string) => (await call(t.app, 'GET', `/epcis/events/${encodeURIComponent(id!)}`, { key })).status;
+      const visible = async (key: string) =>
+        ((await call(t.app, 'GET', '/epcis/events?perPage=1000', { key })).json.epcisBody.queryResults.resultsBody.eventList as { eventID: string }[]).map((e) => e.eventID);
+
+      assert.equal(await get(seller.key, shipId!), 200);
+      assert.equal(await get(buyer.key, shipId!), 200, 'the destination GLN is the buyer\'s: the buyer reads the shipment to it');
+      assert.equal(await get(buyer.key, internalId!), 403, 'but not the seller\'s other events');
+      assert.equal(await get(stranger.key, shipId!), 403);
+      assert.deepEqual((await visible(buyer.key)).filter((id) => id === shipId || id === internalId), [shipId]);
+      assert.deepEqual((await visible(stranger.key)).filter((id) => id === shipId || id === internalId), []);
     });
 
     test('suspending needs a reason', async () => {

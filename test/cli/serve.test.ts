@@ -46,6 +46,13 @@ test('serve --demo starts on SQLite, loads the demo chain once, and serves the p
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const subjects = (await (await fetch(`${first.base}/api/v1/subjects`, { headers: admin })).json()) as { items: { subjectCode: string }[] };
     assert.deepEqual(subjects.items.map((s) => s.subjectCode).sort(), DEMO_SUBJECTS.map((s) => s.code).sort());
+    const events = (await (await fetch(`${first.base}/epcis/events?perPage=100&orderBy=eventTime&orderDirection=ASC`, { headers: admin })).json()) as {
+      epcisBody: { queryResults: { resultsBody: { eventList: { bizStep: string }[] } } };
+    };
+    const steps = events.epcisBody.queryResults.resultsBody.eventList.map((e) => e.bizStep);
+    assert.equal(steps[0], 'commissioning', 'the chain starts at the farm');
+    assert.equal(steps[steps.length - 1], 'retail_selling', 'and ends at the supermarket till');
+    assert.ok(steps.filter((s) => s === 'inspecting').length >= 3, 'with inspections along the way');
 
     const spec = (await (await fetch(`${first.base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     assert.equal(spec.openapi, '3.1.0');

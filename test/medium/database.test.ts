@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { migrate, openDatabase, type Database } from '../../src/db/database.js';
 import { DomainError } from '../../src/domain/errors.js';
+import { migrations } from '../../src/db/migrations/index.js';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
 
 const subjectRow = (id: string, code: string) => ({
@@ -37,7 +38,8 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     test('migrations apply once and are then a no-op', async () => {
-      assert.deepEqual(await migrate(database), ['2026-11-23-01-foundation']);
+      assert.deepEqual(await migrate(database), Object.keys(migrations));
+      assert.ok(Object.keys(migrations).length >= 2);
       assert.deepEqual(await migrate(database), []);
     });
 

@@ -380,6 +380,10 @@ function checkComponent(ai: string, value: string, component: AiComponent): stri
   return undefined;
 }
 
+/** Names the value as well as the AI: a Digital Link carries several values, and the reader must see which one failed. */
+const notValid = (value: string, definition: AiDefinition) =>
+  `"${value}" is not a valid value for AI (${definition.ai}) ${definition.title}`;
+
 /**
  * Validates an AI value: length, character set and the component checks (check digits, dates, …). The value is the
  * decoded data, not a percent-encoded URI segment. `shapeOnly` skips the component checks, to tell "looks like this
@@ -397,21 +401,23 @@ export function validateAiValue(
       definition.minLength === definition.maxLength
         ? `${definition.minLength}`
         : `${definition.minLength}–${definition.maxLength}`;
-    return fail(`AI (${ai}) ${definition.title}: length ${value.length}, expected ${expected} (${definition.format})`);
+    return fail(`${notValid(value, definition)}: length ${value.length}, expected ${expected} (${definition.format})`);
   }
   // Components are consumed left to right; only the last can vary in length, so earlier ones take their maximum.
   let rest = value;
-  for (const [index, component] of definition.components.entries()) {
-    const isLast = index === definition.components.length - 1;
+  const components = definition.components;
+  for (let index = 0; index < components.length; index += 1) {
+    const component = components[index]!;
+    const isLast = index === components.length - 1;
     if (rest.length === 0 && component.optional) break;
     const take = isLast ? rest.length : component.max;
     const part = rest.slice(0, take);
     rest = rest.slice(take);
     if (part.length < component.min || part.length > component.max) {
-      return fail(`AI (${ai}) ${definition.title}: ${value} does not match ${definition.format}`);
+      return fail(`${notValid(value, definition)}: it does not match ${definition.format}`);
     }
     if (!CHARSET_PATTERN[component.charset].test(part)) {
-      return fail(`AI (${ai}) ${definition.title}: "${value}" must contain only ${CHARSET_NAME[component.charset]}`);
+      return fail(`${notValid(value, definition)}: it must contain only ${CHARSET_NAME[component.charset]}`);
     }
     const problem = options.shapeOnly ? undefined : checkComponent(ai, part, component);
     if (problem) return fail(problem);

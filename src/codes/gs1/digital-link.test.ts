@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isDomainError } from '../../domain/errors.js';
 import {
   canonicalDigitalLink,
+  digitalLinkProblem,
   formatDigitalLink,
   looksLikeDigitalLink,
   parseDigitalLink,
@@ -183,5 +184,47 @@ describe('canonicalDigitalLink', () => {
       ok: false,
       reason: 'AI (01): check digit of 09506000134353 is wrong',
     });
+  });
+});
+
+describe('digitalLinkProblem', () => {
+  it('says nothing about valid Digital Links and ordinary URLs', () => {
+    for (const uri of [
+      'https://id.gs1.org/01/09506000134352/21/1',
+      'https://brand.example/shop/gtin/9506000134352/ser/A%2fB?linkType=all',
+      'https://blog.example/2024/01/05',
+      'https://example.com/products/123',
+    ]) {
+      assert.equal(digitalLinkProblem(uri), undefined, uri);
+    }
+  });
+
+  it('gives the parser’s reason for a broken Digital Link, on any domain', () => {
+    assert.equal(digitalLinkProblem('https://brand.example/01/09506000134353'), 'AI (01): check digit of 09506000134353 is wrong');
+    assert.match(digitalLinkProblem('https://id.gs1.org/01/95211410123/21/1')!, /not a valid value for AI \(01\) GTIN: length 11/);
+    assert.match(digitalLinkProblem('https://id.gs1.org/99/123')!, /must start with a primary key such as \/01\/\{GTIN\}/);
+  });
+
+  it('answers canonical GTIN links, which it decides without the full parse, as the full parse does', () => {
+    for (const gtin of ['09506000134352', '09506000134353', '9506000134352', '095060001343521']) {
+      for (const lot of ['', '/10/L1', '/10/A.b-C_9', `/10/${'L'.repeat(20)}`, `/10/${'L'.repeat(21)}`, '/10/L~1', '/10/']) {
+        for (const serial of ['', '/21/1', '/21/S.1-x_Y', `/21/${'S'.repeat(21)}`, '/21/A%2FB']) {
+          const uri = `https://id.gs1.org/01/${gtin}${lot}${serial}`;
+          assert.equal(digitalLinkProblem(uri) === undefined, parseDigitalLink(uri).ok, uri);
+        }
+      }
+    }
+  });
+
+  it('is not fooled by Object.prototype names in the path', () => {
+    assert.match(digitalLinkProblem('https://id.gs1.org/01/09506000134352/constructor/1')!, /"constructor" is not a GS1 Application Identifier/);
+  });
+
+  it('gives the same answer whether or not it is told the URI will come again', () => {
+    for (const uri of ['https://id.gs1.org/414/4012345000054', 'https://id.gs1.org/414/4012345000055']) {
+      const once = digitalLinkProblem(uri);
+      assert.equal(digitalLinkProblem(uri, { repeated: true }), once);
+      assert.equal(digitalLinkProblem(uri, { repeated: true }), once);
+    }
   });
 });

@@ -19,6 +19,8 @@ import {
   orderQualifiers,
   validateAiValue,
 } from './application-identifiers.js';
+import { hasValidCheckDigit } from './check-digit.js';
+import { boundedMemo } from './memo.js';
 import { fail, ok, type Gs1Result } from './result.js';
 
 export const CANONICAL_DIGITAL_LINK_BASE = 'https://id.gs1.org';
@@ -91,13 +93,16 @@ export function percentDecode(text: string): string | undefined {
 /** The numeric AI a path segment stands for: itself when it is a known AI, or the AI of a convenience alpha. */
 function segmentAi(segment: string): string | undefined {
   if (/^[0-9]{2,4}$/.test(segment)) return getApplicationIdentifier(segment) ? segment : undefined;
-  return DIGITAL_LINK_CONVENIENCE_ALPHAS[segment];
+  // Own properties only: a segment such as "constructor" must not find Object.prototype's.
+  return Object.hasOwn(DIGITAL_LINK_CONVENIENCE_ALPHAS, segment) ? DIGITAL_LINK_CONVENIENCE_ALPHAS[segment] : undefined;
 }
 
 /** GTIN-8/12/13 are allowed in a Digital Link path; everything downstream works with the 14-digit form. */
 function normaliseKeyValue(ai: string, value: string): string {
-  return ai === '01' && /^[0-9]+$/.test(value) && [8, 12, 13].includes(value.length) ? value.padStart(14, '0') : value;
+  return ai === '01' && SHORT_GTIN_LENGTHS.has(value.length) && /^[0-9]+$/.test(value) ? value.padStart(14, '0') : value;
 }
+
+const SHORT_GTIN_LENGTHS: ReadonlySet<number> = new Set([8, 12, 13]);
 
 const URI_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/;
 const HOST_SHAPE = /^[A-Za-z0-9.-]+(?::[0-9]+)?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]+)?$/;
@@ -109,6 +114,22 @@ interface Split {
   query: string | undefined;
 }
 
+/** The segments of a path that is empty or starts with "/": `/01/x` → `01`, `x`. */
+function pathSegments(path: string): string[] {
+  // By hand: split("/") and slice(1) cost three times as much, and every Digital Link in an event comes through here.
+  const segments: string[] = [];
+  if (path === '') return segments;
+  let from = 1;
+  for (;;) {
+    const slash = path.indexOf('/', from);
+    if (slash < 0) break;
+    segments.push(path.slice(from, slash));
+    from = slash + 1;
+  }
+  segments.push(path.slice(from));
+  return segments;
+}
+
 function splitHttpUri(uri: string): Gs1Result<Split> {
   if (/[\s\u0000-\u001f\u007f]/.test(uri)) return fail('a URI must not contain whitespace or control characters');
   const m = URI_SHAPE.exec(uri);
@@ -117,7 +138,7 @@ function splitHttpUri(uri: string): Gs1Result<Split> {
   const lowerScheme = scheme!.toLowerCase();
   if (lowerScheme !== 'https' && lowerScheme !== 'http') return fail(`scheme ${scheme} is not http or https`);
   if (!host || !HOST_SHAPE.test(host)) return fail(`"${host ?? ''}" is not a valid host`);
-  const segments = (path ?? '').split('/').slice(1);
+  const segments = pathSegments(path ?? '');
   // A trailing slash is tolerated, as resolvers do.
   if (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
   return ok({ scheme: lowerScheme, host, segments, query });
@@ -173,7 +194,12 @@ export function parseDigitalLink(uri: string): Gs1Result<ParsedDigitalLink> {
   // A candidate whose value has the key's shape wins over an earlier one that merely names a key, so a path prefix
   // such as /00/catalogue/ does not hide the Digital Link after it.
   const start = findPrimaryKey(segments, true) ?? findPrimaryKey(segments, false);
-  if (start === undefined) return fail('no GS1 Digital Link primary key (e.g. /01/, /00/, /414/) in the path');
+  if (start === undefined) {
+    return fail(
+      'no GS1 Digital Link primary key in the path: after any path prefix, the path must start with a primary key ' +
+        'such as /01/{GTIN}, /00/{SSCC} or /414/{GLN}, followed by AI/value pairs',
+    );
+  }
 
   const primaryAi = segmentAi(segments[start]!)!;
   const primaryValue = decodeAiValue(primaryAi, segments[start + 1]!);
@@ -196,7 +222,7 @@ export function parseDigitalLink(uri: string): Gs1Result<ParsedDigitalLink> {
 
   const attributes: AiValue[] = [];
   const otherParameters: { name: string; value: string }[] = [];
-  for (const parameter of (query ?? '').split('&')) {
+  for (const parameter of query ? query.split('&') : []) {
     if (parameter === '') continue;
     const eq = parameter.indexOf('=');
     const rawName = eq < 0 ? parameter : parameter.slice(0, eq);
@@ -224,10 +250,39 @@ export function parseDigitalLink(uri: string): Gs1Result<ParsedDigitalLink> {
     qualifiers,
     attributes,
     origin: `${scheme}://${host}`,
-    pathPrefix: segments.slice(0, start).map((s) => `/${s}`).join(''),
+    pathPrefix: start === 0 ? '' : segments.slice(0, start).map((s) => `/${s}`).join(''),
     otherParameters,
   });
 }
+
+/**
+ * Why an http(s) URI meant as a GS1 Digital Link is broken (the reason {@link parseDigitalLink} gives), or undefined
+ * when it is a valid Digital Link or not meant as one at all (an ordinary URL, see {@link looksLikeDigitalLink}).
+ * `repeated` says the caller expects to ask about this URI again (a location, a lot): the answer is then kept, since
+ * capture validation meets those in event after event.
+ */
+export function digitalLinkProblem(uri: string, options: { repeated?: boolean } = {}): string | undefined {
+  if (isPlainGtinLink(uri)) return undefined;
+  return digitalLinkProblemMemo(uri, options.repeated ?? false) ?? undefined;
+}
+
+/**
+ * Canonical GTIN links with a plain lot and/or serial: the form that arrives once per item, so the memo cannot help
+ * it, and that a pattern and the check digit decide without the full parse. Only a yes is answered here; anything
+ * else takes the full parse, which would say yes to all of these too.
+ */
+const PLAIN_GTIN_LINK = /^https:\/\/id\.gs1\.org\/01\/([0-9]{14})(?:\/10\/[A-Za-z0-9_.-]{1,20})?(?:\/21\/[A-Za-z0-9_.-]{1,20})?$/;
+
+function isPlainGtinLink(uri: string): boolean {
+  const m = PLAIN_GTIN_LINK.exec(uri);
+  return m !== null && hasValidCheckDigit(m[1]!);
+}
+
+const digitalLinkProblemMemo = boundedMemo(4096, (uri): string | null => {
+  if (!looksLikeDigitalLink(uri)) return null;
+  const parsed = parseDigitalLink(uri);
+  return parsed.ok ? null : parsed.reason;
+});
 
 function compareAi(a: AiValue, b: AiValue): number {
   return a.ai < b.ai ? -1 : a.ai > b.ai ? 1 : 0;

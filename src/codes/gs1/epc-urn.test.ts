@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { epcUrnToDigitalLink, parseEpcUrn } from './epc-urn.js';
+import { epcUriProblem, epcUrnToDigitalLink, isEpcScheme, parseEpcUrn } from './epc-urn.js';
 
 function translated(urn: string): string {
   const result = epcUrnToDigitalLink(urn);
@@ -136,5 +136,77 @@ describe('epcUrnToDigitalLink rejects', () => {
     assert.match(reason('urn:epc:id:foo:1.2'), /unknown EPC scheme urn:epc:id:foo/);
     assert.match(reason('urn:epc:class:xgtin:4012345.012345.1'), /unknown EPC scheme/);
     assert.match(reason('urn:epc:tag:sgtin-96:3.0614141.107346.2017'), /not an EPC URI/);
+  });
+});
+
+describe('epcUriProblem', () => {
+  it('accepts what parseEpcUrn reads, and the forms without a Digital Link', () => {
+    for (const urn of [
+      'urn:epc:id:sgtin:0614141.107346.2017',
+      'urn:epc:class:lgtin:4012345.012345.Lot987',
+      'urn:epc:idpat:sgtin:4012345.066666.*',
+      'urn:epc:idpat:sgtin:4054739.*.*',
+      'urn:epc:idpat:sgtin:*.*.*',
+      'urn:epc:idpat:sscc:4012345.*',
+      'urn:epc:idpat:itip:4012345.012345.01.*.*',
+      'urn:epc:id:gid:95100000.12345.400',
+      'urn:epc:id:usdod:2S194.12345678901',
+      'urn:epc:id:bic:CSQU3054383',
+      'urn:epc:id:imovn:9176187',
+      'URN:EPC:ID:SGTIN:0614141.107346.2017',
+    ]) {
+      assert.equal(epcUriProblem(urn), undefined, urn);
+    }
+  });
+
+  it('gives the parser’s reason for GS1 schemes', () => {
+    assert.match(epcUriProblem('urn:epc:id:sgtin:0614141.10734.2017')!, /must be 6 digits.*13 digits together, not 12/);
+    assert.match(epcUriProblem('urn:epc:class:lgtin:0614141.107346.L%20T')!, /lot number: "%20" is not an escaped character/);
+    assert.match(epcUriProblem('urn:epc:id:sscc:0614141.123456789x')!, /must be digits only/);
+  });
+
+  it('checks patterns as far as their fields go', () => {
+    assert.match(epcUriProblem('urn:epc:idpat:sgtin:06141.*.*')!, /Company Prefix must be 6–12 digits/);
+    assert.match(epcUriProblem('urn:epc:idpat:sgln:0614141.0077.*')!, /location reference must be 5 digits/);
+    assert.match(epcUriProblem('urn:epc:idpat:itip:4012345.012345.03.02.*')!, /piece 03 of total 02/);
+    assert.match(epcUriProblem('urn:epc:idpat:sgtin:*.107346.*')!, /once a field is "\*" all later ones are/);
+    assert.match(epcUriProblem('urn:epc:idpat:sgtin:0614141.107346.A*B')!, /either a value or "\*"/);
+    assert.match(epcUriProblem('urn:epc:idpat:sgtin:0614141')!, /needs 3 dot-separated fields/);
+  });
+
+  it('checks the schemes not built on a GS1 key for shape', () => {
+    assert.match(epcUriProblem('urn:epc:id:gid:951A.12345.400')!, /manager number, object class and serial number/);
+    assert.match(epcUriProblem('urn:epc:id:bic:CSQX3054383')!, /ISO 6346/);
+  });
+
+  it('knows the schemes, without being fooled by Object.prototype names', () => {
+    assert.match(epcUriProblem('urn:epc:id:constructor:1.2')!, /unknown EPC scheme urn:epc:id:constructor/);
+    assert.match(reason('urn:epc:id:constructor:1.2'), /unknown EPC scheme/);
+    assert.equal(isEpcScheme('id', 'gid'), true);
+    assert.equal(isEpcScheme('class', 'sgtin'), false);
+    assert.equal(isEpcScheme('idpat', 'toString'), false);
+  });
+
+  it('answers plain SGTINs and SSCCs, which it decides without the full parse, as the full parse does', () => {
+    for (let cpLength = 5; cpLength <= 13; cpLength += 1) {
+      const cp = '0614141234567'.slice(0, cpLength);
+      for (let refLength = 0; refLength <= 12; refLength += 1) {
+        const ref = '123456789012'.slice(0, refLength);
+        for (const serial of ['1', 'A.b-C_9', "!'()*+,-.:;=_", 'S'.repeat(20), 'S'.repeat(21), '']) {
+          const sgtin = `urn:epc:id:sgtin:${cp}.${ref}.${serial}`;
+          assert.equal(epcUriProblem(sgtin) === undefined, parseEpcUrn(sgtin).ok, sgtin);
+        }
+        const sscc = `urn:epc:id:sscc:${cp}.${ref}`;
+        assert.equal(epcUriProblem(sscc) === undefined, parseEpcUrn(sscc).ok, sscc);
+      }
+    }
+  });
+
+  it('gives the same answer whether or not it is told the URI will come again', () => {
+    for (const urn of ['urn:epc:id:sgln:0614141.00777.0', 'urn:epc:id:sgln:0614141.0777.0']) {
+      const once = epcUriProblem(urn);
+      assert.equal(epcUriProblem(urn, { repeated: true }), once);
+      assert.equal(epcUriProblem(urn, { repeated: true }), once);
+    }
   });
 });

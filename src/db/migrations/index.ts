@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026-11-23-01-foundation.js';
+import * as eventStore from './2026-11-23-02-event-store.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-foundation': foundation,
+  '2026-11-23-02-event-store': eventStore,
 };

@@ -475,6 +475,154 @@ describe('EPC lists and parentID', () => {
   });
 });
 
+describe('GS1 identifiers, read with the parsers of src/codes/gs1', () => {
+  it('reject EPC URIs whose fields have the wrong length or characters', () => {
+    invalidEvent(
+      objectEvent({ epcList: ['urn:epc:id:sgtin:0614141.1073460.2017'] }),
+      '/epcList/0',
+      /'urn:epc:id:sgtin:0614141\.1073460\.2017' is not a well-formed EPC URI: .*indicator digit and item reference must be 6 digits.*must have 13 digits together, not 14/,
+    );
+    invalidEvent(
+      objectEvent({ epcList: [sgtin('20%2017')] }),
+      '/epcList/0',
+      /not a well-formed EPC URI: .*serial number: "%20" is not an escaped character of set 82/,
+    );
+    invalidEvent(objectEvent({ epcList: [sgtin('A'.repeat(21))] }), '/epcList/0', /serial number is 21 characters long, at most 20/);
+    invalidEvent(
+      aggregationEvent({ parentID: 'urn:epc:id:sscc:0614141.12345678x0' }),
+      '/parentID',
+      /extension digit and serial reference must be digits only/,
+    );
+    invalidEvent(
+      objectEvent({ readPoint: { id: 'urn:epc:id:sgln:06141.0000777.0' } }),
+      '/readPoint/id',
+      /GS1 Company Prefix must be 6–12 digits, got "06141"/,
+    );
+  });
+
+  it('reject an lgtin class whose lot has a character outside the GS1 character set, or is too long', () => {
+    invalidEvent(
+      objectEvent({ quantityList: [quantity(1, lgtin('LOT%23A'))] }),
+      '/quantityList/0/epcClass',
+      /'urn:epc:class:lgtin:0614141\.107346\.LOT%23A' is not a well-formed EPC URI: .*lot number: "%23" is not an escaped character of set 82/,
+    );
+    invalidEvent(
+      transformationEvent({ outputQuantityList: [quantity(1, lgtin('L'.repeat(21)))] }),
+      '/outputQuantityList/0/epcClass',
+      /lot number is 21 characters long, at most 20/,
+    );
+  });
+
+  it('reject Digital Links with a wrong check digit, on id.gs1.org or any other domain', () => {
+    validEvent(aggregationEvent({ parentID: 'https://id.gs1.org/00/106141411234567897' }));
+    invalidEvent(
+      aggregationEvent({ parentID: 'https://id.gs1.org/00/106141411234567898' }),
+      '/parentID',
+      /'https:\/\/id\.gs1\.org\/00\/106141411234567898' is not a valid GS1 Digital Link URI: AI \(00\): check digit of 106141411234567898 is wrong/,
+    );
+    invalidEvent(
+      objectEvent({ epcList: ['https://id.gs1.org/01/10614141073465/21/2017'] }),
+      '/epcList/0',
+      /AI \(01\): check digit of 10614141073465 is wrong/,
+    );
+    invalidEvent(
+      objectEvent({ epcList: ['https://brand.example.com/shop/01/10614141073465/21/2017'] }),
+      '/epcList/0',
+      /AI \(01\): check digit of 10614141073465 is wrong/,
+    );
+    invalidEvent(
+      objectEvent({ bizLocation: { id: 'https://trace.example.cn/414/0614141007772' } }),
+      '/bizLocation/id',
+      /AI \(414\): check digit of 0614141007772 is wrong/,
+    );
+    invalidEvent(
+      transactionEvent({ destinationList: [{ type: 'owning_party', destination: 'https://id.gs1.org/417/0614141007772' }] }),
+      '/destinationList/0/destination',
+      /AI \(417\): check digit/,
+    );
+  });
+
+  it('reject Digital Links with bad qualifiers: wrong characters, wrong order, not a qualifier of the key', () => {
+    invalidEvent(
+      objectEvent({ quantityList: [quantity(1, 'https://id.gs1.org/01/09521141012345/10/LOT%20A')] }),
+      '/quantityList/0/epcClass',
+      /"LOT A" is not a valid value for AI \(10\) BATCH\/LOT: it must contain only characters of the GS1 AI encodable character set 82/,
+    );
+    invalidEvent(
+      objectEvent({ epcList: ['https://id.gs1.org/01/09521141012345/21/1/10/A'] }),
+      '/epcList/0',
+      /key qualifiers of \(01\) must appear in the order \(22\)\(10\)\(21\)/,
+    );
+    invalidEvent(
+      objectEvent({ epcList: ['https://id.gs1.org/01/09521141012345/254/1'] }),
+      '/epcList/0',
+      /AI \(254\) is not a key qualifier of \(01\)/,
+    );
+  });
+
+  it('check the fields of EPC patterns as far as they go', () => {
+    validEvent(
+      objectEvent({
+        epcList: undefined,
+        quantityList: [
+          { epcClass: 'urn:epc:idpat:sgtin:*.*.*' },
+          { epcClass: 'urn:epc:idpat:sscc:0614141.*' },
+          { epcClass: 'urn:epc:idpat:itip:0614141.107346.01.*.*' },
+        ],
+      }),
+    );
+    invalidEvent(
+      objectEvent({ quantityList: [{ epcClass: 'urn:epc:idpat:sgtin:06141.*.*' }] }),
+      '/quantityList/0/epcClass',
+      /not a well-formed EPC pattern URI: .*GS1 Company Prefix must be 6–12 digits/,
+    );
+    invalidEvent(
+      objectEvent({ quantityList: [{ epcClass: 'urn:epc:idpat:sgtin:0614141.10734.*' }] }),
+      '/quantityList/0/epcClass',
+      /not a well-formed EPC pattern URI: .*must have 13 digits together, not 12/,
+    );
+  });
+
+  it('check EPC URIs of the schemes not built on a GS1 key for shape', () => {
+    validEvent(
+      objectEvent({
+        epcList: ['urn:epc:id:gid:95100000.12345.400', 'urn:epc:id:bic:CSQU3054383', 'urn:epc:id:imovn:9176187'],
+      }),
+    );
+    invalidEvent(
+      objectEvent({ epcList: ['urn:epc:id:gid:951A.12345.400'] }),
+      '/epcList/0',
+      /'urn:epc:id:gid:951A\.12345\.400' is not a well-formed EPC URI: urn:epc:id:gid must hold manager number/,
+    );
+  });
+
+  it('read identifiers as the event hash and the event index do: EPC prefix and scheme in any case, convenience alphas', () => {
+    validEvent(
+      objectEvent({
+        epcList: [
+          'URN:EPC:ID:SGTIN:0614141.107346.2017',
+          'urn:epc:id:SGTIN:0614141.107346.2018',
+          'https://id.gs1.org/gtin/09780345418913/ser/1',
+        ],
+      }),
+    );
+    invalidEvent(
+      objectEvent({ epcList: ['URN:EPC:ID:SGTIN:0614141.10734.2017'] }),
+      '/epcList/0',
+      /not a well-formed EPC URI: .*must have 13 digits together, not 12/,
+    );
+  });
+
+  it('still accept ordinary URIs, including http URLs that merely contain numbers', () => {
+    validEvent(
+      objectEvent({
+        epcList: ['https://blog.example/2024/01/05', 'https://example.com/products/01/123', 'urn:epc:tag:sgtin-96:3.0614141.107346.2017'],
+        readPoint: { id: 'https://example.com/locations/warehouse-7' },
+      }),
+    );
+  });
+});
+
 describe('quantity elements', () => {
   it('accept epcClass with or without quantity, and uom with a quantity', () => {
     validEvent(
@@ -924,14 +1072,18 @@ const CONTESTED: Record<string, { folder: 'valid'; ours: 'invalid'; why: string;
   // reading would lose its meaning. `Molar_concentration` and `EffectiveDoseRate` are in no CBV/GS1 list; the files
   // would be valid with a CURIE such as `example:EffectiveDoseRate`. (This file also has two reports without `type`
   // but with `exception`; those we accept.)
+  //
+  // Event 12 also names a GRAI Digital Link whose AI (8003) value lacks the leading filler digit 0
+  // (https://id.example.com/8003/952012200000001004), so it cannot be read as a GRAI at all.
   'Capture/Documents/SensorData_with_combined_events.json': {
     folder: 'valid',
     ours: 'invalid',
-    why: 'non-GS1 bare sensor measurement types Molar_concentration, EffectiveDoseRate',
+    why: 'non-GS1 bare sensor measurement types Molar_concentration, EffectiveDoseRate; a GRAI without its filler digit',
     errors: [
       ['/epcisBody/eventList/7/sensorElementList/0/sensorReport/1/type', /'Molar_concentration' is not a GS1 sensor measurement type/],
       ['/epcisBody/eventList/7/sensorElementList/0/sensorReport/2/type', /'Molar_concentration'/],
       ['/epcisBody/eventList/10/sensorElementList/0/sensorReport/0/type', /'EffectiveDoseRate'/],
+      ['/epcisBody/eventList/12/epcList/0', /not a valid GS1 Digital Link URI: AI \(8003\): the leading filler digit must be 0/],
     ],
   },
   'Query/SensorData_with_combined_events.json': {
@@ -942,6 +1094,7 @@ const CONTESTED: Record<string, { folder: 'valid'; ours: 'invalid'; why: string;
       ['/epcisBody/queryResults/resultsBody/eventList/7/sensorElementList/0/sensorReport/1/type', /'Molar_concentration'/],
       ['/epcisBody/queryResults/resultsBody/eventList/7/sensorElementList/0/sensorReport/2/type', /'Molar_concentration'/],
       ['/epcisBody/queryResults/resultsBody/eventList/10/sensorElementList/0/sensorReport/0/type', /'EffectiveDoseRate'/],
+      ['/epcisBody/queryResults/resultsBody/eventList/12/epcList/0', /AI \(8003\): the leading filler digit must be 0/],
     ],
   },
   // Same rule: `EffectiveDoseRate` is not a GS1 measurement type.
@@ -956,6 +1109,29 @@ const CONTESTED: Record<string, { folder: 'valid'; ours: 'invalid'; why: string;
     ours: 'invalid',
     why: 'same event as the capture twin',
     errors: [['/epcisBody/queryResults/resultsBody/eventList/0/sensorElementList/0/sensorReport/0/type', /'EffectiveDoseRate'/]],
+  },
+  // A GRAI Digital Link whose check digit is wrong: https://id.example.com/8003/030013450007718765 is the filler 0, the
+  // GRAI 3001345000771 and the serial 8765, and the check digit of 300134500077 is 6, not 1. A Digital Link on any
+  // domain is a GS1 identifier, so the event hash and the event index could not read it either.
+  'Capture/Documents/Combination_of_different_event.json': {
+    folder: 'valid',
+    ours: 'invalid',
+    why: 'GRAI Digital Link with a wrong check digit',
+    errors: [
+      ['/epcisBody/eventList/0/epcList/0', /'https:\/\/id\.example\.com\/8003\/030013450007718765' is not a valid GS1 Digital Link URI: AI \(8003\): check digit of 3001345000771 is wrong/],
+    ],
+  },
+  'Query/Combination_of_different_event.json': {
+    folder: 'valid',
+    ours: 'invalid',
+    why: 'same GRAI as the capture twin',
+    errors: [['/epcisBody/queryResults/resultsBody/eventList/0/epcList/0', /AI \(8003\): check digit of 3001345000771 is wrong/]],
+  },
+  'Query/queryDocument.json': {
+    folder: 'valid',
+    ours: 'invalid',
+    why: 'the same GRAI with a wrong check digit',
+    errors: [['/epcisBody/queryResults/resultsBody/eventList/0/epcList/0', /AI \(8003\): check digit of 3001345000771 is wrong/]],
   },
 };
 

@@ -5,8 +5,9 @@
  *   1. ajv, with the schemas of schemas.ts compiled once at module load: fields, JSON types, required fields, enums,
  *      formats (real timestamps with a time zone, absolute URIs, ±14:00 offsets);
  *   2. hand-written checks for what a static schema cannot say: user extension fields must be namespaced with a
- *      prefix the document declares, CBV vocabularies, GS1 identifier shapes, and the rules that depend on `action`
- *      or on several fields (parentID, children, inputs/outputs, ILMD, sensor report `type`).
+ *      prefix the document declares, CBV vocabularies, GS1 identifiers (read with the parsers of src/codes/gs1), and
+ *      the rules that depend on `action` or on several fields (parentID, children, inputs/outputs, ILMD, sensor report
+ *      `type`).
  *
  * Validation is atomic per document: every error is collected (up to MAX_ERRORS), each with the index of its event in
  * the eventList, a JSON pointer from the document root and an English message. The caller rejects the whole document
@@ -23,6 +24,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import {
+  EPCIS_CONTEXT_PREFIXES,
   normaliseBizStep,
   normaliseBizTransactionType,
   normaliseComponent,
@@ -126,16 +128,7 @@ const PERSISTENT_DISPOSITION_FIELDS: ReadonlySet<string> = new Set(['set', 'unse
 const NO_FIELDS: ReadonlySet<string> = new Set();
 
 /** Prefixes the EPCIS JSON-LD context declares; documents may use them without declaring them again. */
-export const STANDARD_PREFIXES: ReadonlySet<string> = new Set([
-  'epcis',
-  'cbv',
-  'cbvmda',
-  'gs1',
-  'rdfs',
-  'owl',
-  'xsd',
-  'dcterms',
-]);
+export const STANDARD_PREFIXES: ReadonlySet<string> = new Set(Object.keys(EPCIS_CONTEXT_PREFIXES));
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public API.

@@ -1,0 +1,337 @@
+import { uuidv7 } from 'uuidv7';
+import { actingSubjectId, ensure } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+import { recordAudit } from '../audit/audit.service.js';
+import type { Database, EventTable, Executor } from '../db/index.js';
+import { DomainError, invalid, notFound, tooLarge } from '../domain/errors.js';
+import { eventHash } from '../epcis/event-hash.js';
+import { indexEvent, type EventIndex } from '../epcis/event-index.js';
+import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
+import { EventsRepository } from '../events/events.repository.js';
+import { SubjectsRepository } from '../subjects/subjects.repository.js';
+import { CaptureRepository, type CaptureIssue, type CaptureJob } from './capture.repository.js';
+
+export type { CaptureJob } from './capture.repository.js';
+
+/** Limits advertised in the GS1-EPCIS-Capture-Limit headers. */
+export const CAPTURE_LIMIT_EVENTS = 10_000;
+export const CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+type JsonObject = Record<string, unknown>;
+
+interface PreparedEvent {
+  position: number;
+  body: JsonObject;
+  hash: string;
+  index: EventIndex;
+  suppliedId: string | null;
+}
+
+export interface CaptureLog {
+  error(details: object, message: string): void;
+}
+
+/**
+ * EPCIS capture. A document is validated as a whole before anything is acknowledged (one bad event rejects it), then
+ * stored as a pending job and acknowledged (202); a worker turns the job into events in one transaction. A crash
+ * between the two leaves the job pending, and the next start processes it.
+ */
+export class CaptureService {
+  private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(
+    private readonly database: Database,
+    private readonly log: CaptureLog,
+  ) {}
+
+  /** Validates and durably stores a capture document; its events are processed in the background. */
+  async submit(actor: Principal, document: unknown, text: string): Promise<CaptureJob> {
+    const owner = this.ensureCanCapture(actor);
+    const result = validateEpcisDocument(document);
+    if (!result.ok) throw validationProblem(result.errors, result.truncated);
+    if (result.events.length > CAPTURE_LIMIT_EVENTS) {
+      throw tooLarge('capture-too-large', `a capture document holds at most ${CAPTURE_LIMIT_EVENTS} events; this one has ${result.events.length}`);
+    }
+    const id = uuidv7();
+    await this.database.transaction(async (trx) => {
+      await new CaptureRepository(trx).insert({
+        id,
+        owner_subject_id: owner,
+        actor: actor.actor,
+        status: 'pending',
+        document: text,
+        event_count: result.events.length,
+        created_at: new Date().toISOString(),
+        finished_at: null,
+        errors: null,
+        warnings: null,
+        event_ids: null,
+      });
+      await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: result.events.length } });
+    });
+    this.enqueue(id);
+    return (await new CaptureRepository(this.database.db).find(id))!;
+  }
+
+  /** Captures one event synchronously (POST /epcis/events); returns its eventID. */
+  async captureEvent(actor: Principal, event: unknown): Promise<{ eventID: string; created: boolean }> {
+    const owner = this.ensureCanCapture(actor);
+    const result = validateEpcisEvent(event);
+    if (!result.ok) throw validationProblem(result.errors, result.truncated);
+    const body = result.events[0]!;
+    const prepared = prepare([body], body['@context']);
+    const id = uuidv7();
+    return this.database.transaction(async (trx) => {
+      await new CaptureRepository(trx).insert({
+        id,
+        owner_subject_id: owner,
+        actor: actor.actor,
+        status: 'pending',
+        document: null,
+        event_count: 1,
+        created_at: new Date().toISOString(),
+        finished_at: null,
+        errors: null,
+        warnings: null,
+        event_ids: null,
+      });
+      const outcome = await storeEvents(trx, prepared, body['@context'], owner, id);
+      if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
+      await new CaptureRepository(trx).finish(id, { status: 'succeeded', errors: [], warnings: outcome.warnings, eventIds: outcome.eventIds });
+      await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
+      return { eventID: outcome.eventIds[0]!, created: outcome.created > 0 };
+    });
+  }
+
+  async job(actor: Principal, id: string): Promise<CaptureJob> {
+    const job = await new CaptureRepository(this.database.db).find(id);
+    if (!job) throw notFound('capture-not-found', `no capture job ${id}`);
+    ensure(canSeeJob(actor, job), 'not-permitted', 'this capture job belongs to another subject');
+    return job;
+  }
+
+  async jobs(actor: Principal, cursor: string | undefined, limit: number): Promise<CaptureJob[]> {
+    const owner = actor.role === 'platform_admin' || (actor.role === 'auditor' && actor.subjectId === null) ? undefined : actor.subjectId;
+    ensure(owner !== null, 'not-permitted', 'capture jobs are listed for subject users and platform admins');
+    return new CaptureRepository(this.database.db).list(owner, cursor, limit);
+  }
+
+  /** Queues every job left pending by an earlier run (a crash after the 202). */
+  async resumePending(): Promise<number> {
+    const ids = await new CaptureRepository(this.database.db).pendingIds();
+    ids.forEach((id) => this.enqueue(id));
+    return ids.length;
+  }
+
+  /** Resolves once every queued job has been processed (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await this.queue;
+  }
+
+  private enqueue(id: string): void {
+    this.pending += 1;
+    this.queue = this.queue
+      .then(() => this.process(id))
+      .catch((error: unknown) => this.log.error({ err: error, captureID: id }, 'capture job failed unexpectedly; it stays pending'))
+      .finally(() => {
+        this.pending -= 1;
+      });
+  }
+
+  private async process(id: string): Promise<void> {
+    const job = await new CaptureRepository(this.database.db).loadPending(id);
+    if (!job) return;
+    const document = JSON.parse(job.document) as JsonObject;
+    const result = validateEpcisDocument(document);
+    // Validated before the 202; re-validating guards against a document changed at rest or a validator upgrade.
+    if (!result.ok) {
+      await this.database.transaction((trx) => new CaptureRepository(trx).finish(id, { status: 'failed', errors: result.errors, warnings: [], eventIds: [] }));
+      return;
+    }
+    const context = document['@context'];
+    const prepared = prepare(result.events, context);
+    const failure = await this.database.transaction(async (trx) => {
+      const jobs = new CaptureRepository(trx);
+      const outcome = await storeEvents(trx, prepared, context, job.ownerSubjectId, id);
+      if (outcome.errors.length) return outcome;
+      if (!(await jobs.finish(id, { status: 'succeeded', errors: [], warnings: outcome.warnings, eventIds: outcome.eventIds }))) {
+        throw new JobTaken();
+      }
+      return null;
+    }).catch((error: unknown) => {
+      if (error instanceof JobTaken) return null;
+      throw error;
+    });
+    if (failure) {
+      // Atomic: nothing of the document was written; the job records why.
+      await this.database.transaction((trx) => new CaptureRepository(trx).finish(id, { status: 'failed', errors: failure.errors, warnings: failure.warnings, eventIds: [] }));
+    }
+  }
+
+  private ensureCanCapture(actor: Principal): string | null {
+    const owner = actingSubjectId(actor);
+    if (actor.role === 'platform_admin') return owner;
+    ensure(
+      (actor.role === 'subject_admin' || actor.role === 'subject_operator') && actor.subjectStatus === 'active' && owner !== null,
+      'not-permitted',
+      'events are captured by the users of an active subject, or by a platform admin',
+    );
+    return owner;
+  }
+}
+
+class JobTaken extends Error {}
+
+function canSeeJob(actor: Principal, job: CaptureJob): boolean {
+  if (actor.role === 'platform_admin' || (actor.role === 'auditor' && actor.subjectId === null)) return true;
+  return actor.subjectId !== null && actor.subjectId === job.ownerSubjectId;
+}
+
+function validationProblem(errors: ValidationIssue[], truncated?: boolean): DomainError {
+  const first = errors[0]!;
+  const where = first.eventIndex !== undefined ? `event ${first.eventIndex}, ` : '';
+  return invalid(
+    'epcis-validation-failed',
+    `the document is invalid (${errors.length}${truncated ? '+' : ''} error${errors.length === 1 ? '' : 's'}); nothing was stored. First: ${where}${first.pointer}: ${first.message}`,
+    errors.map((e) => ({ pointer: e.pointer, message: e.message, ...(e.eventIndex !== undefined ? { eventIndex: e.eventIndex } : {}) })),
+  );
+}
+
+/** CPU work done before any transaction: the canonical hash and the index of every event. */
+function prepare(events: JsonObject[], context: unknown): PreparedEvent[] {
+  return events.map((body, position) => ({
+    position,
+    body,
+    hash: eventHash(body, context as never),
+    index: indexEvent(body, context),
+    suppliedId: typeof body.eventID === 'string' ? body.eventID : null,
+  }));
+}
+
+interface StoreOutcome {
+  eventIds: string[];
+  created: number;
+  errors: CaptureIssue[];
+  warnings: CaptureIssue[];
+}
+
+/**
+ * Writes a document's events inside the caller's transaction. Idempotent by canonical hash; an event carrying an
+ * errorDeclaration corrects the stored event with the same hash. Returns errors (and writes nothing) when a supplied
+ * eventID is already taken by a different event.
+ */
+async function storeEvents(trx: Executor, prepared: PreparedEvent[], context: unknown, owner: string | null, captureId: string): Promise<StoreOutcome> {
+  const events = new EventsRepository(trx);
+  const warnings: CaptureIssue[] = [];
+  const errors: CaptureIssue[] = [];
+  const eventIds: string[] = new Array(prepared.length);
+  const existing = await events.findByHashes([...new Set(prepared.map((p) => p.hash))]);
+
+  const fresh: (PreparedEvent & { eventId: string })[] = [];
+  const freshByHash = new Map<string, PreparedEvent & { eventId: string }>();
+  const corrections: { declared: string; event: PreparedEvent }[] = [];
+  for (const p of prepared) {
+    if (p.suppliedId?.startsWith('ni:') && p.suppliedId !== p.hash) {
+      warnings.push({ eventIndex: p.position, pointer: `/eventID`, message: `the supplied hash eventID differs from the recomputed CBV 2.0 hash ${p.hash}; the eventID is kept as given` });
+    }
+    const stored = existing.get(p.hash) ?? freshByHash.get(p.hash);
+    if (p.index.errorDeclaration && stored) {
+      corrections.push({ declared: p.hash, event: p });
+      eventIds[p.position] = stored.eventId;
+      continue;
+    }
+    if (stored) {
+      eventIds[p.position] = stored.eventId;
+      warnings.push({ eventIndex: p.position, message: `already stored as ${stored.eventId}; nothing new was written` });
+      continue;
+    }
+    const entry = { ...p, eventId: p.suppliedId ?? p.hash };
+    fresh.push(entry);
+    freshByHash.set(p.hash, entry);
+    eventIds[p.position] = entry.eventId;
+    // An errorDeclaration for an event never captured here is still recorded, as an event that is itself declared.
+    if (p.index.errorDeclaration) corrections.push({ declared: p.hash, event: p });
+  }
+
+  const seen = new Map<string, number>();
+  for (const f of fresh) {
+    const earlier = seen.get(f.eventId);
+    if (earlier !== undefined) errors.push({ eventIndex: f.position, pointer: '/eventID', message: `eventID ${f.eventId} is used by event ${earlier} of this document for a different event` });
+    seen.set(f.eventId, f.position);
+  }
+  const taken = await events.findByEventIds(fresh.map((f) => f.eventId));
+  for (const f of fresh) {
+    if (taken.has(f.eventId)) errors.push({ eventIndex: f.position, pointer: '/eventID', message: `eventID ${f.eventId} already names a different stored event` });
+  }
+  if (errors.length) return { eventIds: [], created: 0, errors, warnings };
+
+  const glns = [...new Set(fresh.flatMap((f) => f.index.glns.map((g) => g.gln)))];
+  const glnOwners = await new SubjectsRepository(trx).subjectsByGlns(glns);
+  const recordTime = new Date();
+  const contextJson = context === undefined ? null : JSON.stringify(context);
+  const firstSeq = fresh.length ? await events.allocateSeqs(fresh.length) : 0;
+  const rows: EventTable[] = [];
+  const identifierRows: { seq: number; role: string; identifier: string }[] = [];
+  const fieldRows: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[] = [];
+  const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
+  const seqByHash = new Map<string, number>();
+  fresh.forEach((f, i) => {
+    const seq = firstSeq + i;
+    seqByHash.set(f.hash, seq);
+    const ix = f.index;
+    rows.push({
+      seq,
+      event_id: f.eventId,
+      event_hash: f.hash,
+      event_type: ix.eventType,
+      action: ix.action,
+      biz_step: ix.bizStep,
+      disposition: ix.disposition,
+      event_time: ix.eventTime,
+      event_time_ms: ix.eventTimeMs,
+      record_time: recordTime.toISOString(),
+      record_time_ms: recordTime.getTime(),
+      read_point: ix.readPoint,
+      biz_location: ix.bizLocation,
+      owner_subject_id: owner,
+      capture_id: captureId,
+      context: contextJson,
+      body: JSON.stringify(f.body),
+    });
+    const seenIdentifiers = new Set<string>();
+    for (const id of ix.identifiers) {
+      const key = `${id.role} ${id.identifier}`;
+      if (seenIdentifiers.has(key)) continue;
+      seenIdentifiers.add(key);
+      identifierRows.push({ seq, role: id.role, identifier: id.identifier });
+    }
+    for (const field of ix.fields) fieldRows.push({ seq, scope: field.scope, name: field.name, text_value: field.text, num_value: field.num });
+    const relations = new Set<string>();
+    if (owner) relations.add(`owner ${owner}`);
+    for (const g of ix.glns) {
+      const subject = glnOwners.get(g.gln);
+      if (subject) relations.add(`${g.relation} ${subject}`);
+    }
+    for (const r of relations) {
+      const [relation, subjectId] = r.split(' ') as [string, string];
+      subjectRows.push({ seq, subject_id: subjectId, relation });
+    }
+  });
+  await events.insertEvents(rows, identifierRows, fieldRows, subjectRows);
+
+  for (const c of corrections) {
+    const declaredSeq = seqByHash.get(c.declared) ?? existing.get(c.declared)!.seq;
+    const declaration = c.event.index.errorDeclaration!;
+    if (await events.hasCorrection(declaredSeq, declaration.declarationTime)) continue;
+    await events.insertCorrection({
+      declaredSeq,
+      declarationTime: declaration.declarationTime,
+      reason: declaration.reason,
+      correctiveEventIDs: declaration.correctiveEventIDs,
+      errorDeclaration: c.event.body.errorDeclaration,
+      captureId,
+    });
+  }
+  return { eventIds, created: fresh.length, errors, warnings };
+}

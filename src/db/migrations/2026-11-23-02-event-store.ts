@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely';
+
+// Frozen in time: never edit a migration once released; add a new one.
+export async function up(db: Kysely<any>): Promise<void> {
+  // A capture job holds the document as received until its events are in the store, so an acknowledged (202)
+  // document survives a crash and is processed on the next start.
+  await db.schema
+    .createTable('capture_jobs')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('owner_subject_id', 'text')
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('document', 'text')
+    .addColumn('event_count', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('finished_at', 'text')
+    .addColumn('errors', 'text')
+    .addColumn('warnings', 'text')
+    .addColumn('event_ids', 'text')
+    .execute();
+  await db.schema.createIndex('capture_jobs_status_idx').on('capture_jobs').columns(['status', 'id']).execute();
+  await db.schema.createIndex('capture_jobs_owner_idx').on('capture_jobs').columns(['owner_subject_id', 'id']).execute();
+
+  // seq is allocated by the application in blocks (counters table), so inserts need no RETURNING round trip.
+  await db.schema
+    .createTable('events')
+    .addColumn('seq', 'bigint', (c) => c.primaryKey())
+    .addColumn('event_id', 'text', (c) => c.notNull().unique())
+    .addColumn('event_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('event_type', 'text', (c) => c.notNull())
+    .addColumn('action', 'text')
+    .addColumn('biz_step', 'text')
+    .addColumn('disposition', 'text')
+    .addColumn('event_time', 'text', (c) => c.notNull())
+    .addColumn('event_time_ms', 'bigint', (c) => c.notNull())
+    .addColumn('record_time', 'text', (c) => c.notNull())
+    .addColumn('record_time_ms', 'bigint', (c) => c.notNull())
+    .addColumn('read_point', 'text')
+    .addColumn('biz_location', 'text')
+    .addColumn('owner_subject_id', 'text')
+    .addColumn('capture_id', 'text', (c) => c.notNull())
+    .addColumn('context', 'text')
+    .addColumn('body', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('events_time_idx').on('events').column('event_time_ms').execute();
+  await db.schema.createIndex('events_record_time_idx').on('events').column('record_time_ms').execute();
+  await db.schema.createIndex('events_biz_step_idx').on('events').columns(['biz_step', 'event_time_ms']).execute();
+  await db.schema.createIndex('events_biz_location_idx').on('events').columns(['biz_location', 'event_time_ms']).execute();
+  await db.schema.createIndex('events_read_point_idx').on('events').columns(['read_point', 'event_time_ms']).execute();
+  await db.schema.createIndex('events_owner_idx').on('events').columns(['owner_subject_id', 'seq']).execute();
+
+  // Every identifier an event names, in canonical form, with its role: what MATCH_* queries and traces look up.
+  await db.schema
+    .createTable('event_identifiers')
+    .addColumn('seq', 'bigint', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('identifier', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('event_identifiers_lookup_idx').on('event_identifiers').columns(['identifier', 'role', 'seq']).execute();
+  await db.schema.createIndex('event_identifiers_seq_idx').on('event_identifiers').column('seq').execute();
+
+  // Top-level ILMD and extension fields, for EQ_/GE_/LT_ queries on them.
+  await db.schema
+    .createTable('event_fields')
+    .addColumn('seq', 'bigint', (c) => c.notNull())
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('text_value', 'text')
+    .addColumn('num_value', 'double precision')
+    .execute();
+  await db.schema.createIndex('event_fields_text_idx').on('event_fields').columns(['scope', 'name', 'text_value']).execute();
+  await db.schema.createIndex('event_fields_num_idx').on('event_fields').columns(['scope', 'name', 'num_value']).execute();
+
+  // Subjects an event concerns: its owner, and the registered subjects behind its GLNs (location, parties).
+  await db.schema
+    .createTable('event_subjects')
+    .addColumn('seq', 'bigint', (c) => c.notNull())
+    .addColumn('subject_id', 'text', (c) => c.notNull())
+    .addColumn('relation', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('event_subjects_subject_idx').on('event_subjects').columns(['subject_id', 'seq']).execute();
+  await db.schema.createIndex('event_subjects_seq_idx').on('event_subjects').column('seq').execute();
+
+  // Corrections: an event with an errorDeclaration whose canonical hash matches a stored event declares that event
+  // in error; its corrective events are listed.
+  await db.schema
+    .createTable('event_corrections')
+    .addColumn('declared_seq', 'bigint', (c) => c.notNull())
+    .addColumn('declaration_time', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text')
+    .addColumn('corrective_event_ids', 'text', (c) => c.notNull())
+    .addColumn('error_declaration', 'text', (c) => c.notNull())
+    .addColumn('capture_id', 'text', (c) => c.notNull())
+    .addColumn('recorded_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('event_corrections_declared_idx').on('event_corrections').column('declared_seq').execute();
+  await db.schema
+    .createTable('event_corrective_ids')
+    .addColumn('declared_seq', 'bigint', (c) => c.notNull())
+    .addColumn('corrective_event_id', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('event_corrective_ids_idx').on('event_corrective_ids').column('corrective_event_id').execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const table of ['event_corrective_ids', 'event_corrections', 'event_subjects', 'event_fields', 'event_identifiers', 'events', 'capture_jobs']) {
+    await db.schema.dropTable(table).execute();
+  }
+}

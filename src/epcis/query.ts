@@ -1,0 +1,223 @@
+import { epcUrnToDigitalLink } from '../codes/gs1/index.js';
+import { normaliseBizStep, normaliseDisposition } from './cbv.js';
+import { canonicalIdentifier, type IdentifierRole } from './event-index.js';
+import { collectPrefixes, expandTerm } from './json-ld.js';
+
+/** Field names in queries may use the EPCIS context's prefixes (cbvmda:lotNumber); others must be full IRIs. */
+const STANDARD_PREFIXES = collectPrefixes();
+
+/**
+ * The SimpleEventQuery of the EPCIS 2.0 REST binding, parsed from query-string parameters into a checked structure.
+ * Multiple values are `|`-separated. An unknown parameter is an error, not ignored: a typo must not silently widen a
+ * query.
+ */
+
+export type FieldOperator = 'EQ' | 'GT' | 'GE' | 'LT' | 'LE';
+
+export interface MatchCondition {
+  roles: IdentifierRole[];
+  /** Exact canonical identifiers. */
+  values: string[];
+  /** Canonical prefixes from `urn:epc:idpat:` patterns. */
+  prefixes: string[];
+}
+
+export interface FieldCondition {
+  scope: 'ilmd' | 'ext';
+  name: string;
+  operator: FieldOperator;
+  values: string[];
+}
+
+export interface EventQuery {
+  eventTypes?: string[];
+  eventTime: { ge?: number; lt?: number };
+  recordTime: { ge?: number; lt?: number };
+  actions?: string[];
+  bizSteps?: string[];
+  dispositions?: string[];
+  readPoints?: string[];
+  bizLocations?: string[];
+  eventIds?: string[];
+  match: MatchCondition[];
+  fields: FieldCondition[];
+  errorDeclarationExists?: boolean;
+  correctiveEventIds?: string[];
+  orderBy: 'eventTime' | 'recordTime' | 'capture';
+  orderDirection: 'ASC' | 'DESC';
+  eventCountLimit?: number;
+  perPage: number;
+}
+
+export class QueryParameterError extends Error {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_PER_PAGE = 30;
+export const MAX_PER_PAGE = 1000;
+
+const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'];
+const ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];
+
+const MATCH_ROLES: Record<string, IdentifierRole[]> = {
+  MATCH_epc: ['epc', 'child'],
+  MATCH_parentID: ['parent'],
+  MATCH_inputEPC: ['input'],
+  MATCH_outputEPC: ['output'],
+  MATCH_anyEPC: ['epc', 'child', 'parent', 'input', 'output'],
+  MATCH_epcClass: ['epc_class', 'child_class'],
+  MATCH_inputEPCClass: ['input_class'],
+  MATCH_outputEPCClass: ['output_class'],
+  MATCH_anyEPCClass: ['epc_class', 'child_class', 'input_class', 'output_class'],
+};
+
+/** Parameters that steer paging rather than filter; the HTTP layer reads them, the parser lets them through. */
+const PAGING = new Set(['perPage', 'nextPageToken']);
+
+const FIELD_PARAMETER = /^(EQ|GT|GE|LT|LE)_(ILMD_)?(.+)$/;
+
+export function parseEventQuery(params: Record<string, string | undefined>): EventQuery {
+  const query: EventQuery = { eventTime: {}, recordTime: {}, match: [], fields: [], orderBy: 'capture', orderDirection: 'ASC', perPage: DEFAULT_PER_PAGE };
+  let direction: string | undefined;
+
+  for (const [name, raw] of Object.entries(params)) {
+    if (raw === undefined || PAGING.has(name)) continue;
+    const values = raw.split('|').map((v) => v.trim()).filter((v) => v !== '');
+    if (values.length === 0) throw new QueryParameterError(name, `${name} has no value`);
+    const one = () => {
+      if (values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
+      return values[0]!;
+    };
+
+    switch (name) {
+      case 'eventType':
+        for (const v of values) if (!EVENT_TYPES.includes(v)) throw new QueryParameterError(name, `eventType ${v} is not an EPCIS 2.0 event type`);
+        query.eventTypes = values;
+        break;
+      case 'GE_eventTime':
+        query.eventTime.ge = timestamp(name, one());
+        break;
+      case 'LT_eventTime':
+        query.eventTime.lt = timestamp(name, one());
+        break;
+      case 'GE_recordTime':
+        query.recordTime.ge = timestamp(name, one());
+        break;
+      case 'LT_recordTime':
+        query.recordTime.lt = timestamp(name, one());
+        break;
+      case 'EQ_action':
+        for (const v of values) if (!ACTIONS.includes(v)) throw new QueryParameterError(name, `EQ_action ${v} is not ADD, OBSERVE or DELETE`);
+        query.actions = values;
+        break;
+      case 'EQ_bizStep':
+        query.bizSteps = values.map((v) => vocabulary(name, normaliseBizStep(v)));
+        break;
+      case 'EQ_disposition':
+        query.dispositions = values.map((v) => vocabulary(name, normaliseDisposition(v)));
+        break;
+      case 'EQ_readPoint':
+        query.readPoints = values.map(canonicalIdentifier);
+        break;
+      case 'EQ_bizLocation':
+        query.bizLocations = values.map(canonicalIdentifier);
+        break;
+      case 'EQ_eventID':
+        query.eventIds = values;
+        break;
+      case 'EXISTS_errorDeclaration':
+        query.errorDeclarationExists = true;
+        break;
+      case 'EQ_correctiveEventID':
+        query.correctiveEventIds = values;
+        break;
+      case 'orderBy': {
+        const v = one();
+        if (v !== 'eventTime' && v !== 'recordTime') throw new QueryParameterError(name, 'orderBy is eventTime or recordTime');
+        query.orderBy = v;
+        break;
+      }
+      case 'orderDirection':
+        direction = one();
+        if (direction !== 'ASC' && direction !== 'DESC') throw new QueryParameterError(name, 'orderDirection is ASC or DESC');
+        break;
+      case 'eventCountLimit':
+        query.eventCountLimit = positiveInteger(name, one());
+        break;
+      default: {
+        const roles = MATCH_ROLES[name];
+        if (roles) {
+          query.match.push(matchCondition(name, roles, values));
+          break;
+        }
+        const field = FIELD_PARAMETER.exec(name);
+        if (field && field[3]!.includes(':')) {
+          const operator = field[1] as FieldOperator;
+          if (operator !== 'EQ' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
+          query.fields.push({ scope: field[2] ? 'ilmd' : 'ext', name: expandTerm(field[3]!, STANDARD_PREFIXES), operator, values });
+          break;
+        }
+        throw new QueryParameterError(name, `${name} is not a supported query parameter`);
+      }
+    }
+  }
+  if (direction) {
+    if (query.orderBy === 'capture') throw new QueryParameterError('orderDirection', 'orderDirection needs orderBy');
+    query.orderDirection = direction as 'ASC' | 'DESC';
+  } else if (query.orderBy !== 'capture') {
+    query.orderDirection = 'DESC'; // the standard's default
+  }
+  const perPage = params.perPage;
+  if (perPage !== undefined) {
+    query.perPage = positiveInteger('perPage', perPage);
+    if (query.perPage > MAX_PER_PAGE) throw new QueryParameterError('perPage', `perPage is at most ${MAX_PER_PAGE}`);
+  }
+  return query;
+}
+
+function timestamp(name: string, value: string): number {
+  // Time zone required: a bare local time would mean different instants on different servers.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    throw new QueryParameterError(name, `${name} must be an RFC 3339 date-time with a time zone`);
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new QueryParameterError(name, `${name} is not a valid date-time`);
+  return ms;
+}
+
+function positiveInteger(name: string, value: string): number {
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new QueryParameterError(name, `${name} must be a positive integer`);
+  return Number(value);
+}
+
+function vocabulary(name: string, result: { ok: boolean; canonical?: string; error?: string }): string {
+  if (!result.ok || !result.canonical) throw new QueryParameterError(name, `${name}: ${result.error ?? 'invalid value'}`);
+  return result.canonical;
+}
+
+/**
+ * `urn:epc:idpat:sgtin:<company>.<item>.*` (and the lgtin form) names every instance and lot of one trade item; in
+ * canonical Digital Link that is everything under `/01/<GTIN-14>/`. Wider patterns cannot be expressed as one
+ * canonical prefix (the indicator digit precedes the company prefix) and are refused rather than mis-answered.
+ */
+function matchCondition(name: string, roles: IdentifierRole[], values: string[]): MatchCondition {
+  const condition: MatchCondition = { roles, values: [], prefixes: [] };
+  for (const value of values) {
+    const pattern = /^urn:epc:idpat:(sgtin|lgtin):(\d+)\.(\d+)\.\*$/i.exec(value);
+    if (pattern) {
+      const link = epcUrnToDigitalLink(`urn:epc:id:sgtin:${pattern[2]}.${pattern[3]}.0`);
+      if (!link.ok) throw new QueryParameterError(name, `${value}: ${link.reason}`);
+      condition.prefixes.push(link.value.replace(/21\/0$/, ''));
+    } else if (value.startsWith('urn:epc:idpat:')) {
+      throw new QueryParameterError(name, `${value}: only item-level patterns (company.item.*) are supported`);
+    } else {
+      condition.values.push(canonicalIdentifier(value));
+    }
+  }
+  return condition;
+}

@@ -1,0 +1,308 @@
+import type { ReadScope } from '../access/policy.js';
+import type { EventTable, Executor } from '../db/index.js';
+import type { EventQuery } from '../epcis/query.js';
+
+export interface StoredEvent {
+  seq: number;
+  eventId: string;
+  eventHash: string;
+  recordTime: string;
+  ownerSubjectId: string | null;
+  context: unknown;
+  body: Record<string, unknown>;
+  corrections: { declarationTime: string; reason: string | null; correctiveEventIDs: string[]; errorDeclaration: Record<string, unknown> }[];
+}
+
+export interface PageCursor {
+  /** Sort key of the last event returned (time in ms, or seq for capture order). */
+  key: number;
+  seq: number;
+}
+
+/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits for the widest table. */
+const CHUNK = 500;
+
+/** Identifier roles that name the things an event is about (not its parties or transactions). */
+export const OBJECT_ROLES = ['epc', 'parent', 'child', 'input', 'output', 'epc_class', 'child_class', 'input_class', 'output_class'];
+
+export class EventsRepository {
+  constructor(private readonly db: Executor) {}
+
+  /** Reserves `count` consecutive sequence numbers; the row lock serialises concurrent writers on PostgreSQL. */
+  async allocateSeqs(count: number): Promise<number> {
+    await this.db.insertInto('counters').values({ name: 'event_seq', value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    const row = await this.db
+      .updateTable('counters')
+      .set((eb) => ({ value: eb('value', '+', count) }))
+      .where('name', '=', 'event_seq')
+      .returning('value')
+      .executeTakeFirstOrThrow();
+    return Number(row.value) - count + 1;
+  }
+
+  async findByHashes(hashes: string[]): Promise<Map<string, { seq: number; eventId: string }>> {
+    const found = new Map<string, { seq: number; eventId: string }>();
+    for (let i = 0; i < hashes.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom('events')
+        .select(['seq', 'event_hash', 'event_id'])
+        .where('event_hash', 'in', hashes.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows) found.set(r.event_hash, { seq: Number(r.seq), eventId: r.event_id });
+    }
+    return found;
+  }
+
+  async findByEventIds(ids: string[]): Promise<Map<string, { seq: number; eventHash: string }>> {
+    const found = new Map<string, { seq: number; eventHash: string }>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom('events')
+        .select(['seq', 'event_hash', 'event_id'])
+        .where('event_id', 'in', ids.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows) found.set(r.event_id, { seq: Number(r.seq), eventHash: r.event_hash });
+    }
+    return found;
+  }
+
+  async insertEvents(
+    events: EventTable[],
+    identifiers: { seq: number; role: string; identifier: string }[],
+    fields: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[],
+    subjects: { seq: number; subject_id: string; relation: string }[],
+  ): Promise<void> {
+    for (let i = 0; i < events.length; i += CHUNK) await this.db.insertInto('events').values(events.slice(i, i + CHUNK)).execute();
+    for (let i = 0; i < identifiers.length; i += CHUNK * 2) await this.db.insertInto('event_identifiers').values(identifiers.slice(i, i + CHUNK * 2)).execute();
+    for (let i = 0; i < fields.length; i += CHUNK) await this.db.insertInto('event_fields').values(fields.slice(i, i + CHUNK)).execute();
+    for (let i = 0; i < subjects.length; i += CHUNK * 2) await this.db.insertInto('event_subjects').values(subjects.slice(i, i + CHUNK * 2)).execute();
+  }
+
+  async insertCorrection(row: {
+    declaredSeq: number;
+    declarationTime: string;
+    reason: string | null;
+    correctiveEventIDs: string[];
+    errorDeclaration: unknown;
+    captureId: string;
+  }): Promise<void> {
+    await this.db
+      .insertInto('event_corrections')
+      .values({
+        declared_seq: row.declaredSeq,
+        declaration_time: row.declarationTime,
+        reason: row.reason,
+        corrective_event_ids: JSON.stringify(row.correctiveEventIDs),
+        error_declaration: JSON.stringify(row.errorDeclaration),
+        capture_id: row.captureId,
+        recorded_at: new Date().toISOString(),
+      })
+      .execute();
+    if (row.correctiveEventIDs.length > 0) {
+      await this.db
+        .insertInto('event_corrective_ids')
+        .values(row.correctiveEventIDs.map((id) => ({ declared_seq: row.declaredSeq, corrective_event_id: id })))
+        .execute();
+    }
+  }
+
+  async hasCorrection(declaredSeq: number, declarationTime: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('event_corrections')
+      .select('declared_seq')
+      .where('declared_seq', '=', declaredSeq)
+      .where('declaration_time', '=', declarationTime)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** One page of a SimpleEventQuery within the reader's scope, in the query's order, after `cursor`. */
+  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number): Promise<(StoredEvent & { sortKey: number })[]> {
+    const sortColumn = q.orderBy === 'eventTime' ? 'e.event_time_ms' : q.orderBy === 'recordTime' ? 'e.record_time_ms' : 'e.seq';
+    const direction = q.orderDirection === 'ASC' ? 'asc' : 'desc';
+    let query = this.db
+      .selectFrom('events as e')
+      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.record_time', 'e.owner_subject_id', 'e.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
+
+    if (q.eventTypes) query = query.where('e.event_type', 'in', q.eventTypes);
+    if (q.eventTime.ge !== undefined) query = query.where('e.event_time_ms', '>=', q.eventTime.ge);
+    if (q.eventTime.lt !== undefined) query = query.where('e.event_time_ms', '<', q.eventTime.lt);
+    if (q.recordTime.ge !== undefined) query = query.where('e.record_time_ms', '>=', q.recordTime.ge);
+    if (q.recordTime.lt !== undefined) query = query.where('e.record_time_ms', '<', q.recordTime.lt);
+    if (q.actions) query = query.where('e.action', 'in', q.actions);
+    if (q.bizSteps) query = query.where('e.biz_step', 'in', q.bizSteps);
+    if (q.dispositions) query = query.where('e.disposition', 'in', q.dispositions);
+    if (q.readPoints) query = query.where('e.read_point', 'in', q.readPoints);
+    if (q.bizLocations) query = query.where('e.biz_location', 'in', q.bizLocations);
+    if (q.eventIds) query = query.where('e.event_id', 'in', q.eventIds);
+
+    for (const m of q.match) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('event_identifiers as i')
+            .select('i.seq')
+            .whereRef('i.seq', '=', 'e.seq')
+            .where('i.role', 'in', m.roles)
+            .where((eb) =>
+              eb.or([
+                ...(m.values.length ? [eb('i.identifier', 'in', m.values)] : []),
+                ...m.prefixes.map((p) => eb('i.identifier', 'like', `${p}%`)),
+              ]),
+            ),
+        ),
+      );
+    }
+
+    for (const f of q.fields) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('event_fields as f')
+            .select('f.seq')
+            .whereRef('f.seq', '=', 'e.seq')
+            .where('f.scope', '=', f.scope)
+            .where('f.name', '=', f.name)
+            .where((eb) => {
+              if (f.operator === 'EQ') return eb('f.text_value', 'in', f.values);
+              const op = ({ GT: '>', GE: '>=', LT: '<', LE: '<=' } as const)[f.operator];
+              const value = f.values[0]!;
+              // Numbers compare as numbers; anything else (dates, codes) as text, which orders ISO dates correctly.
+              return /^-?\d+(\.\d+)?$/.test(value) ? eb('f.num_value', op, Number(value)) : eb('f.text_value', op, value);
+            }),
+        ),
+      );
+    }
+
+    if (q.errorDeclarationExists) {
+      query = query.where(({ exists, selectFrom }) => exists(selectFrom('event_corrections as c').select('c.declared_seq').whereRef('c.declared_seq', '=', 'e.seq')));
+    }
+    if (q.correctiveEventIds) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(selectFrom('event_corrective_ids as ci').select('ci.declared_seq').whereRef('ci.declared_seq', '=', 'e.seq').where('ci.corrective_event_id', 'in', q.correctiveEventIds!)),
+      );
+    }
+
+    if (scope.kind === 'subject') {
+      const subjectId = scope.subjectId;
+      query = query.where((eb) =>
+        eb.or([
+          eb.exists(eb.selectFrom('event_subjects as s').select('s.seq').whereRef('s.seq', '=', 'e.seq').where('s.subject_id', '=', subjectId)),
+          eb.exists(
+            eb
+              .selectFrom('event_identifiers as i')
+              .select('i.seq')
+              .whereRef('i.seq', '=', 'e.seq')
+              .where('i.role', 'in', OBJECT_ROLES)
+              .where(
+                'i.identifier',
+                'in',
+                eb
+                  .selectFrom('event_identifiers as held')
+                  .innerJoin('event_subjects as hs', 'hs.seq', 'held.seq')
+                  .select('held.identifier')
+                  .where('hs.subject_id', '=', subjectId)
+                  .where('held.role', 'in', OBJECT_ROLES),
+              ),
+          ),
+        ]),
+      );
+    } else if (scope.kind === 'region') {
+      const prefix = scope.regionPrefix;
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('event_subjects as s')
+            .innerJoin('subjects as sub', 'sub.id', 's.subject_id')
+            .select('s.seq')
+            .whereRef('s.seq', '=', 'e.seq')
+            .where('sub.region_code', 'like', `${prefix}%`),
+        ),
+      );
+    }
+
+    if (cursor) {
+      const after = direction === 'asc' ? '>' : '<';
+      query =
+        sortColumn === 'e.seq'
+          ? query.where('e.seq', after, cursor.seq)
+          : query.where((eb) => eb.or([eb(sortColumn, after, cursor.key), eb.and([eb(sortColumn, '=', cursor.key), eb('e.seq', after, cursor.seq)])]));
+    }
+    query = query.orderBy(sortColumn, direction);
+    if (sortColumn !== 'e.seq') query = query.orderBy('e.seq', direction);
+    const rows = await query.limit(limit).execute();
+    const corrections = await this.correctionsFor(rows.map((r) => Number(r.seq)));
+    return rows.map((r) => ({
+      ...toStored(r, corrections.get(Number(r.seq)) ?? []),
+      sortKey: sortColumn === 'e.event_time_ms' ? Number(r.event_time_ms) : sortColumn === 'e.record_time_ms' ? Number(r.record_time_ms) : Number(r.seq),
+    }));
+  }
+
+  async findByEventId(eventId: string): Promise<StoredEvent | undefined> {
+    const row = await this.db
+      .selectFrom('events')
+      .select(['seq', 'event_id', 'event_hash', 'record_time', 'owner_subject_id', 'context', 'body'])
+      .where('event_id', '=', eventId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const corrections = await this.correctionsFor([Number(row.seq)]);
+    return toStored(row, corrections.get(Number(row.seq)) ?? []);
+  }
+
+  /** The subjects an event concerns, for the access check on a single event. */
+  async subjectsOf(seq: number): Promise<{ subjectId: string; regionCode: string }[]> {
+    const rows = await this.db
+      .selectFrom('event_subjects as s')
+      .innerJoin('subjects as sub', 'sub.id', 's.subject_id')
+      .select(['s.subject_id', 'sub.region_code'])
+      .where('s.seq', '=', seq)
+      .execute();
+    return rows.map((r) => ({ subjectId: r.subject_id, regionCode: r.region_code }));
+  }
+
+  /** Whether the subject has an event naming any identifier that event `seq` names (it has held the thing). */
+  async subjectHasHeld(subjectId: string, seq: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('event_identifiers as i')
+      .innerJoin('event_identifiers as held', 'held.identifier', 'i.identifier')
+      .innerJoin('event_subjects as hs', 'hs.seq', 'held.seq')
+      .select('i.seq')
+      .where('i.seq', '=', seq)
+      .where('i.role', 'in', OBJECT_ROLES)
+      .where('held.role', 'in', OBJECT_ROLES)
+      .where('hs.subject_id', '=', subjectId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  private async correctionsFor(seqs: number[]): Promise<Map<number, StoredEvent['corrections']>> {
+    const map = new Map<number, StoredEvent['corrections']>();
+    if (seqs.length === 0) return map;
+    const rows = await this.db.selectFrom('event_corrections').selectAll().where('declared_seq', 'in', seqs).orderBy('declaration_time').execute();
+    for (const r of rows) {
+      const list = map.get(Number(r.declared_seq)) ?? [];
+      list.push({
+        declarationTime: r.declaration_time,
+        reason: r.reason,
+        correctiveEventIDs: JSON.parse(r.corrective_event_ids) as string[],
+        errorDeclaration: JSON.parse(r.error_declaration) as Record<string, unknown>,
+      });
+      map.set(Number(r.declared_seq), list);
+    }
+    return map;
+  }
+}
+
+function toStored(
+  row: { seq: number; event_id: string; event_hash: string; record_time: string; owner_subject_id: string | null; context: string | null; body: string },
+  corrections: StoredEvent['corrections'],
+): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    eventId: row.event_id,
+    eventHash: row.event_hash,
+    recordTime: row.record_time,
+    ownerSubjectId: row.owner_subject_id,
+    context: row.context ? JSON.parse(row.context) : null,
+    body: JSON.parse(row.body) as Record<string, unknown>,
+    corrections,
+  };
+}

@@ -1,0 +1,93 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { principalOf, type App } from '../http/app.js';
+import type { Platform } from '../platform.js';
+import type { IdentifierForm } from './events.service.js';
+
+export const EPCIS_CONTEXT_URL = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+
+/** `Never_Translates` returns identifiers as captured; every other preference gets canonical Digital Link. */
+export function identifierForm(request: FastifyRequest): IdentifierForm {
+  return request.headers['gs1-epc-format'] === 'Never_Translates' ? 'as-captured' : 'canonical';
+}
+
+export function epcisHeaders(reply: FastifyReply, form: IdentifierForm): FastifyReply {
+  return reply
+    .header('GS1-EPCIS-Version', '2.0.0')
+    .header('GS1-CBV-Version', '2.0.0')
+    .header('GS1-EPC-Format', form === 'canonical' ? 'Always_GS1_Digital_Link' : 'Never_Translates');
+}
+
+const documentContext = (context: Record<string, unknown>) => (Object.keys(context).length ? [EPCIS_CONTEXT_URL, context] : [EPCIS_CONTEXT_URL]);
+
+const QueryParameters = Type.Object(
+  {
+    eventType: Type.Optional(Type.String({ description: '|-separated event types' })),
+    GE_eventTime: Type.Optional(Type.String({ format: 'date-time' })),
+    LT_eventTime: Type.Optional(Type.String({ format: 'date-time' })),
+    GE_recordTime: Type.Optional(Type.String({ format: 'date-time' })),
+    LT_recordTime: Type.Optional(Type.String({ format: 'date-time' })),
+    EQ_action: Type.Optional(Type.String()),
+    EQ_bizStep: Type.Optional(Type.String()),
+    EQ_disposition: Type.Optional(Type.String()),
+    EQ_readPoint: Type.Optional(Type.String()),
+    EQ_bizLocation: Type.Optional(Type.String()),
+    MATCH_epc: Type.Optional(Type.String()),
+    MATCH_parentID: Type.Optional(Type.String()),
+    MATCH_inputEPC: Type.Optional(Type.String()),
+    MATCH_outputEPC: Type.Optional(Type.String()),
+    MATCH_anyEPC: Type.Optional(Type.String()),
+    MATCH_epcClass: Type.Optional(Type.String()),
+    EQ_eventID: Type.Optional(Type.String()),
+    EXISTS_errorDeclaration: Type.Optional(Type.String()),
+    EQ_correctiveEventID: Type.Optional(Type.String()),
+    orderBy: Type.Optional(Type.String({ description: 'eventTime or recordTime' })),
+    orderDirection: Type.Optional(Type.String({ description: 'ASC or DESC' })),
+    eventCountLimit: Type.Optional(Type.String()),
+    perPage: Type.Optional(Type.String({ description: 'events per page (default 30, at most 1000)' })),
+    nextPageToken: Type.Optional(Type.String()),
+  },
+  {
+    // EQ_/GE_/LT_ on ILMD (EQ_ILMD_<field>) and extension fields (EQ_<ns:field>) are open-ended, so other string
+    // parameters pass here and the SimpleEventQuery parser rejects the unknown ones by name.
+    additionalProperties: Type.String(),
+  },
+);
+
+export function eventRoutes(app: App, platform: Platform): void {
+  const { events } = platform.services;
+  const tags = ['epcis'];
+
+  app.get(
+    '/epcis/events',
+    { schema: { summary: 'SimpleEventQuery over the events this key may read (EPCISQueryDocument)', tags, querystring: QueryParameters } },
+    async (request, reply) => {
+      const params = request.query as Record<string, string>;
+      const form = identifierForm(request);
+      const page = await events.query(principalOf(request), params, form);
+      if (page.nextPageToken) {
+        const next = new URLSearchParams({ ...params, nextPageToken: page.nextPageToken });
+        reply.header('Link', `</epcis/events?${next.toString()}>; rel="next"`);
+      }
+      epcisHeaders(reply, form).type('application/ld+json');
+      return {
+        '@context': documentContext(page.context),
+        type: 'EPCISQueryDocument',
+        schemaVersion: '2.0',
+        creationDate: new Date().toISOString(),
+        epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events } } },
+      };
+    },
+  );
+
+  app.get(
+    '/epcis/events/:eventID',
+    { schema: { summary: 'One event by its eventID (URL-encoded)', tags, params: Type.Object({ eventID: Type.String({ minLength: 1, maxLength: 2048 }) }) } },
+    async (request, reply) => {
+      const form = identifierForm(request);
+      const { event, context } = await events.get(principalOf(request), request.params.eventID, form);
+      epcisHeaders(reply, form).type('application/ld+json');
+      return { '@context': documentContext(context), ...event };
+    },
+  );
+}

@@ -1,0 +1,105 @@
+import { canReadSubject, ensure, readScope } from '../access/policy.js';
+import type { Principal } from '../access/principal.js';
+import type { Database } from '../db/index.js';
+import { invalid, notFound } from '../domain/errors.js';
+import { canonicaliseEvent } from '../epcis/present.js';
+import { parseEventQuery, QueryParameterError, type EventQuery } from '../epcis/query.js';
+import { EventsRepository, type PageCursor, type StoredEvent } from './events.repository.js';
+
+export interface EventPage {
+  events: Record<string, unknown>[];
+  /** The inline @context entries (namespace prefixes) the returned events were captured with, merged. */
+  context: Record<string, unknown>;
+  /** Opaque token for the next page; null on the last page. */
+  nextPageToken: string | null;
+}
+
+export type IdentifierForm = 'canonical' | 'as-captured';
+
+/** Reading the event store: SimpleEventQuery with keyset pagination, within the reader's tenancy scope. */
+export class EventsService {
+  constructor(private readonly database: Database) {}
+
+  async query(actor: Principal, params: Record<string, string | undefined>, form: IdentifierForm = 'canonical'): Promise<EventPage> {
+    let query: EventQuery;
+    try {
+      query = parseEventQuery(params);
+    } catch (error) {
+      if (error instanceof QueryParameterError) throw invalid('query-parameter', error.message, [{ pointer: `/${error.parameter}`, message: error.message }]);
+      throw error;
+    }
+    const token = params.nextPageToken ? decodeToken(params.nextPageToken) : null;
+    const remaining = token?.remaining ?? query.eventCountLimit ?? Infinity;
+    const limit = Math.min(query.perPage, remaining);
+    const rows = await new EventsRepository(this.database.db).query(query, readScope(actor), token, limit + 1);
+    const page = rows.slice(0, limit);
+    const more = rows.length > limit && remaining - page.length > 0;
+    const last = page[page.length - 1];
+    return {
+      events: page.map((e) => present(e, form)),
+      context: mergedContext(page),
+      nextPageToken: more && last ? encodeToken({ key: last.sortKey, seq: last.seq, remaining: remaining === Infinity ? undefined : remaining - page.length }) : null,
+    };
+  }
+
+  async get(actor: Principal, eventId: string, form: IdentifierForm = 'canonical'): Promise<{ event: Record<string, unknown>; context: Record<string, unknown> }> {
+    const repo = new EventsRepository(this.database.db);
+    const event = await repo.findByEventId(eventId);
+    if (!event) throw notFound('event-not-found', `no event ${eventId}`);
+    ensure(await this.canRead(repo, actor, event), 'not-permitted', 'this event is outside what this key may read');
+    return { event: present(event, form), context: mergedContext([event]) };
+  }
+
+  private async canRead(repo: EventsRepository, actor: Principal, event: StoredEvent): Promise<boolean> {
+    const scope = readScope(actor);
+    if (scope.kind === 'all') return true;
+    const subjects = await repo.subjectsOf(event.seq);
+    if (subjects.some((s) => canReadSubject(actor, s))) return true;
+    return scope.kind === 'subject' && (await repo.subjectHasHeld(scope.subjectId, event.seq));
+  }
+}
+
+/** The event as answered: canonical identifiers (unless asked otherwise), its eventID and recordTime, corrections. */
+function present(event: StoredEvent, form: IdentifierForm): Record<string, unknown> {
+  const body = form === 'canonical' ? canonicaliseEvent(event.body) : { ...event.body };
+  const { '@context': _context, ...rest } = body;
+  const latest = event.corrections[event.corrections.length - 1];
+  return {
+    ...rest,
+    eventID: event.eventId,
+    recordTime: event.recordTime,
+    ...(latest ? { errorDeclaration: latest.errorDeclaration } : {}),
+  };
+}
+
+/** Extension fields need their prefixes: the answer carries every inline prefix its events were captured with. */
+export function mergedContext(events: StoredEvent[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  const visit = (context: unknown): void => {
+    if (Array.isArray(context)) context.forEach(visit);
+    else if (typeof context === 'object' && context !== null) Object.assign(merged, context);
+  };
+  for (const e of events) {
+    visit(e.context);
+    visit(e.body['@context']);
+  }
+  return merged;
+}
+
+interface Token extends PageCursor {
+  remaining?: number | undefined;
+}
+
+function encodeToken(token: Token): string {
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeToken(text: string): Token {
+  try {
+    const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Token;
+    if (typeof token.key === 'number' && typeof token.seq === 'number') return token;
+  } catch {
+    // fall through
+  }
+  throw invalid('invalid-page-token', 'nextPageToken is not a token this server issued', [{ pointer: '/nextPageToken', message: 'unknown token' }]);
+}

@@ -1,0 +1,291 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { epcUrnToDigitalLink } from '../../src/codes/gs1/index.js';
+import { eventHash } from '../../src/epcis/event-hash.js';
+import {
+  aggregationEvent,
+  epcisDocument,
+  epcisQueryDocument,
+  lgtin,
+  objectEvent,
+  quantity,
+  sgln,
+  sgtin,
+  sscc,
+  standaloneEvent,
+  transformationEvent,
+} from '../builders/epcis.js';
+import { TEST_DIALECTS } from '../support/databases.js';
+import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+let serial = 100_000 + Math.floor(Math.random() * 1000) * 1000;
+const nextSerial = () => ++serial;
+const dl = (urn: string) => {
+  const link = epcUrnToDigitalLink(urn);
+  assert.ok(link.ok);
+  return link.value;
+};
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`EPCIS capture and query on ${dialect}`, () => {
+    let t: TestPlatform;
+    before(async () => {
+      t = await startTestPlatform(dialect);
+    });
+    after(() => t.close());
+
+    const capture = async (document: unknown, options: { key?: string | null; contentType?: string } = {}) => {
+      const res = await call(t.app, 'POST', '/epcis/capture', {
+        body: document,
+        ...(options.key !== undefined ? { key: options.key } : {}),
+        headers: { 'content-type': options.contentType ?? 'application/ld+json' },
+      });
+      await t.platform.services.capture.idle();
+      return res;
+    };
+    const job = async (location: string) => (await call(t.app, 'GET', location)).json;
+    const query = async (params: string, headers: Record<string, string> = {}) => call(t.app, 'GET', `/epcis/events?${params}`, { headers });
+    const eventList = (res: { json: any }) => res.json.epcisBody.queryResults.resultsBody.eventList as Record<string, any>[];
+    const eventCount = async () => Number((await t.platform.database.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+    test('a document is acknowledged with 202 and a Location, and its events become queryable under their CBV hash', async () => {
+      const s = nextSerial();
+      const events = [objectEvent({ epcList: [sgtin(s)] }), aggregationEvent({ parentID: sscc(s), childEPCs: [sgtin(s)] })];
+      const res = await capture(epcisDocument(events));
+      assert.equal(res.status, 202);
+      assert.match(String(res.headers.location), /^\/epcis\/capture\/[0-9a-f-]{36}$/);
+      assert.equal(res.headers['gs1-epcis-capture-limit'], '10000');
+      const status = await job(res.headers.location as string);
+      assert.equal(status.running, false);
+      assert.equal(status.success, true, JSON.stringify(status.errors));
+      const context = epcisDocument(events)['@context'];
+      assert.deepEqual(status.eventIDs, events.map((e) => eventHash(e, context as never)));
+      assert.match(status.eventIDs[0], /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
+
+      const found = eventList(await query(`MATCH_anyEPC=${encodeURIComponent(sgtin(s))}`));
+      assert.deepEqual(found.map((e) => e.eventID), status.eventIDs);
+      // Answers carry canonical Digital Link; the stored event keeps what the client sent.
+      assert.deepEqual(found[0]!.epcList, [dl(sgtin(s))]);
+      assert.equal(found[1]!.parentID, dl(sscc(s)));
+      assert.ok(found[0]!.recordTime);
+      const asSent = eventList(await query(`MATCH_anyEPC=${encodeURIComponent(sgtin(s))}`, { 'gs1-epc-format': 'Never_Translates' }));
+      assert.deepEqual(asSent[0]!.epcList, [sgtin(s)]);
+    });
+
+    test('a URN and its Digital Link twin are one identifier, whichever form was captured or queried', async () => {
+      const a = nextSerial();
+      const b = nextSerial();
+      await capture(epcisDocument([objectEvent({ epcList: [sgtin(a)] }), objectEvent({ epcList: [`https://brand.example.cn/01/${dl(sgtin(b)).split('/01/')[1]}` ] })]));
+      assert.equal(eventList(await query(`MATCH_epc=${encodeURIComponent(dl(sgtin(a)))}`)).length, 1);
+      assert.equal(eventList(await query(`MATCH_epc=${encodeURIComponent(sgtin(b))}`)).length, 1);
+    });
+
+    test('one invalid event rejects the whole document with its index and field, and nothing is stored', async () => {
+      const before = await eventCount();
+      const jobsBefore = (await call(t.app, 'GET', '/epcis/capture')).json.items.length;
+      const res = await capture(epcisDocument([objectEvent({ epcList: [sgtin(nextSerial())] }), objectEvent({ bizStep: 'dancing' })]));
+      assert.equal(res.status, 400);
+      assert.equal(res.json.code, 'epcis-validation-failed');
+      assert.deepEqual(
+        res.json.errors.map((e: any) => [e.eventIndex, e.pointer]),
+        [[1, '/epcisBody/eventList/1/bizStep']],
+      );
+      assert.equal(await eventCount(), before);
+      assert.equal((await call(t.app, 'GET', '/epcis/capture')).json.items.length, jobsBefore);
+    });
+
+    test('capturing the same events again stores nothing new', async () => {
+      const s = nextSerial();
+      const document = epcisDocument([objectEvent({ epcList: [sgtin(s)] })]);
+      const first = await job((await capture(document)).headers.location as string);
+      const before = await eventCount();
+      const second = await job((await capture(document)).headers.location as string);
+      assert.equal(second.success, true);
+      assert.deepEqual(second.eventIDs, first.eventIDs);
+      assert.match(second.warnings[0].message, /already stored/);
+      assert.equal(await eventCount(), before);
+    });
+
+    test('a supplied eventID is kept; a supplied hash that differs from the recomputed one is reported', async () => {
+      const s = nextSerial();
+      const wrongHash = `ni:///sha-256;${'0'.repeat(64)}?ver=CBV2.0`;
+      const named = objectEvent({ epcList: [sgtin(s)], eventID: `urn:uuid:6f7c2a1e-3b4d-4c5e-8f90-${String(s).padStart(12, '0')}` });
+      const hashed = objectEvent({ epcList: [sgtin(nextSerial())], eventID: wrongHash });
+      const status = await job((await capture(epcisDocument([named, hashed]))).headers.location as string);
+      assert.equal(status.success, true);
+      assert.deepEqual(status.eventIDs, [named.eventID, wrongHash]);
+      assert.equal(status.warnings.length, 1);
+      assert.equal(status.warnings[0].eventIndex, 1);
+      assert.match(status.warnings[0].message, /differs from the recomputed CBV 2\.0 hash ni:/);
+      const one = await call(t.app, 'GET', `/epcis/events/${encodeURIComponent(named.eventID as string)}`);
+      assert.equal(one.status, 200);
+      assert.equal(one.json.eventID, named.eventID);
+    });
+
+    test('an eventID already naming a different event fails the job and writes nothing of its document', async () => {
+      const id = `urn:uuid:0b1c2d3e-4f50-4617-8293-${String(nextSerial()).padStart(12, '0')}`;
+      await capture(epcisDocument([objectEvent({ epcList: [sgtin(nextSerial())], eventID: id })]));
+      const before = await eventCount();
+      const fresh = nextSerial();
+      const res = await capture(epcisDocument([objectEvent({ epcList: [sgtin(fresh)] }), objectEvent({ epcList: [sgtin(nextSerial())], eventID: id })]));
+      assert.equal(res.status, 202);
+      const status = await job(res.headers.location as string);
+      assert.equal(status.success, false);
+      assert.equal(status.running, false);
+      assert.equal(status.errors[0].eventIndex, 1);
+      assert.match(status.errors[0].message, /already names a different stored event/);
+      assert.equal(await eventCount(), before);
+      assert.equal(eventList(await query(`MATCH_epc=${encodeURIComponent(sgtin(fresh))}`)).length, 0);
+    });
+
+    test('an errorDeclaration corrects the stored event, which then shows as corrected wherever it appears', async () => {
+      const s = nextSerial();
+      const original = objectEvent({ epcList: [sgtin(s)] });
+      const originalId = (await job((await capture(epcisDocument([original]))).headers.location as string)).eventIDs[0];
+      const corrective = objectEvent({ epcList: [sgtin(s)], bizStep: 'decommissioning', disposition: 'inactive', action: 'DELETE', eventTime: '2024-05-02T08:30:00.000+08:00' });
+      const correctiveId = eventHash(corrective, epcisDocument()['@context'] as never);
+      const declaration = { ...original, errorDeclaration: { declarationTime: '2024-05-03T10:00:00.000+08:00', reason: 'incorrect_data', correctiveEventIDs: [correctiveId] } };
+      const before = await eventCount();
+      const status = await job((await capture(epcisDocument([declaration, corrective]))).headers.location as string);
+      assert.equal(status.success, true, JSON.stringify(status.errors));
+      assert.deepEqual(status.eventIDs, [originalId, correctiveId]);
+      assert.equal(await eventCount(), before + 1, 'only the corrective event is new');
+
+      const shown = (await call(t.app, 'GET', `/epcis/events/${encodeURIComponent(originalId)}`)).json;
+      assert.equal(shown.errorDeclaration.reason, 'incorrect_data');
+      assert.deepEqual(shown.errorDeclaration.correctiveEventIDs, [correctiveId]);
+      const listed = eventList(await query(`MATCH_epc=${encodeURIComponent(sgtin(s))}`));
+      assert.ok(listed.find((e) => e.eventID === originalId)!.errorDeclaration, 'corrected in query results too');
+      assert.deepEqual(eventList(await query(`EQ_correctiveEventID=${encodeURIComponent(correctiveId)}`)).map((e) => e.eventID), [originalId]);
+      const declared = eventList(await query(`EXISTS_errorDeclaration=true&MATCH_epc=${encodeURIComponent(sgtin(s))}`));
+      assert.deepEqual(declared.map((e) => e.eventID), [originalId]);
+      // Declaring the same error again is idempotent.
+      await capture(epcisDocument([declaration]));
+      assert.equal((await t.platform.database.db.selectFrom('event_corrections').selectAll().execute()).filter((c) => c.reason === 'incorrect_data').length, 1);
+    });
+
+    test('an EPCISQueryDocument is accepted as a capture body', async () => {
+      const s = nextSerial();
+      const status = await job((await capture(epcisQueryDocument([objectEvent({ epcList: [sgtin(s)] })]), { contentType: 'application/json' })).headers.location as string);
+      assert.equal(status.success, true);
+      assert.equal(eventList(await query(`MATCH_epc=${encodeURIComponent(sgtin(s))}`)).length, 1);
+    });
+
+    test('POST /epcis/events captures one event: 201 with its Location, 200 when already stored', async () => {
+      const event = standaloneEvent(objectEvent({ epcList: [sgtin(nextSerial())] }));
+      const first = await call(t.app, 'POST', '/epcis/events', { body: event, headers: { 'content-type': 'application/ld+json' } });
+      assert.equal(first.status, 201, first.body);
+      const location = String(first.headers.location);
+      assert.match(location, /^\/epcis\/events\/ni%3A%2F%2F%2Fsha-256%3B[0-9a-f]{64}%3Fver%3DCBV2\.0$/);
+      const fetched = await call(t.app, 'GET', location);
+      assert.equal(fetched.status, 200);
+      assert.equal(fetched.json.eventID, first.json.eventID);
+      assert.ok(fetched.json['@context']);
+      const again = await call(t.app, 'POST', '/epcis/events', { body: event });
+      assert.equal(again.status, 200);
+      const bad = await call(t.app, 'POST', '/epcis/events', { body: standaloneEvent(objectEvent({ eventTime: '2024-02-30T10:00:00+08:00' })) });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json.errors[0].pointer, '/eventTime');
+    });
+
+    test('SimpleEventQuery parameters filter as the standard says', async () => {
+      const s = nextSerial();
+      const lot = `L${s}`;
+      const item = sgtin(s);
+      const events = [
+        objectEvent({ epcList: [item], eventTime: '2025-01-01T08:00:00.000+08:00', ilmd: { 'cbvmda:lotNumber': lot, 'example:weight': 12.5 }, bizLocation: { id: sgln(0, '00321') } }),
+        objectEvent({ epcList: [item], action: 'OBSERVE', bizStep: 'urn:epcglobal:cbv:bizstep:shipping', disposition: 'in_transit', eventTime: '2025-01-02T08:00:00.000+08:00', 'example:temperature': 4 }),
+        objectEvent({ epcList: [item], action: 'OBSERVE', bizStep: 'https://ref.gs1.org/cbv/BizStep-receiving', disposition: 'in_progress', eventTime: '2025-01-03T08:00:00.000+08:00' }),
+        transformationEvent({ inputEPCList: [item], inputQuantityList: undefined, outputQuantityList: [quantity(5, lgtin(lot))], eventTime: '2025-01-04T08:00:00.000+08:00' }),
+      ];
+      const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
+      const match = `MATCH_anyEPC=${encodeURIComponent(item)}`;
+      const got = async (params: string) => eventList(await query(`${params}`)).map((e) => ids.indexOf(e.eventID));
+
+      assert.deepEqual(await got(match), [0, 1, 2, 3]);
+      assert.deepEqual(await got(`${match}&eventType=TransformationEvent`), [3]);
+      assert.deepEqual(await got(`${match}&EQ_bizStep=shipping`), [1]);
+      assert.deepEqual(await got(`${match}&EQ_bizStep=${encodeURIComponent('https://ref.gs1.org/cbv/BizStep-shipping')}|receiving`), [1, 2]);
+      assert.deepEqual(await got(`${match}&EQ_disposition=in_progress`), [2]);
+      assert.deepEqual(await got(`${match}&EQ_action=OBSERVE`), [1, 2]);
+      assert.deepEqual(await got(`${match}&GE_eventTime=${encodeURIComponent('2025-01-02T00:00:00Z')}&LT_eventTime=${encodeURIComponent('2025-01-03T00:00:00+08:00')}`), [1]);
+      assert.deepEqual(await got(`${match}&EQ_bizLocation=${encodeURIComponent(dl(sgln(0, '00321')))}`), [0]);
+      assert.deepEqual(await got(`MATCH_inputEPC=${encodeURIComponent(item)}`), [3]);
+      assert.deepEqual(await got(`MATCH_epcClass=${encodeURIComponent(lgtin(lot))}`), []);
+      assert.deepEqual(await got(`MATCH_anyEPCClass=${encodeURIComponent(lgtin(lot))}`), [3]);
+      assert.deepEqual(await got(`${match}&EQ_eventID=${encodeURIComponent(ids[2]!)}`), [2]);
+      assert.deepEqual(await got(`EQ_ILMD_${encodeURIComponent('urn:epcglobal:cbv:mda:lotNumber')}=${lot}`), [0]);
+      assert.deepEqual(await got(`EQ_ILMD_cbvmda:lotNumber=${lot}`), [0]);
+      assert.deepEqual(await got(`${match}&GE_ILMD_${encodeURIComponent('https://ns.example.com/epcis/weight')}=12`), [0]);
+      assert.deepEqual(await got(`${match}&LT_ILMD_${encodeURIComponent('https://ns.example.com/epcis/weight')}=12`), []);
+      assert.deepEqual(await got(`${match}&EQ_${encodeURIComponent('https://ns.example.com/epcis/temperature')}=4`), [1]);
+      assert.deepEqual(await got(`${match}&orderBy=eventTime`), [3, 2, 1, 0]);
+      assert.deepEqual(await got(`${match}&orderBy=eventTime&orderDirection=ASC&eventCountLimit=2`), [0, 1]);
+      assert.deepEqual(await got(`MATCH_epc=${encodeURIComponent(`urn:epc:idpat:sgtin:0614141.107346.*`)}&EQ_eventID=${encodeURIComponent(ids[0]!)}`), [0]);
+    });
+
+    test('pagination walks every result once, following Link rel="next"', async () => {
+      const s = nextSerial();
+      const events = Array.from({ length: 7 }, (_, i) => objectEvent({ epcList: [sgtin(s)], eventTime: `2025-02-0${i + 1}T08:00:00.000+08:00` }));
+      const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
+      const seen: string[] = [];
+      let url: string | null = `/epcis/events?MATCH_epc=${encodeURIComponent(sgtin(s))}&perPage=3&orderBy=eventTime&orderDirection=ASC`;
+      let pages = 0;
+      while (url) {
+        const res = await call(t.app, 'GET', url);
+        assert.equal(res.status, 200);
+        seen.push(...eventList(res).map((e) => e.eventID));
+        const link = res.headers.link as string | undefined;
+        url = link ? /^<([^>]+)>; rel="next"$/.exec(link)![1]! : null;
+        pages += 1;
+      }
+      assert.deepEqual(seen, ids);
+      assert.equal(pages, 3);
+    });
+
+    test('bad query parameters are 400 problems naming the parameter', async () => {
+      for (const [params, pointer] of [
+        ['colour=red', 'colour'],
+        ['EQ_bizStep=dancing', 'EQ_bizStep'],
+        ['GE_eventTime=yesterday', 'GE_eventTime'],
+        ['GE_eventTime=2025-01-01T00:00:00', 'GE_eventTime'],
+        ['perPage=0', 'perPage'],
+        ['perPage=5000', 'perPage'],
+        ['eventType=Banana', 'eventType'],
+        ['orderDirection=ASC', 'orderDirection'],
+        ['nextPageToken=forged', 'nextPageToken'],
+        ['MATCH_epc=urn:epc:idpat:sgtin:0614141.*.*', 'MATCH_epc'],
+      ] as const) {
+        const res = await query(params);
+        assert.equal(res.status, 400, params);
+        assert.equal(res.json.errors[0].pointer, `/${pointer}`, params);
+      }
+    });
+
+    test('capture limits: more than 10,000 events, or more bytes than advertised, is 413 with the limits advertised', async () => {
+      const many = epcisDocument(Array.from({ length: 10_001 }, (_, i) => objectEvent({ epcList: [sgtin(i + 1)] })));
+      const res = await capture(many);
+      assert.equal(res.status, 413);
+      assert.equal(res.json.code, 'capture-too-large');
+      assert.equal(res.headers['gs1-epcis-capture-limit'], '10000');
+      const huge = JSON.stringify(epcisDocument([objectEvent()])).replace('{', '{' + ' '.repeat(65 * 1024 * 1024));
+      const big = await call(t.app, 'POST', '/epcis/capture', { rawBody: huge, headers: { 'content-type': 'application/json' } });
+      assert.equal(big.status, 413);
+      assert.equal(big.headers['gs1-epcis-capture-file-size-limit'], String(64 * 1024 * 1024));
+    });
+
+    test('an acknowledged document left pending by a crash is processed on the next start', async () => {
+      const s = nextSerial();
+      const document = JSON.stringify(epcisDocument([objectEvent({ epcList: [sgtin(s)] })]));
+      await t.platform.database.db
+        .insertInto('capture_jobs')
+        .values({ id: '00000000-0000-7000-8000-000000000001', owner_subject_id: null, actor: 'test', status: 'pending', document, event_count: 1, created_at: new Date().toISOString(), finished_at: null, errors: null, warnings: null, event_ids: null })
+        .execute();
+      assert.equal(await t.platform.services.capture.resumePending(), 1);
+      await t.platform.services.capture.idle();
+      const status = await job('/epcis/capture/00000000-0000-7000-8000-000000000001');
+      assert.equal(status.success, true);
+      assert.equal(eventList(await query(`MATCH_epc=${encodeURIComponent(sgtin(s))}`)).length, 1);
+    });
+  });
+}
