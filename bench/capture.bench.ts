@@ -7,6 +7,7 @@
  *   BENCH_EVENTS=20000 BENCH_DIALECTS=sqlite npm run bench
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,31 +28,32 @@ interface Server {
   rssMb: () => number;
 }
 
+/** A port free right now on the loopback interface. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 async function startServer(env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
   const child = spawn(process.execPath, ['bin/zhuisu.js', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, ZHUISU_ADMIN_TOKEN: TOKEN, PORT: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env, ZHUISU_ADMIN_TOKEN: TOKEN, PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
-  let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-    const poll = setInterval(() => {
-      const match = /"port":(\d+)/.exec(out);
-      if (match) {
-        clearInterval(poll);
-        resolve(Number(match[1]));
-      }
-    }, 20);
-  });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`server exited with ${code}`))));
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if ((await fetch(`${base}/healthz`).catch(() => null))?.status === 200) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const ready = (async () => {
+    for (let i = 0; i < 600; i++) {
+      if ((await fetch(`${base}/healthz`).catch(() => null))?.status === 200) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('server did not become ready in 30 s');
+  })();
+  await Promise.race([ready, exited]);
   return { base, process: child, rssMb: () => rssOf(child.pid!) };
 }
 

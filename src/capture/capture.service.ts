@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import type { Database, EventTable, Executor } from '../db/index.js';
 import { DomainError, invalid, notFound, tooLarge } from '../domain/errors.js';
 import { eventHash } from '../epcis/event-hash.js';
-import { indexEvent, type EventIndex } from '../epcis/event-index.js';
+import { indexEvent, memoisedCanonical, type EventIndex } from '../epcis/event-index.js';
 import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
 import { EventsRepository } from '../events/events.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
@@ -39,6 +39,8 @@ export interface CaptureLog {
 export class CaptureService {
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** Documents validated by this process and not yet processed: no need to read and check them again. */
+  private readonly validated = new Map<string, { events: JsonObject[]; context: unknown; ownerSubjectId: string | null }>();
 
   constructor(
     private readonly database: Database,
@@ -70,6 +72,7 @@ export class CaptureService {
       });
       await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: result.events.length } });
     });
+    this.validated.set(id, { events: result.events, context: (document as JsonObject)['@context'], ownerSubjectId: owner });
     this.enqueue(id);
     return (await new CaptureRepository(this.database.db).find(id))!;
   }
@@ -96,7 +99,7 @@ export class CaptureService {
         warnings: null,
         event_ids: null,
       });
-      const outcome = await storeEvents(trx, prepared, body['@context'], owner, id);
+      const outcome = await storeEvents(this.database, trx, prepared, body['@context'], owner, id);
       if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
       await new CaptureRepository(trx).finish(id, { status: 'succeeded', errors: [], warnings: outcome.warnings, eventIds: outcome.eventIds });
       await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
@@ -140,20 +143,14 @@ export class CaptureService {
   }
 
   private async process(id: string): Promise<void> {
-    const job = await new CaptureRepository(this.database.db).loadPending(id);
+    const job = this.validated.get(id) ?? (await this.loadAndValidate(id));
+    this.validated.delete(id);
     if (!job) return;
-    const document = JSON.parse(job.document) as JsonObject;
-    const result = validateEpcisDocument(document);
-    // Validated before the 202; re-validating guards against a document changed at rest or a validator upgrade.
-    if (!result.ok) {
-      await this.database.transaction((trx) => new CaptureRepository(trx).finish(id, { status: 'failed', errors: result.errors, warnings: [], eventIds: [] }));
-      return;
-    }
-    const context = document['@context'];
-    const prepared = prepare(result.events, context);
+    const { context } = job;
+    const prepared = prepare(job.events, context);
     const failure = await this.database.transaction(async (trx) => {
       const jobs = new CaptureRepository(trx);
-      const outcome = await storeEvents(trx, prepared, context, job.ownerSubjectId, id);
+      const outcome = await storeEvents(this.database, trx, prepared, context, job.ownerSubjectId, id);
       if (outcome.errors.length) return outcome;
       if (!(await jobs.finish(id, { status: 'succeeded', errors: [], warnings: outcome.warnings, eventIds: outcome.eventIds }))) {
         throw new JobTaken();
@@ -167,6 +164,19 @@ export class CaptureService {
       // Atomic: nothing of the document was written; the job records why.
       await this.database.transaction((trx) => new CaptureRepository(trx).finish(id, { status: 'failed', errors: failure.errors, warnings: failure.warnings, eventIds: [] }));
     }
+  }
+
+  /** A job left by an earlier run: read its document back and check it again (the validator may have changed). */
+  private async loadAndValidate(id: string): Promise<{ events: JsonObject[]; context: unknown; ownerSubjectId: string | null } | null> {
+    const job = await new CaptureRepository(this.database.db).loadPending(id);
+    if (!job) return null;
+    const document = JSON.parse(job.document) as JsonObject;
+    const result = validateEpcisDocument(document);
+    if (!result.ok) {
+      await this.database.transaction((trx) => new CaptureRepository(trx).finish(id, { status: 'failed', errors: result.errors, warnings: [], eventIds: [] }));
+      return null;
+    }
+    return { events: result.events, context: document['@context'], ownerSubjectId: job.ownerSubjectId };
   }
 
   private ensureCanCapture(actor: Principal): string | null {
@@ -200,11 +210,12 @@ function validationProblem(errors: ValidationIssue[], truncated?: boolean): Doma
 
 /** CPU work done before any transaction: the canonical hash and the index of every event. */
 function prepare(events: JsonObject[], context: unknown): PreparedEvent[] {
+  const canonical = memoisedCanonical();
   return events.map((body, position) => ({
     position,
     body,
     hash: eventHash(body, context as never),
-    index: indexEvent(body, context),
+    index: indexEvent(body, context, canonical),
     suppliedId: typeof body.eventID === 'string' ? body.eventID : null,
   }));
 }
@@ -221,8 +232,8 @@ interface StoreOutcome {
  * errorDeclaration corrects the stored event with the same hash. Returns errors (and writes nothing) when a supplied
  * eventID is already taken by a different event.
  */
-async function storeEvents(trx: Executor, prepared: PreparedEvent[], context: unknown, owner: string | null, captureId: string): Promise<StoreOutcome> {
-  const events = new EventsRepository(trx);
+async function storeEvents(database: Database, trx: Executor, prepared: PreparedEvent[], context: unknown, owner: string | null, captureId: string): Promise<StoreOutcome> {
+  const events = new EventsRepository(trx, database.insertMany);
   const warnings: CaptureIssue[] = [];
   const errors: CaptureIssue[] = [];
   const eventIds: string[] = new Array(prepared.length);

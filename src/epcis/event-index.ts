@@ -74,7 +74,12 @@ const QUANTITY_LISTS: [string, IdentifierRole][] = [
   ['outputQuantityList', 'output_class'],
 ];
 
-export function indexEvent(event: JsonObject, documentContext?: Json): EventIndex {
+/**
+ * @param canonical - how identifiers are canonicalised; capture passes a memo shared by one document, whose events
+ *   name the same lots, places and parties again and again.
+ */
+export function indexEvent(event: JsonObject, documentContext?: Json, canonical: (id: string) => string = canonicalIdentifier): EventIndex {
+  const canonicalIdentifier = canonical;
   const identifiers: EventIndex['identifiers'] = [];
   const glns: EventIndex['glns'] = [];
   const noteGln = (relation: string, canonical: string) => {
@@ -112,8 +117,8 @@ export function indexEvent(event: JsonObject, documentContext?: Json): EventInde
     }
   }
 
-  const readPoint = locationId(event.readPoint);
-  const bizLocation = locationId(event.bizLocation);
+  const readPoint = locationId(event.readPoint, canonical);
+  const bizLocation = locationId(event.bizLocation, canonical);
   if (readPoint) noteGln('read_point', readPoint);
   if (bizLocation) noteGln('biz_location', bizLocation);
 
@@ -158,8 +163,21 @@ function shortType(type: string): string {
   return match?.[1] ?? type;
 }
 
-function locationId(value: Json): string | null {
-  return isObject(value) && typeof value.id === 'string' ? canonicalIdentifier(value.id) : null;
+function locationId(value: Json, canonical: (id: string) => string): string | null {
+  return isObject(value) && typeof value.id === 'string' ? canonical(value.id) : null;
+}
+
+/** A canonicaliser that remembers its answers; meant to live as long as one document. */
+export function memoisedCanonical(): (id: string) => string {
+  const seen = new Map<string, string>();
+  return (id) => {
+    let canonical = seen.get(id);
+    if (canonical === undefined) {
+      canonical = canonicalIdentifier(id);
+      seen.set(id, canonical);
+    }
+    return canonical;
+  };
 }
 
 /** Scalars are indexed as text (and as a number when numeric); a list indexes each element; objects are not indexed. */

@@ -1,5 +1,5 @@
 import type { ReadScope } from '../access/policy.js';
-import type { EventTable, Executor } from '../db/index.js';
+import type { Database, EventTable, Executor } from '../db/index.js';
 import type { EventQuery } from '../epcis/query.js';
 
 export interface StoredEvent {
@@ -26,7 +26,10 @@ const CHUNK = 500;
 export const OBJECT_ROLES = ['epc', 'parent', 'child', 'input', 'output', 'epc_class', 'child_class', 'input_class', 'output_class'];
 
 export class EventsRepository {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly bulk?: Database['insertMany'],
+  ) {}
 
   /** Reserves `count` consecutive sequence numbers; the row lock serialises concurrent writers on PostgreSQL. */
   async allocateSeqs(count: number): Promise<number> {
@@ -66,16 +69,18 @@ export class EventsRepository {
     return found;
   }
 
+  /** Writes events with their index rows; needs the repository to have been built with the bulk inserter. */
   async insertEvents(
     events: EventTable[],
     identifiers: { seq: number; role: string; identifier: string }[],
     fields: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[],
     subjects: { seq: number; subject_id: string; relation: string }[],
   ): Promise<void> {
-    for (let i = 0; i < events.length; i += CHUNK) await this.db.insertInto('events').values(events.slice(i, i + CHUNK)).execute();
-    for (let i = 0; i < identifiers.length; i += CHUNK * 2) await this.db.insertInto('event_identifiers').values(identifiers.slice(i, i + CHUNK * 2)).execute();
-    for (let i = 0; i < fields.length; i += CHUNK) await this.db.insertInto('event_fields').values(fields.slice(i, i + CHUNK)).execute();
-    for (let i = 0; i < subjects.length; i += CHUNK * 2) await this.db.insertInto('event_subjects').values(subjects.slice(i, i + CHUNK * 2)).execute();
+    if (!this.bulk) throw new Error('EventsRepository.insertEvents needs the bulk inserter');
+    await this.bulk(this.db, 'events', events);
+    await this.bulk(this.db, 'event_identifiers', identifiers);
+    await this.bulk(this.db, 'event_fields', fields);
+    await this.bulk(this.db, 'event_subjects', subjects);
   }
 
   async insertCorrection(row: {
