@@ -318,16 +318,15 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
       identifierRows.push({ seq, role: id.role, identifier: id.identifier });
     }
     for (const field of ix.fields) fieldRows.push({ seq, scope: field.scope, name: field.name, text_value: field.text, num_value: field.num });
-    const relations = new Set<string>();
-    if (owner) relations.add(`owner ${owner}`);
+    // One row per subject the event concerns, under its first relation (the owner's first): access checks ask only
+    // whether a subject is concerned.
+    const concerned = new Map<string, string>();
+    if (owner) concerned.set(owner, 'owner');
     for (const g of ix.glns) {
       const subject = glnOwners.get(g.gln);
-      if (subject) relations.add(`${g.relation} ${subject}`);
+      if (subject && !concerned.has(subject)) concerned.set(subject, g.relation);
     }
-    for (const r of relations) {
-      const [relation, subjectId] = r.split(' ') as [string, string];
-      subjectRows.push({ seq, subject_id: subjectId, relation });
-    }
+    for (const [subjectId, relation] of concerned) subjectRows.push({ seq, subject_id: subjectId, relation });
   });
   await events.insertEvents(rows, identifierRows, fieldRows, subjectRows);
 

@@ -86,6 +86,7 @@ function openSqlite(path: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   // Random-order keys (event hashes, identifiers) touch pages all over the indexes; a 64 MiB page cache keeps them hot.
   sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('wal_autocheckpoint = 16384');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   // One connection: inside a Kysely transaction the raw handle writes into that same transaction. Prepared
   // single-row statements beat compiling large multi-row INSERTs several times over on SQLite.

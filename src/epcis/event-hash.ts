@@ -25,6 +25,7 @@
 import { createHash } from 'node:crypto';
 import { invalid } from '../domain/errors.js';
 import { formatDigitalLink, parseGs1Identifier, type AiValue } from '../codes/gs1/index.js';
+import { boundedMemo } from '../codes/gs1/memo.js';
 import { STANDARD_VOCABULARIES, type StandardVocabulary } from './cbv.js';
 import { collectPrefixes } from './json-ld.js';
 
@@ -202,7 +203,7 @@ class PreHash {
       if (text.startsWith(urn)) return web + text.slice(urn.length);
     }
     text = this.expandCurie(text);
-    const identifier = constrainedIdentifier(text);
+    const identifier = constrainedIdentifierMemo(text, true) ?? undefined;
     if (identifier !== undefined) return identifier;
     if (numeric && NUMERIC.test(text)) return formatNumber(Number(text));
     return text;
@@ -452,6 +453,12 @@ const CONSTRAINED_LEVELS: Readonly<Record<string, readonly (readonly string[])[]
  * not one. A value that looks like a GS1 identifier but does not parse is hashed as written: validation is the
  * capture pipeline's job, and the hash must be computable for whatever was stored.
  */
+/**
+ * The same item, lot, place and party recur across the events of a chain (commissioned, packed, shipped, received,
+ * sold); remembering the constrained form spares parsing each again.
+ */
+const constrainedIdentifierMemo = boundedMemo(50_000, (text) => constrainedIdentifier(text) ?? null);
+
 function constrainedIdentifier(text: string): string | undefined {
   const parsed = parseGs1Identifier(text);
   if (!parsed?.ok) return undefined;
