@@ -19,6 +19,9 @@ export const CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 type JsonObject = Record<string, unknown>;
 
+/** Validated documents held for the worker; a larger backlog is read back from the database when its turn comes. */
+const MAX_VALIDATED_IN_MEMORY = 8;
+
 interface PreparedEvent {
   position: number;
   body: JsonObject;
@@ -72,7 +75,8 @@ export class CaptureService {
       });
       await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: result.events.length } });
     });
-    this.validated.set(id, { events: result.events, context: (document as JsonObject)['@context'], ownerSubjectId: owner });
+    // A few validated documents are kept for the worker; past that they wait in the database, not in memory.
+    if (this.validated.size < MAX_VALIDATED_IN_MEMORY) this.validated.set(id, { events: result.events, context: (document as JsonObject)['@context'], ownerSubjectId: owner });
     this.enqueue(id);
     return (await new CaptureRepository(this.database.db).find(id))!;
   }
