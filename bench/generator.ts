@@ -36,6 +36,7 @@
  * Pure: no I/O; imports only src/codes and node built-ins.
  */
 import { ZHUISU_VOCABULARY } from '../src/epcis/json-ld.js';
+import { seededRandom } from '../test/support/random.js';
 import { withCheckDigit } from '../src/codes/gs1/check-digit.js';
 import { epcUrnToDigitalLink } from '../src/codes/gs1/epc-urn.js';
 import { formatUscc } from '../src/codes/uscc.js';
@@ -269,18 +270,10 @@ function resolve(options: ChainOptions): Config {
 // Randomness: mulberry32, small and fast; quality is ample for picking sizes and gaps.
 
 class Rng {
-  private state: number;
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed | 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
 
   /** An integer in [lo, hi]. */

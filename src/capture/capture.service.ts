@@ -2,7 +2,7 @@ import { uuidv7 } from 'uuidv7';
 import { actingSubjectId, ensure } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
-import type { Database, EventTable, Executor } from '../db/index.js';
+import type { CaptureJobTable, Database, EventTable, Executor } from '../db/index.js';
 import { DomainError, invalid, notFound, tooLarge } from '../domain/errors.js';
 import { eventHash } from '../epcis/event-hash.js';
 import { indexEvent, memoisedCanonical, type EventIndex } from '../epcis/event-index.js';
@@ -60,19 +60,7 @@ export class CaptureService {
     }
     const id = uuidv7();
     await this.database.transaction(async (trx) => {
-      await new CaptureRepository(trx).insert({
-        id,
-        owner_subject_id: owner,
-        actor: actor.actor,
-        status: 'pending',
-        document: text,
-        event_count: result.events.length,
-        created_at: new Date().toISOString(),
-        finished_at: null,
-        errors: null,
-        warnings: null,
-        event_ids: null,
-      });
+      await new CaptureRepository(trx).insert(pendingJob(id, actor, owner, text, result.events.length));
       await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: result.events.length } });
     });
     // A few validated documents are kept for the worker; past that they wait in the database, not in memory.
@@ -90,19 +78,7 @@ export class CaptureService {
     const prepared = prepare([body], body['@context']);
     const id = uuidv7();
     return this.database.transaction(async (trx) => {
-      await new CaptureRepository(trx).insert({
-        id,
-        owner_subject_id: owner,
-        actor: actor.actor,
-        status: 'pending',
-        document: null,
-        event_count: 1,
-        created_at: new Date().toISOString(),
-        finished_at: null,
-        errors: null,
-        warnings: null,
-        event_ids: null,
-      });
+      await new CaptureRepository(trx).insert(pendingJob(id, actor, owner, null, 1));
       const outcome = await storeEvents(this.database, trx, prepared, body['@context'], owner, id);
       if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
       await new CaptureRepository(trx).finish(id, { status: 'succeeded', errors: [], warnings: outcome.warnings, eventIds: outcome.eventIds });
@@ -196,6 +172,22 @@ export class CaptureService {
 }
 
 class JobTaken extends Error {}
+
+function pendingJob(id: string, actor: Principal, owner: string | null, document: string | null, eventCount: number): CaptureJobTable {
+  return {
+    id,
+    owner_subject_id: owner,
+    actor: actor.actor,
+    status: 'pending',
+    document,
+    event_count: eventCount,
+    created_at: new Date().toISOString(),
+    finished_at: null,
+    errors: null,
+    warnings: null,
+    event_ids: null,
+  };
+}
 
 function canSeeJob(actor: Principal, job: CaptureJob): boolean {
   if (actor.role === 'platform_admin' || (actor.role === 'auditor' && actor.subjectId === null)) return true;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseResidentId, residentIdCheckCharacter } from './resident-id.js';
+import { seededRandom } from '../../test/support/random.js';
 
 /** A fixed "now" (2024-06-15 12:00 in China) so date rules do not drift with the calendar. */
 const NOW = new Date('2024-06-15T04:00:00Z');
@@ -18,17 +19,6 @@ function reasonOf(input: string, now: Date = NOW): string {
   const result = parse(input, now);
   assert.equal(result.ok, false, `${input} was accepted`);
   return result.ok ? '' : result.reason;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PROVINCES = ['11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37', '41', '42',
@@ -88,7 +78,7 @@ describe('parseResidentId', () => {
   });
 
   it('accepts IDs built from random valid parts', () => {
-    const random = mulberry32(1999);
+    const random = seededRandom(1999);
     for (let n = 0; n < 1000; n++) {
       const expected = randomId(random);
       const result = parse(expected.id);
@@ -107,7 +97,7 @@ describe('parseResidentId', () => {
   });
 
   it('rejects every single-digit substitution in positions 1–17', () => {
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     for (let n = 0; n < 100; n++) {
       const { id } = randomId(random);
       for (let i = 0; i < 17; i++) {

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../test/support/random.js';
 import {
   organisationCodeCheckCharacter,
   parseUscc,
@@ -9,18 +10,6 @@ import {
 } from './uscc.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-
-/** Small seeded PRNG so a failing random case can be reproduced from the printed code. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick(random: () => number, chars: string): string {
   return chars[Math.floor(random() * chars.length)]!;
@@ -140,7 +129,7 @@ describe('parseUscc', () => {
   });
 
   it('accepts codes built from random bodies for every authority and type', () => {
-    const random = mulberry32(20240601);
+    const random = seededRandom(20240601);
     for (let n = 0; n < 500; n++) {
       const code = randomValidUscc(random);
       const result = parseUscc(code);
@@ -154,7 +143,7 @@ describe('parseUscc', () => {
   });
 
   it('rejects every single-character substitution of a valid code', () => {
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     for (let n = 0; n < 40; n++) {
       const code = randomValidUscc(random);
       for (let i = 0; i < 18; i++) {
@@ -168,7 +157,7 @@ describe('parseUscc', () => {
   });
 
   it('rejects every transposition of two adjacent different characters', () => {
-    const random = mulberry32(11);
+    const random = seededRandom(11);
     for (let n = 0; n < 200; n++) {
       const code = randomValidUscc(random);
       for (let i = 0; i < 17; i++) {
@@ -263,7 +252,7 @@ describe('parseUscc', () => {
     it('checks the final check character', () => {
       assert.equal(reasonOf('91350100M000100Y44'), "check character should be '3', got '4' (position 18)");
       // A code whose correct final character is 'X': found by the builder, then corrupted.
-      const random = mulberry32(3);
+      const random = seededRandom(3);
       let withX = '';
       while (!withX.endsWith('X')) withX = randomValidUscc(random);
       const corrupted = withX.slice(0, 17) + '3';

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small seeded PRNG, so a failing random case, a generated chain or a benchmark run can be reproduced
+ * from its seed. Quality is ample for picking test values; it is not for anything secret.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
