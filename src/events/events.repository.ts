@@ -141,20 +141,19 @@ export class EventsRepository {
     if (q.bizLocations) query = query.where('e.biz_location', 'in', q.bizLocations);
     if (q.eventIds) query = query.where('e.event_id', 'in', q.eventIds);
 
+    // MATCH_ drives the query from the identifier index: the matching seqs are few, and events are found by key.
     for (const m of q.match) {
-      query = query.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('event_identifiers as i')
-            .select('i.seq')
-            .whereRef('i.seq', '=', 'e.seq')
-            .where('i.role', 'in', m.roles)
-            .where((eb) =>
-              eb.or([
-                ...(m.values.length ? [eb('i.identifier', 'in', m.values)] : []),
-                ...m.prefixes.map((p) => eb('i.identifier', 'like', `${p}%`)),
-              ]),
-            ),
-        ),
+      query = query.where('e.seq', 'in', (eb) =>
+        eb
+          .selectFrom('event_identifiers as i')
+          .select('i.seq')
+          .where('i.role', 'in', m.roles)
+          .where((inner) =>
+            inner.or([
+              ...(m.values.length ? [inner('i.identifier', 'in', m.values)] : []),
+              ...m.prefixes.map((p) => inner('i.identifier', 'like', `${p}%`)),
+            ]),
+          ),
       );
     }
 
@@ -188,25 +187,20 @@ export class EventsRepository {
 
     if (scope.kind === 'subject') {
       const subjectId = scope.subjectId;
+      // Probed per candidate event through indexes (identifiers by seq, holders by identifier, subjects by
+      // subject+seq), so a page costs a few lookups per event instead of building the subject's whole history.
       query = query.where((eb) =>
         eb.or([
           eb.exists(eb.selectFrom('event_subjects as s').select('s.seq').whereRef('s.seq', '=', 'e.seq').where('s.subject_id', '=', subjectId)),
           eb.exists(
             eb
               .selectFrom('event_identifiers as i')
+              .innerJoin('event_identifiers as held', 'held.identifier', 'i.identifier')
+              .innerJoin('event_subjects as hs', (join) => join.onRef('hs.seq', '=', 'held.seq').on('hs.subject_id', '=', subjectId))
               .select('i.seq')
               .whereRef('i.seq', '=', 'e.seq')
               .where('i.role', 'in', OBJECT_ROLES)
-              .where(
-                'i.identifier',
-                'in',
-                eb
-                  .selectFrom('event_identifiers as held')
-                  .innerJoin('event_subjects as hs', 'hs.seq', 'held.seq')
-                  .select('held.identifier')
-                  .where('hs.subject_id', '=', subjectId)
-                  .where('held.role', 'in', OBJECT_ROLES),
-              ),
+              .where('held.role', 'in', OBJECT_ROLES),
           ),
         ]),
       );
