@@ -27,11 +27,10 @@ try {
   }
   let stored = 0;
   for (const document of generateDocuments({ seed: 1, batches: Math.ceil(EVENTS / 20), eventsPerDocument: 1000 })) {
-    await platform.services.capture.submit(admin, document, JSON.stringify(document));
+    await platform.services.capture.submit(admin, document);
     stored += 1000;
     if (stored >= EVENTS) break;
   }
-  await platform.services.capture.idle();
   const sample = await platform.database.db.selectFrom('event_identifiers').select('identifier').where('role', '=', 'epc').offset(Math.floor(stored / 8)).limit(1).executeTakeFirstOrThrow();
 
   const readers: [string, Principal][] = [

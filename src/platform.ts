@@ -56,7 +56,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     subjects,
     products: new ProductsService(database, subjects),
     audit: new AuditService(database),
-    capture: new CaptureService(database, logger),
+    capture: new CaptureService(database),
     events: new EventsService(database),
   };
   return {
@@ -66,10 +66,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     version: VERSION,
     logger,
     ready: false,
-    close: async () => {
-      await services.capture.idle();
-      await database.close();
-    },
+    close: () => database.close(),
   };
 }
 

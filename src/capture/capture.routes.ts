@@ -1,22 +1,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { PLUS_JSON, principalOf, type App } from '../http/app.js';
+import { principalOf, type App } from '../http/app.js';
 import { IdParams, PageQuery, StrictObject } from '../http/schemas.js';
 import type { Platform } from '../platform.js';
 import { epcisHeaders } from '../events/events.routes.js';
 import { CAPTURE_LIMIT_BYTES, CAPTURE_LIMIT_EVENTS, type CaptureJob } from './capture.service.js';
-
-interface RawJson {
-  text: string;
-  value: unknown;
-}
 
 const Issue = Type.Object({ eventIndex: Type.Optional(Type.Integer()), pointer: Type.Optional(Type.String()), message: Type.String() });
 const CaptureJobSchema = Type.Object(
   {
     captureID: Type.String(),
     createdAt: Type.String(),
-    finishedAt: Type.Union([Type.String(), Type.Null()]),
     running: Type.Boolean(),
     success: Type.Boolean(),
     captureErrorBehaviour: Type.Literal('rollback'),
@@ -32,8 +26,7 @@ function presentJob(job: CaptureJob) {
   return {
     captureID: job.captureID,
     createdAt: job.createdAt,
-    finishedAt: job.finishedAt,
-    running: job.status === 'pending',
+    running: false,
     success: job.status === 'succeeded',
     captureErrorBehaviour: 'rollback' as const,
     eventCount: job.eventCount,
@@ -43,10 +36,7 @@ function presentJob(job: CaptureJob) {
   };
 }
 
-/**
- * EPCIS capture endpoints. They parse JSON themselves so the document's exact text can be stored with the job, and
- * they advertise their limits on every answer, the 413 included.
- */
+/** EPCIS capture endpoints. They advertise their limits on every answer, the 413 included. */
 export function captureRoutes(app: App, platform: Platform): void {
   const { capture } = platform.services;
   const tags = ['epcis'];
@@ -54,17 +44,6 @@ export function captureRoutes(app: App, platform: Platform): void {
 
   app.register(async (scope) => {
     const typed = scope.withTypeProvider<TypeBoxTypeProvider>();
-    typed.removeContentTypeParser(['application/json', PLUS_JSON]);
-    const keepText = (_request: unknown, body: string | Buffer, done: (error: Error | null, value?: RawJson) => void) => {
-      const text = body.toString();
-      try {
-        done(null, { text, value: JSON.parse(text) });
-      } catch (error) {
-        done(error as Error);
-      }
-    };
-    typed.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: CAPTURE_LIMIT_BYTES }, keepText);
-    typed.addContentTypeParser(PLUS_JSON, { parseAs: 'string', bodyLimit: CAPTURE_LIMIT_BYTES }, keepText);
     typed.addHook('onSend', async (_request, reply) => {
       reply.header('GS1-EPCIS-Capture-Limit', String(CAPTURE_LIMIT_EVENTS)).header('GS1-EPCIS-Capture-File-Size-Limit', String(CAPTURE_LIMIT_BYTES));
     });
@@ -74,7 +53,7 @@ export function captureRoutes(app: App, platform: Platform): void {
       {
         bodyLimit: CAPTURE_LIMIT_BYTES,
         schema: {
-          summary: 'Capture an EPCISDocument (or EPCISQueryDocument) asynchronously; 202 once it is durably stored',
+          summary: 'Capture an EPCISDocument (or EPCISQueryDocument); 202 once its events are stored (or the job says why not)',
           description: `JSON or JSON-LD, up to ${CAPTURE_LIMIT_EVENTS} events and ${CAPTURE_LIMIT_BYTES / 1024 / 1024} MiB. The document is validated whole: one invalid event rejects it (400) and nothing is stored.`,
           tags,
           body: Type.Object({}, { additionalProperties: true, description: 'EPCISDocument' }),
@@ -82,8 +61,7 @@ export function captureRoutes(app: App, platform: Platform): void {
         },
       },
       async (request, reply) => {
-        const raw = request.body as unknown as RawJson;
-        const job = await capture.submit(principalOf(request), raw.value, raw.text);
+        const job = await capture.submit(principalOf(request), request.body);
         epcisHeaders(reply, 'canonical');
         return reply.code(202).header('Location', `/epcis/capture/${job.captureID}`).send(presentJob(job));
       },
@@ -100,8 +78,7 @@ export function captureRoutes(app: App, platform: Platform): void {
         },
       },
       async (request, reply) => {
-        const raw = request.body as unknown as RawJson;
-        const result = await capture.captureEvent(principalOf(request), raw.value);
+        const result = await capture.captureEvent(principalOf(request), request.body);
         epcisHeaders(reply, 'canonical');
         return reply.code(result.created ? 201 : 200).header('Location', `/epcis/events/${encodeURIComponent(result.eventID)}`).send({ eventID: result.eventID });
       },

@@ -19,8 +19,6 @@ export const CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 type JsonObject = Record<string, unknown>;
 
-/** Validated documents held for the worker; a larger backlog is read back from the database when its turn comes. */
-const MAX_VALIDATED_IN_MEMORY = 8;
 
 interface PreparedEvent {
   position: number;
@@ -30,46 +28,35 @@ interface PreparedEvent {
   suppliedId: string | null;
 }
 
-export interface CaptureLog {
-  error(details: object, message: string): void;
-}
-
 /**
- * EPCIS capture. A document is validated as a whole before anything is acknowledged (one bad event rejects it), then
- * stored as a pending job and acknowledged (202); a worker turns the job into events in one transaction. A crash
- * between the two leaves the job pending, and the next start processes it.
+ * EPCIS capture. A document is validated whole (one bad event rejects it, nothing stored), its events hashed and
+ * indexed, and written with the job record in one transaction before the 202 is sent: an acknowledged document is
+ * already in the store, so there is nothing left to lose in a crash, and `success` is known at once.
  */
 export class CaptureService {
-  private queue: Promise<void> = Promise.resolve();
-  private pending = 0;
-  /** Documents validated by this process and not yet processed: no need to read and check them again. */
-  private readonly validated = new Map<string, { events: JsonObject[]; context: unknown; ownerSubjectId: string | null }>();
+  constructor(private readonly database: Database) {}
 
-  constructor(
-    private readonly database: Database,
-    private readonly log: CaptureLog,
-  ) {}
-
-  /** Validates and durably stores a capture document; its events are processed in the background. */
-  async submit(actor: Principal, document: unknown, text: string): Promise<CaptureJob> {
+  /** Validates a capture document and stores its events; the job says whether they went in. */
+  async submit(actor: Principal, document: unknown): Promise<CaptureJob> {
     const owner = this.ensureCanCapture(actor);
     const result = validateEpcisDocument(document);
     if (!result.ok) throw validationProblem(result.errors, result.truncated);
     if (result.events.length > CAPTURE_LIMIT_EVENTS) {
       throw tooLarge('capture-too-large', `a capture document holds at most ${CAPTURE_LIMIT_EVENTS} events; this one has ${result.events.length}`);
     }
+    const context = (document as JsonObject)['@context'];
+    const prepared = prepare(result.events, context);
     const id = uuidv7();
     await this.database.transaction(async (trx) => {
-      await new CaptureRepository(trx).insert(pendingJob(id, actor, owner, text, result.events.length));
-      await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: result.events.length } });
+      const outcome = await storeEvents(this.database, trx, prepared, context, owner, id);
+      // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
+      await new CaptureRepository(trx).insert(jobRow(id, actor, owner, result.events.length, outcome));
+      await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: result.events.length, stored: outcome.created } });
     });
-    // A few validated documents are kept for the worker; past that they wait in the database, not in memory.
-    if (this.validated.size < MAX_VALIDATED_IN_MEMORY) this.validated.set(id, { events: result.events, context: (document as JsonObject)['@context'], ownerSubjectId: owner });
-    this.enqueue(id);
     return (await new CaptureRepository(this.database.db).find(id))!;
   }
 
-  /** Captures one event synchronously (POST /epcis/events); returns its eventID. */
+  /** Captures one event (POST /epcis/events); returns its eventID. */
   async captureEvent(actor: Principal, event: unknown): Promise<{ eventID: string; created: boolean }> {
     const owner = this.ensureCanCapture(actor);
     const result = validateEpcisEvent(event);
@@ -78,10 +65,9 @@ export class CaptureService {
     const prepared = prepare([body], body['@context']);
     const id = uuidv7();
     return this.database.transaction(async (trx) => {
-      await new CaptureRepository(trx).insert(pendingJob(id, actor, owner, null, 1));
       const outcome = await storeEvents(this.database, trx, prepared, body['@context'], owner, id);
       if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
-      await new CaptureRepository(trx).finish(id, { status: 'succeeded', errors: [], warnings: outcome.warnings, eventIds: outcome.eventIds });
+      await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome));
       await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
       return { eventID: outcome.eventIds[0]!, created: outcome.created > 0 };
     });
@@ -100,65 +86,6 @@ export class CaptureService {
     return new CaptureRepository(this.database.db).list(owner, cursor, limit);
   }
 
-  /** Queues every job left pending by an earlier run (a crash after the 202). */
-  async resumePending(): Promise<number> {
-    const ids = await new CaptureRepository(this.database.db).pendingIds();
-    ids.forEach((id) => this.enqueue(id));
-    return ids.length;
-  }
-
-  /** Resolves once every queued job has been processed (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.pending > 0) await this.queue;
-  }
-
-  private enqueue(id: string): void {
-    this.pending += 1;
-    this.queue = this.queue
-      .then(() => this.process(id))
-      .catch((error: unknown) => this.log.error({ err: error, captureID: id }, 'capture job failed unexpectedly; it stays pending'))
-      .finally(() => {
-        this.pending -= 1;
-      });
-  }
-
-  private async process(id: string): Promise<void> {
-    const job = this.validated.get(id) ?? (await this.loadAndValidate(id));
-    this.validated.delete(id);
-    if (!job) return;
-    const { context } = job;
-    const prepared = prepare(job.events, context);
-    const failure = await this.database.transaction(async (trx) => {
-      const jobs = new CaptureRepository(trx);
-      const outcome = await storeEvents(this.database, trx, prepared, context, job.ownerSubjectId, id);
-      if (outcome.errors.length) return outcome;
-      if (!(await jobs.finish(id, { status: 'succeeded', errors: [], warnings: outcome.warnings, eventIds: outcome.eventIds }))) {
-        throw new JobTaken();
-      }
-      return null;
-    }).catch((error: unknown) => {
-      if (error instanceof JobTaken) return null;
-      throw error;
-    });
-    if (failure) {
-      // Atomic: nothing of the document was written; the job records why.
-      await this.database.transaction((trx) => new CaptureRepository(trx).finish(id, { status: 'failed', errors: failure.errors, warnings: failure.warnings, eventIds: [] }));
-    }
-  }
-
-  /** A job left by an earlier run: read its document back and check it again (the validator may have changed). */
-  private async loadAndValidate(id: string): Promise<{ events: JsonObject[]; context: unknown; ownerSubjectId: string | null } | null> {
-    const job = await new CaptureRepository(this.database.db).loadPending(id);
-    if (!job) return null;
-    const document = JSON.parse(job.document) as JsonObject;
-    const result = validateEpcisDocument(document);
-    if (!result.ok) {
-      await this.database.transaction((trx) => new CaptureRepository(trx).finish(id, { status: 'failed', errors: result.errors, warnings: [], eventIds: [] }));
-      return null;
-    }
-    return { events: result.events, context: document['@context'], ownerSubjectId: job.ownerSubjectId };
-  }
-
   private ensureCanCapture(actor: Principal): string | null {
     const owner = actingSubjectId(actor);
     if (actor.role === 'platform_admin') return owner;
@@ -171,21 +98,17 @@ export class CaptureService {
   }
 }
 
-class JobTaken extends Error {}
-
-function pendingJob(id: string, actor: Principal, owner: string | null, document: string | null, eventCount: number): CaptureJobTable {
+function jobRow(id: string, actor: Principal, owner: string | null, eventCount: number, outcome: StoreOutcome): CaptureJobTable {
   return {
     id,
     owner_subject_id: owner,
     actor: actor.actor,
-    status: 'pending',
-    document,
+    status: outcome.errors.length ? 'failed' : 'succeeded',
     event_count: eventCount,
     created_at: new Date().toISOString(),
-    finished_at: null,
-    errors: null,
-    warnings: null,
-    event_ids: null,
+    errors: JSON.stringify(outcome.errors),
+    warnings: JSON.stringify(outcome.warnings),
+    event_ids: JSON.stringify(outcome.errors.length ? [] : outcome.eventIds),
   };
 }
 
@@ -277,14 +200,14 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
   const glnOwners = await new SubjectsRepository(trx).subjectsByGlns(glns);
   const recordTime = new Date();
   const contextJson = context === undefined ? null : JSON.stringify(context);
-  const firstSeq = fresh.length ? await events.allocateSeqs(fresh.length) : 0;
+  const seqs = fresh.length ? await database.nextEventSeqs(trx, fresh.length) : [];
   const rows: EventTable[] = [];
   const identifierRows: { seq: number; role: string; identifier: string }[] = [];
   const fieldRows: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[] = [];
   const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
   const seqByHash = new Map<string, number>();
   fresh.forEach((f, i) => {
-    const seq = firstSeq + i;
+    const seq = seqs[i]!;
     seqByHash.set(f.hash, seq);
     const ix = f.index;
     rows.push({

@@ -30,7 +30,5 @@ export async function serve(config: Config): Promise<void> {
     await platform.close();
     process.exit(1);
   }
-  const resumed = await platform.services.capture.resumePending();
-  if (resumed) app.log.info({ jobs: resumed }, 'resuming capture jobs acknowledged before the last stop');
   platform.ready = true;
 }

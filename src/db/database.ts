@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { DomainError } from '../domain/errors.js';
 import { translateDatabaseError } from './errors.js';
@@ -27,6 +27,8 @@ export interface Database {
    * the same columns.
    */
   insertMany<T extends keyof Schema>(trx: Executor, table: T, rows: Schema[T][]): Promise<void>;
+  /** `count` new event sequence numbers, increasing; concurrent captures may interleave theirs on PostgreSQL. */
+  nextEventSeqs(trx: Executor, count: number): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,25 @@ const multiRowInsert: InsertMany = async (trx, table, rows) => {
   }
 };
 
+/** A counter row: one writer at a time anyway on SQLite, so a block is reserved with one UPDATE. */
+async function counterSeqs(trx: Executor, count: number): Promise<number[]> {
+  await trx.insertInto('counters').values({ name: 'event_seq', value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const row = await trx
+    .updateTable('counters')
+    .set((eb) => ({ value: eb('value', '+', count) }))
+    .where('name', '=', 'event_seq')
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  const first = Number(row.value) - count + 1;
+  return Array.from({ length: count }, (_, i) => first + i);
+}
+
+/** A sequence: concurrent transactions draw numbers without waiting for each other's commit. */
+async function sequenceSeqs(trx: Executor, count: number): Promise<number[]> {
+  const rows = await sql<{ seq: string | number }>`select nextval('event_seq') as seq from generate_series(1, ${count})`.execute(trx);
+  return rows.rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+}
+
 function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, schema?: string, insertMany: InsertMany = multiRowInsert): Database {
   return {
     db,
@@ -63,6 +84,7 @@ function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, sche
     description,
     schema,
     insertMany,
+    nextEventSeqs: dialect === 'sqlite' ? counterSeqs : sequenceSeqs,
     async transaction(work) {
       try {
         return await db.transaction().execute(work);

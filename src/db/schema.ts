@@ -105,14 +105,12 @@ export interface CaptureJobTable {
   id: string;
   owner_subject_id: string | null;
   actor: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  document: string | null;
+  status: 'succeeded' | 'failed';
   event_count: number;
   created_at: string;
-  finished_at: string | null;
-  errors: string | null; // JSON array
-  warnings: string | null; // JSON array
-  event_ids: string | null; // JSON array
+  errors: string; // JSON array
+  warnings: string; // JSON array
+  event_ids: string; // JSON array: the eventID of each event of the document, in order
 }
 
 export interface EventTable {

@@ -47,9 +47,8 @@ export async function loadDemo(services: Services): Promise<boolean> {
   }
   for (const [key, document] of demoDocuments()) {
     const owner: Principal = { ...actor, onBehalfOf: ids[key]! };
-    await services.capture.submit(owner, document, JSON.stringify(document));
+    await services.capture.submit(owner, document);
   }
-  await services.capture.idle();
   return true;
 }
 

@@ -31,18 +31,6 @@ export class EventsRepository {
     private readonly bulk?: Database['insertMany'],
   ) {}
 
-  /** Reserves `count` consecutive sequence numbers; the row lock serialises concurrent writers on PostgreSQL. */
-  async allocateSeqs(count: number): Promise<number> {
-    await this.db.insertInto('counters').values({ name: 'event_seq', value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
-    const row = await this.db
-      .updateTable('counters')
-      .set((eb) => ({ value: eb('value', '+', count) }))
-      .where('name', '=', 'event_seq')
-      .returning('value')
-      .executeTakeFirstOrThrow();
-    return Number(row.value) - count + 1;
-  }
-
   async findByHashes(hashes: string[]): Promise<Map<string, { seq: number; eventId: string }>> {
     const found = new Map<string, { seq: number; eventId: string }>();
     for (let i = 0; i < hashes.length; i += CHUNK) {

@@ -35,7 +35,7 @@ export interface HttpOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-export const PLUS_JSON = /^application\/[\w.-]+\+json$/;
+const PLUS_JSON = /^application\/[\w.-]+\+json$/;
 
 export async function buildHttpApp(platform: Platform, options: HttpOptions = {}): Promise<App> {
   const app = Fastify({

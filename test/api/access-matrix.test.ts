@@ -248,7 +248,6 @@ async function buildFixture(t: TestPlatform): Promise<Fixture> {
     const key = await ok('POST', `/api/v1/users/${user.id}/keys`, { name: 'target' });
     const captured = await call(t.app, 'POST', '/epcis/capture', { key: key.secret, body: freshDocument() });
     assert.equal(captured.status, 202, captured.body);
-    await t.platform.services.capture.idle();
     const job = (await call(t.app, 'GET', String(captured.headers.location))).json;
     return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id, eventId: job.eventIDs[0] as string, captureId: job.captureID as string };
   };

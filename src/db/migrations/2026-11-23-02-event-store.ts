@@ -1,27 +1,26 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { isPostgres } from '../dialect.js';
 
 // Frozen in time: never edit a migration once released; add a new one.
 export async function up(db: Kysely<any>): Promise<void> {
-  // A capture job holds the document as received until its events are in the store, so an acknowledged (202)
-  // document survives a crash and is processed on the next start.
+  // The record of each capture: written in the transaction that stores its events, so it is never half done.
   await db.schema
     .createTable('capture_jobs')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('owner_subject_id', 'text')
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('document', 'text')
     .addColumn('event_count', 'integer', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('finished_at', 'text')
-    .addColumn('errors', 'text')
-    .addColumn('warnings', 'text')
-    .addColumn('event_ids', 'text')
+    .addColumn('errors', 'text', (c) => c.notNull())
+    .addColumn('warnings', 'text', (c) => c.notNull())
+    .addColumn('event_ids', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('capture_jobs_status_idx').on('capture_jobs').columns(['status', 'id']).execute();
   await db.schema.createIndex('capture_jobs_owner_idx').on('capture_jobs').columns(['owner_subject_id', 'id']).execute();
 
-  // seq is allocated by the application in blocks (counters table), so inserts need no RETURNING round trip.
+  // seq is allocated in blocks before the insert (db/ knows how: a counter row on SQLite, a sequence on PostgreSQL,
+  // which concurrent captures do not queue behind).
+  if (isPostgres(db)) await sql`create sequence if not exists event_seq`.execute(db);
   await db.schema
     .createTable('events')
     .addColumn('seq', 'bigint', (c) => c.primaryKey())
@@ -103,6 +102,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  if (isPostgres(db)) await sql`drop sequence if exists event_seq`.execute(db);
   for (const table of ['event_corrective_ids', 'event_corrections', 'event_subjects', 'event_fields', 'event_identifiers', 'events', 'capture_jobs']) {
     await db.schema.dropTable(table).execute();
   }
