@@ -18,6 +18,8 @@ export interface Config {
   level: PlatformLevel;
   regionCode: string | null;
   platformName: string;
+  /** Worker threads preparing capture documents (ZHUISU_CAPTURE_WORKERS); 0 prepares them on the main thread. */
+  captureWorkers: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -42,6 +44,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const adminToken = env.ZHUISU_ADMIN_TOKEN?.trim() || null;
   if (adminToken !== null && adminToken.length < 16) problems.push('ZHUISU_ADMIN_TOKEN must be at least 16 characters');
+  const captureWorkers = env.ZHUISU_CAPTURE_WORKERS === undefined ? null : Number(env.ZHUISU_CAPTURE_WORKERS);
+  if (captureWorkers !== null && (!Number.isInteger(captureWorkers) || captureWorkers < 0 || captureWorkers > 64)) {
+    problems.push('ZHUISU_CAPTURE_WORKERS must be a whole number from 0 to 64');
+  }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
     port,
@@ -56,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     level,
     regionCode,
     platformName: env.ZHUISU_NAME?.trim() || 'zhuisu',
+    captureWorkers,
     ...overrides,
   };
 }

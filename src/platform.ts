@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { UsersService } from './access/users.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { CaptureService } from './capture/capture.service.js';
+import { PreparePool } from './capture/prepare-pool.js';
 import type { Config } from './config.js';
 import { IdentityVault } from './crypto/identity-vault.js';
 import { KeyStore } from './crypto/key-store.js';
@@ -51,12 +52,13 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const keys = new KeyStore(config.keyDir);
   const vault = new IdentityVault(keys.secret('identity'));
   const subjects = new SubjectsService(database, vault);
+  const preparePool = new PreparePool(config.captureWorkers ?? PreparePool.defaultSize());
   const services: Services = {
     users: new UsersService(database, config.adminToken),
     subjects,
     products: new ProductsService(database, subjects),
     audit: new AuditService(database),
-    capture: new CaptureService(database),
+    capture: new CaptureService(database, preparePool),
     events: new EventsService(database),
   };
   return {
@@ -66,7 +68,10 @@ export async function createPlatform(config: Config): Promise<Platform> {
     version: VERSION,
     logger,
     ready: false,
-    close: () => database.close(),
+    close: async () => {
+      await preparePool.close();
+      await database.close();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { invalid } from '../domain/errors.js';
 import { principalOf, type App } from '../http/app.js';
 import { IdParams, PageQuery, StrictObject } from '../http/schemas.js';
 import type { Platform } from '../platform.js';
@@ -21,6 +22,14 @@ const CaptureJobSchema = Type.Object(
   },
   { $id: 'CaptureJob' },
 );
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid('invalid-json', 'the body is not valid JSON');
+  }
+}
 
 function presentJob(job: CaptureJob) {
   return {
@@ -44,6 +53,9 @@ export function captureRoutes(app: App, platform: Platform): void {
 
   app.register(async (scope) => {
     const typed = scope.withTypeProvider<TypeBoxTypeProvider>();
+    // The capture document goes to a worker thread as text; parsing it here first would cost the main thread twice.
+    typed.removeAllContentTypeParsers();
+    typed.addContentTypeParser(['application/json', 'application/ld+json'], { parseAs: 'string', bodyLimit: CAPTURE_LIMIT_BYTES }, (_request, body, done) => done(null, body));
     typed.addHook('onSend', async (_request, reply) => {
       reply.header('GS1-EPCIS-Capture-Limit', String(CAPTURE_LIMIT_EVENTS)).header('GS1-EPCIS-Capture-File-Size-Limit', String(CAPTURE_LIMIT_BYTES));
     });
@@ -56,12 +68,12 @@ export function captureRoutes(app: App, platform: Platform): void {
           summary: 'Capture an EPCISDocument (or EPCISQueryDocument); 202 once its events are stored (or the job says why not)',
           description: `JSON or JSON-LD, up to ${CAPTURE_LIMIT_EVENTS} events and ${CAPTURE_LIMIT_BYTES / 1024 / 1024} MiB. The document is validated whole: one invalid event rejects it (400) and nothing is stored.`,
           tags,
-          body: Type.Object({}, { additionalProperties: true, description: 'EPCISDocument' }),
+          body: Type.Any({ description: 'an EPCISDocument or EPCISQueryDocument (EPCIS 2.0 JSON / JSON-LD)' }),
           response: { 202: Type.Ref(CaptureJobSchema) },
         },
       },
       async (request, reply) => {
-        const job = await capture.submit(principalOf(request), request.body);
+        const job = await capture.submitText(principalOf(request), request.body as unknown as string);
         epcisHeaders(reply, 'canonical');
         return reply.code(202).header('Location', `/epcis/capture/${job.captureID}`).send(presentJob(job));
       },
@@ -73,12 +85,12 @@ export function captureRoutes(app: App, platform: Platform): void {
         schema: {
           summary: 'Capture one event synchronously; 201 with its Location (200 when it was already stored)',
           tags,
-          body: Type.Object({}, { additionalProperties: true, description: 'an EPCIS event with its @context' }),
+          body: Type.Any({ description: 'an EPCIS event with its @context' }),
           response: { '2xx': Type.Object({ eventID: Type.String() }) },
         },
       },
       async (request, reply) => {
-        const result = await capture.captureEvent(principalOf(request), request.body);
+        const result = await capture.captureEvent(principalOf(request), parseJson(request.body as unknown as string));
         epcisHeaders(reply, 'canonical');
         return reply.code(result.created ? 201 : 200).header('Location', `/epcis/events/${encodeURIComponent(result.eventID)}`).send({ eventID: result.eventID });
       },

@@ -4,29 +4,19 @@ import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { CaptureJobTable, Database, EventTable, Executor } from '../db/index.js';
 import { DomainError, invalid, notFound, tooLarge } from '../domain/errors.js';
-import { eventHash } from '../epcis/event-hash.js';
-import { indexEvent, memoisedCanonical, type EventIndex } from '../epcis/event-index.js';
-import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
+import type { ValidationIssue } from '../epcis/validation/validate.js';
+import { CAPTURE_LIMIT_EVENTS, prepareDocument, prepareSingleEvent, type Prepared, type PreparedEvent } from './prepare.js';
+import type { PreparePool } from './prepare-pool.js';
 import { EventsRepository } from '../events/events.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { CaptureRepository, type CaptureIssue, type CaptureJob } from './capture.repository.js';
 
 export type { CaptureJob } from './capture.repository.js';
 
-/** Limits advertised in the GS1-EPCIS-Capture-Limit headers. */
-export const CAPTURE_LIMIT_EVENTS = 10_000;
-export const CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
+export { CAPTURE_LIMIT_BYTES, CAPTURE_LIMIT_EVENTS } from './prepare.js';
 
 type JsonObject = Record<string, unknown>;
 
-
-interface PreparedEvent {
-  position: number;
-  body: JsonObject;
-  hash: string;
-  index: EventIndex;
-  suppliedId: string | null;
-}
 
 /**
  * EPCIS capture. A document is validated whole (one bad event rejects it, nothing stored), its events hashed and
@@ -34,24 +24,31 @@ interface PreparedEvent {
  * already in the store, so there is nothing left to lose in a crash, and `success` is known at once.
  */
 export class CaptureService {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly pool: PreparePool,
+  ) {}
 
   /** Validates a capture document and stores its events; the job says whether they went in. */
   async submit(actor: Principal, document: unknown): Promise<CaptureJob> {
     const owner = this.ensureCanCapture(actor);
-    const result = validateEpcisDocument(document);
-    if (!result.ok) throw validationProblem(result.errors, result.truncated);
-    if (result.events.length > CAPTURE_LIMIT_EVENTS) {
-      throw tooLarge('capture-too-large', `a capture document holds at most ${CAPTURE_LIMIT_EVENTS} events; this one has ${result.events.length}`);
-    }
-    const context = (document as JsonObject)['@context'];
-    const prepared = prepare(result.events, context);
+    return this.store(actor, owner, prepareDocument(document));
+  }
+
+  /** As `submit`, for the document's JSON text: parsing, validation and hashing run on a worker thread. */
+  async submitText(actor: Principal, text: string): Promise<CaptureJob> {
+    const owner = this.ensureCanCapture(actor);
+    return this.store(actor, owner, await this.pool.prepare(text));
+  }
+
+  private async store(actor: Principal, owner: string | null, prepared: Prepared): Promise<CaptureJob> {
+    const { events, context } = accepted(prepared);
     const id = uuidv7();
     await this.database.transaction(async (trx) => {
-      const outcome = await storeEvents(this.database, trx, prepared, context, owner, id);
+      const outcome = await storeEvents(this.database, trx, events, context, owner, id);
       // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
-      await new CaptureRepository(trx).insert(jobRow(id, actor, owner, result.events.length, outcome));
-      await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: result.events.length, stored: outcome.created } });
+      await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome));
+      await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } });
     });
     return (await new CaptureRepository(this.database.db).find(id))!;
   }
@@ -59,13 +56,10 @@ export class CaptureService {
   /** Captures one event (POST /epcis/events); returns its eventID. */
   async captureEvent(actor: Principal, event: unknown): Promise<{ eventID: string; created: boolean }> {
     const owner = this.ensureCanCapture(actor);
-    const result = validateEpcisEvent(event);
-    if (!result.ok) throw validationProblem(result.errors, result.truncated);
-    const body = result.events[0]!;
-    const prepared = prepare([body], body['@context']);
+    const { events, context } = accepted(prepareSingleEvent(event));
     const id = uuidv7();
     return this.database.transaction(async (trx) => {
-      const outcome = await storeEvents(this.database, trx, prepared, body['@context'], owner, id);
+      const outcome = await storeEvents(this.database, trx, events, context, owner, id);
       if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
       await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome));
       await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
@@ -117,6 +111,19 @@ function canSeeJob(actor: Principal, job: CaptureJob): boolean {
   return actor.subjectId !== null && actor.subjectId === job.ownerSubjectId;
 }
 
+/** The prepared events, or the DomainError that says why the document was refused. */
+function accepted(prepared: Prepared): { events: PreparedEvent[]; context: unknown } {
+  if (prepared.ok) return prepared;
+  switch (prepared.reason) {
+    case 'invalid-json':
+      throw invalid('invalid-json', 'the body is not valid JSON');
+    case 'too-many-events':
+      throw tooLarge('capture-too-large', `a capture document holds at most ${CAPTURE_LIMIT_EVENTS} events; this one has ${prepared.count}`);
+    case 'invalid':
+      throw validationProblem(prepared.errors, prepared.truncated);
+  }
+}
+
 function validationProblem(errors: ValidationIssue[], truncated?: boolean): DomainError {
   const first = errors[0]!;
   const where = first.eventIndex !== undefined ? `event ${first.eventIndex}, ` : '';
@@ -125,18 +132,6 @@ function validationProblem(errors: ValidationIssue[], truncated?: boolean): Doma
     `the document is invalid (${errors.length}${truncated ? '+' : ''} error${errors.length === 1 ? '' : 's'}); nothing was stored. First: ${where}${first.pointer}: ${first.message}`,
     errors.map((e) => ({ pointer: e.pointer, message: e.message, ...(e.eventIndex !== undefined ? { eventIndex: e.eventIndex } : {}) })),
   );
-}
-
-/** CPU work done before any transaction: the canonical hash and the index of every event. */
-function prepare(events: JsonObject[], context: unknown): PreparedEvent[] {
-  const canonical = memoisedCanonical();
-  return events.map((body, position) => ({
-    position,
-    body,
-    hash: eventHash(body, context as never),
-    index: indexEvent(body, context, canonical),
-    suppliedId: typeof body.eventID === 'string' ? body.eventID : null,
-  }));
 }
 
 interface StoreOutcome {
@@ -227,7 +222,7 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
       owner_subject_id: owner,
       capture_id: captureId,
       context: contextJson,
-      body: JSON.stringify(f.body),
+      body: f.bodyJson,
     });
     const seenIdentifiers = new Set<string>();
     for (const id of ix.identifiers) {
@@ -258,7 +253,7 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
       declarationTime: declaration.declarationTime,
       reason: declaration.reason,
       correctiveEventIDs: declaration.correctiveEventIDs,
-      errorDeclaration: c.event.body.errorDeclaration,
+      errorDeclaration: c.event.errorDeclaration,
       captureId,
     });
   }
