@@ -31,7 +31,14 @@ try {
     stored += 1000;
     if (stored >= EVENTS) break;
   }
-  const sample = await platform.database.db.selectFrom('event_identifiers').select('identifier').where('role', '=', 'epc').offset(Math.floor(stored / 8)).limit(1).executeTakeFirstOrThrow();
+  const sample = await platform.database.db
+    .selectFrom('event_identifiers as i')
+    .innerJoin('identifiers as d', 'd.id', 'i.identifier_id')
+    .select('d.identifier')
+    .where('i.role', '=', 'epc')
+    .offset(Math.floor(stored / 8))
+    .limit(1)
+    .executeTakeFirstOrThrow();
 
   const readers: [string, Principal][] = [
     ['platform admin', admin],

@@ -195,9 +195,13 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
   const glnOwners = await new SubjectsRepository(trx).subjectsByGlns(glns);
   const recordTime = new Date();
   const contextJson = context === undefined ? null : JSON.stringify(context);
-  const seqs = fresh.length ? await database.nextEventSeqs(trx, fresh.length) : [];
+  const seqs = fresh.length ? await database.nextSeqs(trx, 'event_seq', fresh.length) : [];
+  const identifierIds = await events.resolveIdentifiers(
+    [...new Set(fresh.flatMap((f) => f.index.identifiers.map((i) => i.identifier)))],
+    (count) => database.nextSeqs(trx, 'identifier_seq', count),
+  );
   const rows: EventTable[] = [];
-  const identifierRows: { seq: number; role: string; identifier: string }[] = [];
+  const identifierRows: { seq: number; role: string; identifier_id: number }[] = [];
   const fieldRows: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[] = [];
   const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
   const seqByHash = new Map<string, number>();
@@ -229,7 +233,7 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
       const key = `${id.role} ${id.identifier}`;
       if (seenIdentifiers.has(key)) continue;
       seenIdentifiers.add(key);
-      identifierRows.push({ seq, role: id.role, identifier: id.identifier });
+      identifierRows.push({ seq, role: id.role, identifier_id: identifierIds.get(id.identifier)! });
     }
     for (const field of ix.fields) fieldRows.push({ seq, scope: field.scope, name: field.name, text_value: field.text, num_value: field.num });
     // One row per subject the event concerns, under its first relation (the owner's first): access checks ask only

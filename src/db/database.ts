@@ -10,6 +10,8 @@ import { PGliteDialect } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
+/** Number sequences the application draws from (ids it needs before inserting). */
+export type Sequence = 'event_seq' | 'identifier_seq';
 export type Executor = Kysely<Schema> | Transaction<Schema>;
 
 /** An open database: the only object outside src/db/ that touches storage, and it never says which dialect it is on. */
@@ -27,8 +29,8 @@ export interface Database {
    * the same columns.
    */
   insertMany<T extends keyof Schema>(trx: Executor, table: T, rows: Schema[T][]): Promise<void>;
-  /** `count` new event sequence numbers, increasing; concurrent captures may interleave theirs on PostgreSQL. */
-  nextEventSeqs(trx: Executor, count: number): Promise<number[]>;
+  /** `count` new numbers of a sequence, increasing; concurrent captures may interleave theirs on PostgreSQL. */
+  nextSeqs(trx: Executor, sequence: Sequence, count: number): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -59,12 +61,12 @@ const multiRowInsert: InsertMany = async (trx, table, rows) => {
 };
 
 /** A counter row: one writer at a time anyway on SQLite, so a block is reserved with one UPDATE. */
-async function counterSeqs(trx: Executor, count: number): Promise<number[]> {
-  await trx.insertInto('counters').values({ name: 'event_seq', value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
+async function counterSeqs(trx: Executor, sequence: Sequence, count: number): Promise<number[]> {
+  await trx.insertInto('counters').values({ name: sequence, value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
   const row = await trx
     .updateTable('counters')
     .set((eb) => ({ value: eb('value', '+', count) }))
-    .where('name', '=', 'event_seq')
+    .where('name', '=', sequence)
     .returning('value')
     .executeTakeFirstOrThrow();
   const first = Number(row.value) - count + 1;
@@ -72,8 +74,8 @@ async function counterSeqs(trx: Executor, count: number): Promise<number[]> {
 }
 
 /** A sequence: concurrent transactions draw numbers without waiting for each other's commit. */
-async function sequenceSeqs(trx: Executor, count: number): Promise<number[]> {
-  const rows = await sql<{ seq: string | number }>`select nextval('event_seq') as seq from generate_series(1, ${count})`.execute(trx);
+async function sequenceSeqs(trx: Executor, sequence: Sequence, count: number): Promise<number[]> {
+  const rows = await sql<{ seq: string | number }>`select nextval(${sequence}) as seq from generate_series(1, ${count})`.execute(trx);
   return rows.rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
 }
 
@@ -84,7 +86,7 @@ function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, sche
     description,
     schema,
     insertMany,
-    nextEventSeqs: dialect === 'sqlite' ? counterSeqs : sequenceSeqs,
+    nextSeqs: dialect === 'sqlite' ? counterSeqs : sequenceSeqs,
     async transaction(work) {
       try {
         return await db.transaction().execute(work);

@@ -1,2 +1,2 @@
-export { openDatabase, migrate, type Database, type Executor, type SqlDialect } from './database.js';
+export { openDatabase, migrate, type Database, type Executor, type Sequence, type SqlDialect } from './database.js';
 export type * from './schema.js';

@@ -133,10 +133,15 @@ export interface EventTable {
   body: string; // JSON: the event as the client sent it
 }
 
+export interface IdentifierTable {
+  id: number;
+  identifier: string;
+}
+
 export interface EventIdentifierTable {
   seq: number;
   role: string;
-  identifier: string;
+  identifier_id: number;
 }
 
 export interface EventFieldTable {
@@ -171,6 +176,7 @@ export interface EventCorrectiveIdTable {
 export interface Schema {
   capture_jobs: CaptureJobTable;
   events: EventTable;
+  identifiers: IdentifierTable;
   event_identifiers: EventIdentifierTable;
   event_fields: EventFieldTable;
   event_subjects: EventSubjectTable;

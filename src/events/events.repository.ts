@@ -31,6 +31,35 @@ export class EventsRepository {
     private readonly bulk?: Database['insertMany'],
   ) {}
 
+  /**
+   * The number of each identifier, registering the new ones. Concurrent captures may register the same identifier at
+   * once; the loser's insert is skipped and the winner's number read back.
+   */
+  async resolveIdentifiers(identifiers: string[], nextIds: (count: number) => Promise<number[]>): Promise<Map<string, number>> {
+    const found = await this.identifierIds(identifiers);
+    const missing = identifiers.filter((i) => !found.has(i));
+    if (missing.length === 0) return found;
+    const ids = await nextIds(missing.length);
+    for (let i = 0; i < missing.length; i += CHUNK) {
+      await this.db
+        .insertInto('identifiers')
+        .values(missing.slice(i, i + CHUNK).map((identifier, j) => ({ id: ids[i + j]!, identifier })))
+        .onConflict((oc) => oc.column('identifier').doNothing())
+        .execute();
+    }
+    for (const [identifier, id] of await this.identifierIds(missing)) found.set(identifier, id);
+    return found;
+  }
+
+  private async identifierIds(identifiers: string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (let i = 0; i < identifiers.length; i += CHUNK) {
+      const rows = await this.db.selectFrom('identifiers').select(['id', 'identifier']).where('identifier', 'in', identifiers.slice(i, i + CHUNK)).execute();
+      for (const r of rows) found.set(r.identifier, Number(r.id));
+    }
+    return found;
+  }
+
   async findByHashes(hashes: string[]): Promise<Map<string, { seq: number; eventId: string }>> {
     const found = new Map<string, { seq: number; eventId: string }>();
     for (let i = 0; i < hashes.length; i += CHUNK) {
@@ -60,7 +89,7 @@ export class EventsRepository {
   /** Writes events with their index rows; needs the repository to have been built with the bulk inserter. */
   async insertEvents(
     events: EventTable[],
-    identifiers: { seq: number; role: string; identifier: string }[],
+    identifiers: { seq: number; role: string; identifier_id: number }[],
     fields: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[],
     subjects: { seq: number; subject_id: string; relation: string }[],
   ): Promise<void> {
@@ -134,12 +163,13 @@ export class EventsRepository {
       query = query.where('e.seq', 'in', (eb) =>
         eb
           .selectFrom('event_identifiers as i')
+          .innerJoin('identifiers as d', 'd.id', 'i.identifier_id')
           .select('i.seq')
           .where('i.role', 'in', m.roles)
           .where((inner) =>
             inner.or([
-              ...(m.values.length ? [inner('i.identifier', 'in', m.values)] : []),
-              ...m.prefixes.map((p) => inner('i.identifier', 'like', `${p}%`)),
+              ...(m.values.length ? [inner('d.identifier', 'in', m.values)] : []),
+              ...m.prefixes.map((p) => inner('d.identifier', 'like', `${p}%`)),
             ]),
           ),
       );
@@ -183,7 +213,7 @@ export class EventsRepository {
           eb.exists(
             eb
               .selectFrom('event_identifiers as i')
-              .innerJoin('event_identifiers as held', 'held.identifier', 'i.identifier')
+              .innerJoin('event_identifiers as held', 'held.identifier_id', 'i.identifier_id')
               .innerJoin('event_subjects as hs', (join) => join.onRef('hs.seq', '=', 'held.seq').on('hs.subject_id', '=', subjectId))
               .select('i.seq')
               .whereRef('i.seq', '=', 'e.seq')
@@ -248,7 +278,7 @@ export class EventsRepository {
   async subjectHasHeld(subjectId: string, seq: number): Promise<boolean> {
     const row = await this.db
       .selectFrom('event_identifiers as i')
-      .innerJoin('event_identifiers as held', 'held.identifier', 'i.identifier')
+      .innerJoin('event_identifiers as held', 'held.identifier_id', 'i.identifier_id')
       .innerJoin('event_subjects as hs', 'hs.seq', 'held.seq')
       .select('i.seq')
       .where('i.seq', '=', seq)

@@ -48,14 +48,23 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('events_read_point_idx').on('events').columns(['read_point', 'event_time_ms']).execute();
   await db.schema.createIndex('events_owner_idx').on('events').columns(['owner_subject_id', 'seq']).execute();
 
-  // Every identifier an event names, in canonical form, with its role: what MATCH_* queries and traces look up.
+  // Every identifier once, in canonical form; events refer to it by number. An item is named by several events
+  // (commissioned, packed, shipped, received, sold): storing and indexing its URL once keeps writes and joins small.
+  await db.schema
+    .createTable('identifiers')
+    .addColumn('id', 'bigint', (c) => c.primaryKey())
+    .addColumn('identifier', 'text', (c) => c.notNull().unique())
+    .execute();
+  if (isPostgres(db)) await sql`create sequence if not exists identifier_seq`.execute(db);
+
+  // What each event names, with its role: what MATCH_* queries and traces look up.
   await db.schema
     .createTable('event_identifiers')
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull())
-    .addColumn('identifier', 'text', (c) => c.notNull())
+    .addColumn('identifier_id', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('event_identifiers_lookup_idx').on('event_identifiers').columns(['identifier', 'role', 'seq']).execute();
+  await db.schema.createIndex('event_identifiers_lookup_idx').on('event_identifiers').columns(['identifier_id', 'role', 'seq']).execute();
   await db.schema.createIndex('event_identifiers_seq_idx').on('event_identifiers').column('seq').execute();
 
   // Top-level ILMD and extension fields, for EQ_/GE_/LT_ queries on them.
@@ -102,8 +111,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  if (isPostgres(db)) await sql`drop sequence if exists event_seq`.execute(db);
-  for (const table of ['event_corrective_ids', 'event_corrections', 'event_subjects', 'event_fields', 'event_identifiers', 'events', 'capture_jobs']) {
+  if (isPostgres(db)) {
+    await sql`drop sequence if exists event_seq`.execute(db);
+    await sql`drop sequence if exists identifier_seq`.execute(db);
+  }
+  for (const table of ['event_corrective_ids', 'event_corrections', 'event_subjects', 'event_fields', 'event_identifiers', 'identifiers', 'events', 'capture_jobs']) {
     await db.schema.dropTable(table).execute();
   }
 }
