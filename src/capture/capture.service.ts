@@ -44,11 +44,18 @@ export class CaptureService {
   private async store(actor: Principal, owner: string | null, prepared: Prepared): Promise<CaptureJob> {
     const { events, context } = accepted(prepared);
     const id = uuidv7();
-    await this.database.transaction(async (trx) => {
-      const outcome = await storeEvents(this.database, trx, events, context, owner, id);
-      // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
-      await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome));
-      await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } });
+    const write = () =>
+      this.database.transaction(async (trx) => {
+        const outcome = await storeEvents(this.database, trx, events, context, owner, id);
+        // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
+        await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome));
+        await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } });
+      });
+    await write().catch((error: unknown) => {
+      // Two captures of the same new event at once (PostgreSQL runs them concurrently): the loser's insert breaks a
+      // unique key. Once more, it finds the winner's event stored, which is the idempotent outcome.
+      if (error instanceof DomainError && error.code === 'duplicate') return write();
+      throw error;
     });
     return (await new CaptureRepository(this.database.db).find(id))!;
   }

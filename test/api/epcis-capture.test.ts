@@ -273,6 +273,34 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(big.headers['gs1-epcis-capture-file-size-limit'], String(64 * 1024 * 1024));
     });
 
+    test('concurrent captures of the same new events all succeed and store them once', async () => {
+      const s = nextSerial();
+      const document = epcisDocument([objectEvent({ epcList: [sgtin(s)] }), aggregationEvent({ parentID: sscc(s), childEPCs: [sgtin(s)] })]);
+      const before = await eventCount();
+      const results = await Promise.all([1, 2, 3, 4].map(() => capture(document)));
+      for (const res of results) {
+        assert.equal(res.status, 202, res.body);
+        assert.equal(res.json.success, true, res.body);
+      }
+      assert.equal(await eventCount(), before + 2);
+    });
+
+    test('bad capture bodies are 4xx problems and store nothing', async () => {
+      const before = await eventCount();
+      for (const [body, type, status, code] of [
+        ['{"type": "EPCISDocument", ', 'application/ld+json', 400, 'invalid-json'],
+        ['', 'application/json', 400, 'invalid-json'],
+        ['[]', 'application/json', 400, 'epcis-validation-failed'],
+        ['type=EPCISDocument', 'text/plain', 415, 'unsupported-media-type'],
+      ] as const) {
+        const res = await call(t.app, 'POST', '/epcis/capture', { rawBody: body, headers: { 'content-type': type } });
+        assert.equal(res.status, status, `${type} ${body}: ${res.body}`);
+        assert.equal(res.json.code, code);
+        assert.match(String(res.headers['content-type']), /problem\+json/);
+      }
+      assert.equal(await eventCount(), before);
+    });
+
     test('an acknowledged document is already in the store: the 202 carries the outcome', async () => {
       const s = nextSerial();
       const res = await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument([objectEvent({ epcList: [sgtin(s)] })]) });
