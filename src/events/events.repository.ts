@@ -52,38 +52,18 @@ export class EventsRepository {
   }
 
   private async identifierIds(identifiers: string[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
-    for (let i = 0; i < identifiers.length; i += CHUNK) {
-      const rows = await this.db.selectFrom('identifiers').select(['id', 'identifier']).where('identifier', 'in', identifiers.slice(i, i + CHUNK)).execute();
-      for (const r of rows) found.set(r.identifier, Number(r.id));
-    }
-    return found;
+    const rows = await inChunks(identifiers, (chunk) => this.db.selectFrom('identifiers').select(['id', 'identifier']).where('identifier', 'in', chunk).execute());
+    return new Map(rows.map((r) => [r.identifier, Number(r.id)]));
   }
 
   async findByHashes(hashes: string[]): Promise<Map<string, { seq: number; eventId: string }>> {
-    const found = new Map<string, { seq: number; eventId: string }>();
-    for (let i = 0; i < hashes.length; i += CHUNK) {
-      const rows = await this.db
-        .selectFrom('events')
-        .select(['seq', 'event_hash', 'event_id'])
-        .where('event_hash', 'in', hashes.slice(i, i + CHUNK))
-        .execute();
-      for (const r of rows) found.set(r.event_hash, { seq: Number(r.seq), eventId: r.event_id });
-    }
-    return found;
+    const rows = await inChunks(hashes, (chunk) => this.db.selectFrom('events').select(['seq', 'event_hash', 'event_id']).where('event_hash', 'in', chunk).execute());
+    return new Map(rows.map((r) => [r.event_hash, { seq: Number(r.seq), eventId: r.event_id }]));
   }
 
   async findByEventIds(ids: string[]): Promise<Map<string, { seq: number; eventHash: string }>> {
-    const found = new Map<string, { seq: number; eventHash: string }>();
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await this.db
-        .selectFrom('events')
-        .select(['seq', 'event_hash', 'event_id'])
-        .where('event_id', 'in', ids.slice(i, i + CHUNK))
-        .execute();
-      for (const r of rows) found.set(r.event_id, { seq: Number(r.seq), eventHash: r.event_hash });
-    }
-    return found;
+    const rows = await inChunks(ids, (chunk) => this.db.selectFrom('events').select(['seq', 'event_hash', 'event_id']).where('event_id', 'in', chunk).execute());
+    return new Map(rows.map((r) => [r.event_id, { seq: Number(r.seq), eventHash: r.event_hash }]));
   }
 
   /** Writes events with their index rows; needs the repository to have been built with the bulk inserter. */
@@ -306,6 +286,13 @@ export class EventsRepository {
     }
     return map;
   }
+}
+
+/** Runs an `IN (…)` lookup over a long list in chunks the bound-parameter limits allow, and joins the rows. */
+async function inChunks<T>(values: string[], lookup: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  for (let i = 0; i < values.length; i += CHUNK) rows.push(...(await lookup(values.slice(i, i + CHUNK))));
+  return rows;
 }
 
 function toStored(
