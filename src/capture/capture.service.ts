@@ -8,6 +8,7 @@ import type { ValidationIssue } from '../epcis/validation/validate.js';
 import { CAPTURE_LIMIT_EVENTS, prepareDocument, prepareSingleEvent, type Prepared, type PreparedEvent } from './prepare.js';
 import type { PreparePool } from './prepare-pool.js';
 import { EventsRepository } from '../events/events.repository.js';
+import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { CaptureRepository, type CaptureIssue, type CaptureJob } from './capture.repository.js';
 
@@ -141,6 +142,8 @@ function validationProblem(errors: ValidationIssue[], truncated?: boolean): Doma
   );
 }
 
+const GTIN_IN_DIGITAL_LINK = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/;
+
 interface StoreOutcome {
   eventIds: string[];
   created: number;
@@ -200,6 +203,8 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
 
   const glns = [...new Set(fresh.flatMap((f) => f.index.glns.map((g) => g.gln)))];
   const glnOwners = await new SubjectsRepository(trx).subjectsByGlns(glns);
+  const gtinsOf = (f: PreparedEvent) => f.index.identifiers.map((i) => GTIN_IN_DIGITAL_LINK.exec(i.identifier)?.[1]).filter((g): g is string => g !== undefined);
+  const classes = await new ProductsRepository(trx).classesByGtin([...new Set(fresh.flatMap(gtinsOf))]);
   const recordTime = new Date();
   const contextJson = context === undefined ? null : JSON.stringify(context);
   const seqs = fresh.length ? await database.nextSeqs(trx, 'event_seq', fresh.length) : [];
@@ -231,6 +236,7 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
       read_point: ix.readPoint,
       biz_location: ix.bizLocation,
       owner_subject_id: owner,
+      product_class: gtinsOf(f).map((g) => classes.get(g)).find((c) => c !== undefined) ?? null,
       capture_id: captureId,
       context: contextJson,
       body: f.bodyJson,

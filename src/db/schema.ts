@@ -128,6 +128,8 @@ export interface EventTable {
   read_point: string | null;
   biz_location: string | null;
   owner_subject_id: string | null;
+  /** Class of the first registered product the event names (by GTIN); null when none is registered. */
+  product_class: string | null;
   capture_id: string;
   context: string | null; // JSON: the document @context the event was captured under
   body: string; // JSON: the event as the client sent it

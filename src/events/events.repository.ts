@@ -4,6 +4,7 @@ import type { EventQuery } from '../epcis/query.js';
 
 export interface StoredEvent {
   seq: number;
+  productClass: string | null;
   eventId: string;
   eventHash: string;
   recordTime: string;
@@ -124,7 +125,7 @@ export class EventsRepository {
     const direction = q.orderDirection === 'ASC' ? 'asc' : 'desc';
     let query = this.db
       .selectFrom('events as e')
-      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.record_time', 'e.owner_subject_id', 'e.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
+      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.record_time', 'e.owner_subject_id', 'e.product_class', 'e.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
 
     if (q.eventTypes) query = query.where('e.event_type', 'in', q.eventTypes);
     if (q.eventTime.ge !== undefined) query = query.where('e.event_time_ms', '>=', q.eventTime.ge);
@@ -204,6 +205,9 @@ export class EventsRepository {
       );
     } else if (scope.kind === 'region') {
       const prefix = scope.regionPrefix;
+      // Events about a registered product outside the regulator's classes are not its business; events whose
+      // product is not registered stay visible to the regulators of the region.
+      query = query.where((eb) => eb.or([eb('e.product_class', 'is', null), ...(scope.productClasses.length ? [eb('e.product_class', 'in', scope.productClasses)] : [])]));
       query = query.where(({ exists, selectFrom }) =>
         exists(
           selectFrom('event_subjects as s')
@@ -235,7 +239,7 @@ export class EventsRepository {
   async findByEventId(eventId: string): Promise<StoredEvent | undefined> {
     const row = await this.db
       .selectFrom('events')
-      .select(['seq', 'event_id', 'event_hash', 'record_time', 'owner_subject_id', 'context', 'body'])
+      .select(['seq', 'event_id', 'event_hash', 'record_time', 'owner_subject_id', 'product_class', 'context', 'body'])
       .where('event_id', '=', eventId)
       .executeTakeFirst();
     if (!row) return undefined;
@@ -296,11 +300,12 @@ async function inChunks<T>(values: string[], lookup: (chunk: string[]) => Promis
 }
 
 function toStored(
-  row: { seq: number; event_id: string; event_hash: string; record_time: string; owner_subject_id: string | null; context: string | null; body: string },
+  row: { seq: number; event_id: string; event_hash: string; record_time: string; owner_subject_id: string | null; product_class: string | null; context: string | null; body: string },
   corrections: StoredEvent['corrections'],
 ): StoredEvent {
   return {
     seq: Number(row.seq),
+    productClass: row.product_class,
     eventId: row.event_id,
     eventHash: row.event_hash,
     recordTime: row.record_time,

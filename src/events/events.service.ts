@@ -2,6 +2,7 @@ import { canReadSubject, ensure, readScope } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound } from '../domain/errors.js';
+import type { ProductClass } from '../domain/master-data.js';
 import { canonicaliseEvent } from '../epcis/present.js';
 import { parseEventQuery, QueryParameterError, type EventQuery } from '../epcis/query.js';
 import { EventsRepository, type PageCursor, type StoredEvent } from './events.repository.js';
@@ -54,6 +55,10 @@ export class EventsService {
     const scope = readScope(actor);
     if (scope.kind === 'all') return true;
     const subjects = await repo.subjectsOf(event.seq);
+    if (scope.kind === 'region') {
+      const inClasses = event.productClass === null || scope.productClasses.includes(event.productClass as ProductClass);
+      return inClasses && subjects.some((s) => canReadSubject(actor, s));
+    }
     if (subjects.some((s) => canReadSubject(actor, s))) return true;
     return scope.kind === 'subject' && (await repo.subjectHasHeld(scope.subjectId, event.seq));
   }

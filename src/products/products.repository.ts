@@ -32,6 +32,13 @@ export class ProductsRepository {
     return row ? toProduct(row) : undefined;
   }
 
+  /** The product class of each registered GTIN-14 among `gtins`. */
+  async classesByGtin(gtins: string[]): Promise<Map<string, ProductClass>> {
+    if (gtins.length === 0) return new Map();
+    const rows = await this.db.selectFrom('products').select(['gtin', 'product_class']).where('gtin', 'in', gtins).execute();
+    return new Map(rows.map((r) => [r.gtin!, r.product_class as ProductClass]));
+  }
+
   async findByLocalCode(ownerSubjectId: string, localCode: string): Promise<Product | undefined> {
     const row = await this.db
       .selectFrom('products')

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
-import { buildCompanyPrefix, buildGln, locationBody, subjectBody } from '../builders/master-data.js';
+import { buildCompanyPrefix, buildGln, buildGtin, locationBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -61,6 +61,32 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(await get(stranger.key, shipId!), 403);
       assert.deepEqual((await visible(buyer.key)).filter((id) => id === shipId || id === internalId), [shipId]);
       assert.deepEqual((await visible(stranger.key)).filter((id) => id === shipId || id === internalId), []);
+    });
+
+    test('a regulator reads the events of its region about its product classes, and those about unregistered products', async () => {
+      const { subject, key } = await subjectWithAdmin();
+      const prefix = buildCompanyPrefix();
+      await call(t.app, 'PATCH', `/api/v1/subjects/${subject.id}`, { body: { companyPrefixes: [prefix] } });
+      const food = buildGtin(prefix);
+      const drug = buildGtin(prefix);
+      for (const [gtin, productClass] of [[food, 'food'], [drug, 'drug']] as const) {
+        assert.equal((await call(t.app, 'POST', `/api/v1/subjects/${subject.id}/products`, { body: { gtin, name: productClass, productClass } })).status, 201);
+      }
+      const item = (gtin: string) => `https://id.gs1.org/01/${gtin.padStart(14, '0')}/21/S${Math.floor(Math.random() * 1e9)}`;
+      const unregistered = buildGtin(buildCompanyPrefix());
+      const events = [food, drug, unregistered].map((gtin) => objectEvent({ epcList: [item(gtin)] }));
+      const job = (await call(t.app, 'POST', '/epcis/capture', { key, body: epcisDocument(events) })).json;
+      assert.equal(job.success, true, JSON.stringify(job.errors));
+      const [foodId, drugId, unregisteredId] = job.eventIDs as string[];
+
+      const regulator = (await call(t.app, 'POST', '/api/v1/users', { body: { username: username(), role: 'regulator', regionPrefix: '3301', departments: ['market_regulation'] } })).json;
+      const regulatorKey = (await call(t.app, 'POST', `/api/v1/users/${regulator.id}/keys`, { body: { name: 'r' } })).json.secret as string;
+      const status = async (id: string) => (await call(t.app, 'GET', `/epcis/events/${encodeURIComponent(id)}`, { key: regulatorKey })).status;
+      assert.equal(await status(foodId!), 200, 'food is 市场监管 business');
+      assert.equal(await status(drugId!), 403, 'drugs are 药监 business');
+      assert.equal(await status(unregisteredId!), 200, 'an unregistered product stays visible to the region');
+      const listed = ((await call(t.app, 'GET', '/epcis/events?perPage=1000', { key: regulatorKey })).json.epcisBody.queryResults.resultsBody.eventList as { eventID: string }[]).map((e) => e.eventID);
+      assert.ok(listed.includes(foodId!) && listed.includes(unregisteredId!) && !listed.includes(drugId!));
     });
 
     test('suspending needs a reason', async () => {

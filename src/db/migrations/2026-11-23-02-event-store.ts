@@ -37,6 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('read_point', 'text')
     .addColumn('biz_location', 'text')
     .addColumn('owner_subject_id', 'text')
+    .addColumn('product_class', 'text')
     .addColumn('capture_id', 'text', (c) => c.notNull())
     .addColumn('context', 'text')
     .addColumn('body', 'text', (c) => c.notNull())
