@@ -158,7 +158,7 @@ function vocabulary(result: { ok: boolean; canonical?: string }, raw: string): s
 }
 
 /** `owning_party`, whatever spelling the type came in (bare word, CBV URN or web URI). */
-function shortType(type: string): string {
+export function shortType(type: string): string {
   const match = /(?:sdt:|SDT-|btt:|BTT-)([A-Za-z_]+)$/.exec(type);
   return match?.[1] ?? type;
 }

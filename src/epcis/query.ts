@@ -1,6 +1,6 @@
 import { epcUrnToDigitalLink } from '../codes/gs1/index.js';
 import { normaliseBizStep, normaliseDisposition } from './cbv.js';
-import { canonicalIdentifier, type IdentifierRole } from './event-index.js';
+import { canonicalIdentifier, shortType, type IdentifierRole } from './event-index.js';
 import { collectPrefixes, expandTerm } from './json-ld.js';
 
 /** Field names in queries may use the EPCIS context's prefixes (cbvmda:lotNumber); others must be full IRIs. */
@@ -80,6 +80,8 @@ const MATCH_ROLES: Record<string, IdentifierRole[]> = {
 const PAGING = new Set(['perPage', 'nextPageToken']);
 
 const FIELD_PARAMETER = /^(EQ|GT|GE|LT|LE)_(ILMD_)?(.+)$/;
+/** EQ_source_<type>, EQ_destination_<type>, EQ_bizTransaction_<type>: the type is a CBV word or a URI. */
+const PARTY_PARAMETER = /^EQ_(source|destination|bizTransaction)_(.+)$/;
 
 export function parseEventQuery(params: Record<string, string | undefined>): EventQuery {
   const query: EventQuery = { eventTime: {}, recordTime: {}, match: [], fields: [], orderBy: 'capture', orderDirection: 'ASC', perPage: DEFAULT_PER_PAGE };
@@ -153,6 +155,15 @@ export function parseEventQuery(params: Record<string, string | undefined>): Eve
         const roles = MATCH_ROLES[name];
         if (roles) {
           query.match.push(matchCondition(name, roles, values));
+          break;
+        }
+        const party = PARTY_PARAMETER.exec(name);
+        if (party) {
+          const [, list, written] = party as unknown as [string, 'source' | 'destination' | 'bizTransaction', string];
+          const type = shortType(written);
+          const role = list === 'bizTransaction' ? (`biz_transaction:${type}` as const) : (`${list}:${type}` as const);
+          // Transactions are identifiers of documents, compared as written; parties and places are GS1 keys.
+          query.match.push({ roles: [role], values: list === 'bizTransaction' ? values : values.map(canonicalIdentifier), prefixes: [] });
           break;
         }
         const field = FIELD_PARAMETER.exec(name);

@@ -223,6 +223,29 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(await got(`MATCH_epc=${encodeURIComponent(`urn:epc:idpat:sgtin:0614141.107346.*`)}&EQ_eventID=${encodeURIComponent(ids[0]!)}`), [0]);
     });
 
+    test('EQ_source_, EQ_destination_ and EQ_bizTransaction_ select by party, place and business document', async () => {
+      const s = nextSerial();
+      const po = `urn:epcglobal:cbv:bt:0614141000005:PO${s}`;
+      const shipped = objectEvent({
+        epcList: [sgtin(s)],
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        disposition: 'in_transit',
+        bizTransactionList: [{ type: 'po', bizTransaction: po }],
+        sourceList: [{ type: 'owning_party', source: 'urn:epc:id:pgln:0614141.00777' }],
+        destinationList: [{ type: 'location', destination: sgln(0, '00888') }],
+      });
+      const other = objectEvent({ epcList: [sgtin(s)], eventTime: '2024-05-02T08:30:00.000+08:00' });
+      const ids = (await job((await capture(epcisDocument([shipped, other]))).headers.location as string)).eventIDs as string[];
+      const got = async (params: string) => eventList(await query(`MATCH_epc=${encodeURIComponent(sgtin(s))}&${params}`)).map((e) => ids.indexOf(e.eventID));
+      assert.deepEqual(await got(`EQ_bizTransaction_po=${encodeURIComponent(po)}`), [0]);
+      assert.deepEqual(await got(`EQ_bizTransaction_inv=${encodeURIComponent(po)}`), []);
+      assert.deepEqual(await got(`EQ_source_owning_party=${encodeURIComponent('https://id.gs1.org/417/0614141007776')}`), [0]);
+      assert.deepEqual(await got(`EQ_destination_location=${encodeURIComponent(sgln(0, '00888'))}`), [0]);
+      assert.deepEqual(await got(`EQ_destination_${encodeURIComponent('urn:epcglobal:cbv:sdt:location')}=${encodeURIComponent(sgln(0, '00888'))}`), [0]);
+      assert.deepEqual(await got(`EQ_destination_owning_party=${encodeURIComponent(sgln(0, '00888'))}`), []);
+    });
+
     test('pagination walks every result once, following Link rel="next"', async () => {
       const s = nextSerial();
       const events = Array.from({ length: 7 }, (_, i) => objectEvent({ epcList: [sgtin(s)], eventTime: `2025-02-0${i + 1}T08:00:00.000+08:00` }));
