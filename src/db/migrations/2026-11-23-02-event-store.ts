@@ -3,6 +3,12 @@ import { isPostgres } from '../dialect.js';
 
 // Frozen in time: never edit a migration once released; add a new one.
 export async function up(db: Kysely<any>): Promise<void> {
+  const postgres = isPostgres(db);
+  // SQLite: only INTEGER PRIMARY KEY is the row's own key (a BIGINT key would add a second B-tree to every insert);
+  // PostgreSQL wants 64 bits.
+  const key = postgres ? 'bigint' : 'integer';
+  // Link tables are their primary key: on SQLite WITHOUT ROWID stores them once, in key order.
+  const keyed = <T extends { modifyEnd(s: unknown): T }>(table: T): T => (postgres ? table : table.modifyEnd(sql`without rowid`));
   // The record of each capture: written in the transaction that stores its events, so it is never half done.
   await db.schema
     .createTable('capture_jobs')
@@ -20,10 +26,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // seq is allocated in blocks before the insert (db/ knows how: a counter row on SQLite, a sequence on PostgreSQL,
   // which concurrent captures do not queue behind).
-  if (isPostgres(db)) await sql`create sequence if not exists event_seq`.execute(db);
+  if (postgres) await sql`create sequence if not exists event_seq`.execute(db);
   await db.schema
     .createTable('events')
-    .addColumn('seq', 'bigint', (c) => c.primaryKey())
+    .addColumn('seq', key, (c) => c.primaryKey())
     .addColumn('event_id', 'text', (c) => c.notNull().unique())
     .addColumn('event_hash', 'text', (c) => c.notNull().unique())
     .addColumn('event_type', 'text', (c) => c.notNull())
@@ -47,25 +53,25 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('events_biz_step_idx').on('events').columns(['biz_step', 'event_time_ms']).execute();
   await db.schema.createIndex('events_biz_location_idx').on('events').columns(['biz_location', 'event_time_ms']).execute();
   await db.schema.createIndex('events_read_point_idx').on('events').columns(['read_point', 'event_time_ms']).execute();
-  await db.schema.createIndex('events_owner_idx').on('events').columns(['owner_subject_id', 'seq']).execute();
 
   // Every identifier once, in canonical form; events refer to it by number. An item is named by several events
   // (commissioned, packed, shipped, received, sold): storing and indexing its URL once keeps writes and joins small.
   await db.schema
     .createTable('identifiers')
-    .addColumn('id', 'bigint', (c) => c.primaryKey())
+    .addColumn('id', key, (c) => c.primaryKey())
     .addColumn('identifier', 'text', (c) => c.notNull().unique())
     .execute();
-  if (isPostgres(db)) await sql`create sequence if not exists identifier_seq`.execute(db);
+  if (postgres) await sql`create sequence if not exists identifier_seq`.execute(db);
 
   // What each event names, with its role: what MATCH_* queries and traces look up.
-  await db.schema
-    .createTable('event_identifiers')
-    .addColumn('seq', 'bigint', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull())
-    .addColumn('identifier_id', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('event_identifiers_lookup_idx').on('event_identifiers').columns(['identifier_id', 'role', 'seq']).execute();
+  await keyed(
+    db.schema
+      .createTable('event_identifiers')
+      .addColumn('identifier_id', 'bigint', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('event_identifiers_pkey', ['identifier_id', 'role', 'seq']),
+  ).execute();
   await db.schema.createIndex('event_identifiers_seq_idx').on('event_identifiers').column('seq').execute();
 
   // Top-level ILMD and extension fields, for EQ_/GE_/LT_ queries on them.
@@ -81,13 +87,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('event_fields_num_idx').on('event_fields').columns(['scope', 'name', 'num_value']).execute();
 
   // Subjects an event concerns: its owner, and the registered subjects behind its GLNs (location, parties).
-  await db.schema
-    .createTable('event_subjects')
-    .addColumn('seq', 'bigint', (c) => c.notNull())
-    .addColumn('subject_id', 'text', (c) => c.notNull())
-    .addColumn('relation', 'text', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('event_subjects_subject_idx').on('event_subjects').columns(['subject_id', 'seq']).execute();
+  await keyed(
+    db.schema
+      .createTable('event_subjects')
+      .addColumn('subject_id', 'text', (c) => c.notNull())
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('relation', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('event_subjects_pkey', ['subject_id', 'seq']),
+  ).execute();
   await db.schema.createIndex('event_subjects_seq_idx').on('event_subjects').column('seq').execute();
 
   // Corrections: an event with an errorDeclaration whose canonical hash matches a stored event declares that event
