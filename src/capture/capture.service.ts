@@ -8,6 +8,7 @@ import type { ValidationIssue } from '../epcis/validation/validate.js';
 import { CAPTURE_LIMIT_EVENTS, prepareDocument, prepareSingleEvent, type Prepared, type PreparedEvent } from './prepare.js';
 import type { PreparePool } from './prepare-pool.js';
 import { EventsRepository } from '../events/events.repository.js';
+import { collectPrefixes } from '../epcis/json-ld.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { CaptureRepository, type CaptureIssue, type CaptureJob } from './capture.repository.js';
@@ -142,6 +143,13 @@ function validationProblem(errors: ValidationIssue[], truncated?: boolean): Doma
   );
 }
 
+const EPCIS_PREFIXES = collectPrefixes();
+
+/** The prefixes a document's inline @context declares, without the EPCIS context's own. */
+function declaredPrefixes(context: unknown): Map<string, string> {
+  return new Map([...collectPrefixes(context)].filter(([prefix, iri]) => EPCIS_PREFIXES.get(prefix) !== iri && /^[A-Za-z_][\w.-]*$/.test(prefix)));
+}
+
 const GTIN_IN_DIGITAL_LINK = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/;
 
 interface StoreOutcome {
@@ -260,6 +268,7 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
     for (const [subjectId, relation] of concerned) subjectRows.push({ seq, subject_id: subjectId, relation });
   });
   await events.insertEvents(rows, identifierRows, fieldRows, subjectRows);
+  if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 
   for (const c of corrections) {
     const declaredSeq = seqByHash.get(c.declared) ?? existing.get(c.declared)!.seq;

@@ -175,7 +175,13 @@ export interface EventCorrectiveIdTable {
   corrective_event_id: string;
 }
 
+export interface NamespaceTable {
+  prefix: string;
+  iri: string;
+}
+
 export interface Schema {
+  namespaces: NamespaceTable;
   capture_jobs: CaptureJobTable;
   events: EventTable;
   identifiers: IdentifierTable;

@@ -3,7 +3,7 @@ import { normaliseBizStep, normaliseDisposition } from './cbv.js';
 import { canonicalIdentifier, shortType, type IdentifierRole } from './event-index.js';
 import { collectPrefixes, expandTerm } from './json-ld.js';
 
-/** Field names in queries may use the EPCIS context's prefixes (cbvmda:lotNumber); others must be full IRIs. */
+/** Field names in queries may use the EPCIS context's prefixes (cbvmda:lotNumber) and those captured documents declared. */
 const STANDARD_PREFIXES = collectPrefixes();
 
 /**
@@ -83,7 +83,9 @@ const FIELD_PARAMETER = /^(EQ|GT|GE|LT|LE)_(ILMD_)?(.+)$/;
 /** EQ_source_<type>, EQ_destination_<type>, EQ_bizTransaction_<type>: the type is a CBV word or a URI. */
 const PARTY_PARAMETER = /^EQ_(source|destination|bizTransaction)_(.+)$/;
 
-export function parseEventQuery(params: Record<string, string | undefined>): EventQuery {
+/** @param declared - namespace prefixes captured documents declared (prefix → IRI); the EPCIS ones always apply. */
+export function parseEventQuery(params: Record<string, string | undefined>, declared: ReadonlyMap<string, string> = new Map()): EventQuery {
+  const prefixes = declared.size ? new Map([...declared, ...STANDARD_PREFIXES]) : STANDARD_PREFIXES;
   const query: EventQuery = { eventTime: {}, recordTime: {}, match: [], fields: [], orderBy: 'capture', orderDirection: 'ASC', perPage: DEFAULT_PER_PAGE };
   let direction: string | undefined;
 
@@ -170,7 +172,7 @@ export function parseEventQuery(params: Record<string, string | undefined>): Eve
         if (field && field[3]!.includes(':')) {
           const operator = field[1] as FieldOperator;
           if (operator !== 'EQ' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
-          query.fields.push({ scope: field[2] ? 'ilmd' : 'ext', name: expandTerm(field[3]!, STANDARD_PREFIXES), operator, values });
+          query.fields.push({ scope: field[2] ? 'ilmd' : 'ext', name: expandTerm(field[3]!, prefixes), operator, values });
           break;
         }
         throw new QueryParameterError(name, `${name} is not a supported query parameter`);

@@ -57,6 +57,18 @@ export class EventsRepository {
     return new Map(rows.map((r) => [r.identifier, Number(r.id)]));
   }
 
+  /** Remembers the prefixes a document declared; a prefix declared again for another IRI takes the newer one. */
+  async rememberNamespaces(prefixes: Map<string, string>): Promise<void> {
+    for (const [prefix, iri] of prefixes) {
+      await this.db.insertInto('namespaces').values({ prefix, iri }).onConflict((oc) => oc.column('prefix').doUpdateSet({ iri })).execute();
+    }
+  }
+
+  async namespaces(): Promise<Map<string, string>> {
+    const rows = await this.db.selectFrom('namespaces').selectAll().execute();
+    return new Map(rows.map((r) => [r.prefix, r.iri]));
+  }
+
   async findByHashes(hashes: string[]): Promise<Map<string, { seq: number; eventId: string }>> {
     const rows = await inChunks(hashes, (chunk) => this.db.selectFrom('events').select(['seq', 'event_hash', 'event_id']).where('event_hash', 'in', chunk).execute());
     return new Map(rows.map((r) => [r.event_hash, { seq: Number(r.seq), eventId: r.event_id }]));

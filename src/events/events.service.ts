@@ -23,8 +23,9 @@ export class EventsService {
 
   async query(actor: Principal, params: Record<string, string | undefined>, form: IdentifierForm = 'canonical'): Promise<EventPage> {
     let query: EventQuery;
+    const repo = new EventsRepository(this.database.db);
     try {
-      query = parseEventQuery(params);
+      query = parseEventQuery(params, await repo.namespaces());
     } catch (error) {
       if (error instanceof QueryParameterError) throw invalid('query-parameter', error.message, [{ pointer: `/${error.parameter}`, message: error.message }]);
       throw error;
@@ -32,7 +33,7 @@ export class EventsService {
     const token = params.nextPageToken ? decodeToken(params.nextPageToken) : null;
     const remaining = token?.remaining ?? query.eventCountLimit ?? Infinity;
     const limit = Math.min(query.perPage, remaining);
-    const rows = await new EventsRepository(this.database.db).query(query, readScope(actor), token, limit + 1);
+    const rows = await repo.query(query, readScope(actor), token, limit + 1);
     const page = rows.slice(0, limit);
     const more = rows.length > limit && remaining - page.length > 0;
     const last = page[page.length - 1];

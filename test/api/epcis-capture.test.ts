@@ -218,6 +218,9 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(await got(`${match}&GE_ILMD_${encodeURIComponent('https://ns.example.com/epcis/weight')}=12`), [0]);
       assert.deepEqual(await got(`${match}&LT_ILMD_${encodeURIComponent('https://ns.example.com/epcis/weight')}=12`), []);
       assert.deepEqual(await got(`${match}&EQ_${encodeURIComponent('https://ns.example.com/epcis/temperature')}=4`), [1]);
+      // The prefix the capturing documents declared works in queries too.
+      assert.deepEqual(await got(`${match}&EQ_example:temperature=4`), [1]);
+      assert.deepEqual(await got(`${match}&GE_ILMD_example:weight=12`), [0]);
       assert.deepEqual(await got(`${match}&orderBy=eventTime`), [3, 2, 1, 0]);
       assert.deepEqual(await got(`${match}&orderBy=eventTime&orderDirection=ASC&eventCountLimit=2`), [0, 1]);
       assert.deepEqual(await got(`MATCH_epc=${encodeURIComponent(`urn:epc:idpat:sgtin:0614141.107346.*`)}&EQ_eventID=${encodeURIComponent(ids[0]!)}`), [0]);

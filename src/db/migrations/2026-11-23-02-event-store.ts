@@ -97,6 +97,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   ).execute();
   await db.schema.createIndex('event_subjects_seq_idx').on('event_subjects').column('seq').execute();
 
+  // Namespace prefixes declared by captured documents, so a query may say EQ_ILMD_example:weight as the documents do.
+  await db.schema
+    .createTable('namespaces')
+    .addColumn('prefix', 'text', (c) => c.primaryKey())
+    .addColumn('iri', 'text', (c) => c.notNull())
+    .execute();
+
   // Corrections: an event with an errorDeclaration whose canonical hash matches a stored event declares that event
   // in error; its corrective events are listed.
   await db.schema
@@ -123,7 +130,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop sequence if exists event_seq`.execute(db);
     await sql`drop sequence if exists identifier_seq`.execute(db);
   }
-  for (const table of ['event_corrective_ids', 'event_corrections', 'event_subjects', 'event_fields', 'event_identifiers', 'identifiers', 'events', 'capture_jobs']) {
+  for (const table of ['namespaces', 'event_corrective_ids', 'event_corrections', 'event_subjects', 'event_fields', 'event_identifiers', 'identifiers', 'events', 'capture_jobs']) {
     await db.schema.dropTable(table).execute();
   }
 }
