@@ -4,21 +4,18 @@ import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { CaptureJobTable, Database, EventTable, Executor } from '../db/index.js';
 import { DomainError, invalid, notFound, tooLarge } from '../domain/errors.js';
-import type { ValidationIssue } from '../epcis/validation/validate.js';
-import { CAPTURE_LIMIT_EVENTS, prepareDocument, prepareSingleEvent, type Prepared, type PreparedEvent } from './prepare.js';
-import type { PreparePool } from './prepare-pool.js';
-import { EventsRepository } from '../events/events.repository.js';
 import { collectPrefixes } from '../epcis/json-ld.js';
+import type { ValidationIssue } from '../epcis/validation/validate.js';
+import { EventsRepository } from '../events/events.repository.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { CaptureRepository, type CaptureIssue, type CaptureJob } from './capture.repository.js';
+import type { PreparePool } from './prepare-pool.js';
+import { CAPTURE_LIMIT_EVENTS, prepareDocument, prepareSingleEvent, type Prepared, type PreparedEvent } from './prepare.js';
 
 export type { CaptureJob } from './capture.repository.js';
 
 export { CAPTURE_LIMIT_BYTES, CAPTURE_LIMIT_EVENTS } from './prepare.js';
-
-type JsonObject = Record<string, unknown>;
-
 
 /**
  * EPCIS capture. A document is validated whole (one bad event rejects it, nothing stored), its events hashed and
