@@ -2,7 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { generateDocuments } from '../../bench/generator.js';
+import { seededRandom } from '../../test/support/random.js';
 import { isDomainError } from '../domain/errors.js';
+import { epcUrnToDigitalLink, formatDigitalLink, parseDigitalLink, parseEpcUrn, withCheckDigit } from '../codes/gs1/index.js';
 import { eventHash, eventHashFromPreHash, eventPreHash, normaliseTimestamp, type JsonLdContext } from './event-hash.js';
 
 // Copies of RalphTro/epcis-event-hash-generator's reference vectors (MIT, see the folder's SOURCE.md and LICENSE).
@@ -209,6 +212,9 @@ describe('eventHash', () => {
     // U+FF01 (fullwidth "!") sorts before U+1F600, although its UTF-16 unit FF01 is above the surrogate D83D.
     const preHash = eventPreHash({ ...baseEvent(), 'example:mark': ['\u{1F600}', '\uFF01'] }, CONTEXT);
     assert.ok(preHash.endsWith('{https://ns.example.com/epcis/}mark=\uFF01{https://ns.example.com/epcis/}mark=\u{1F600}'));
+    const three = eventPreHash({ ...baseEvent(), 'example:mark': ['\u{1F600}', 'z', '\uFF01'] }, CONTEXT);
+    const mark = '{https://ns.example.com/epcis/}mark=';
+    assert.ok(three.endsWith(`${mark}z${mark}\uFF01${mark}\u{1F600}`));
   });
 
   it('names an extension given as a bare term of the document context by its IRI', () => {
@@ -267,5 +273,173 @@ describe('normaliseTimestamp', () => {
     assert.equal(normaliseTimestamp('2023-13-09T00:00:00Z'), '2023-13-09T00:00:00Z');
     assert.equal(normaliseTimestamp('2023-02-30T00:00:00Z'), '2023-02-30T00:00:00Z');
     assert.equal(normaliseTimestamp('275760-09-14T00:00:00Z'), '275760-09-14T00:00:00Z');
+  });
+});
+
+// The hash reads the spellings clients send nearly always (plain EPC URIs, canonical Digital Links, timestamps with a
+// colon offset) by position, and everything else through the general GS1 parse and timestamp pattern. These tests hold
+// the two paths to the same answers.
+
+/** The events of a few generated documents, as a capture would receive them. */
+function generatedEvents(seed: number): { event: Record<string, unknown>; context: JsonLdContext }[] {
+  const out: { event: Record<string, unknown>; context: JsonLdContext }[] = [];
+  for (const generated of generateDocuments({ seed, batches: 30, eventsPerDocument: 250 })) {
+    const doc = JSON.parse(JSON.stringify(generated)) as EpcisDocument;
+    for (const event of eventsOf(doc)) out.push({ event, context: doc['@context']! });
+  }
+  return out;
+}
+
+/** A deep copy with every string changed by `respell`, keys in reverse order and lists reversed. */
+function rewritten(value: unknown, respell: (text: string) => string): unknown {
+  if (typeof value === 'string') return respell(value);
+  if (Array.isArray(value)) return value.map((v) => rewritten(v, respell)).reverse();
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, rewritten(v, respell)]));
+  }
+  return value;
+}
+
+/** The same identifier as a Digital Link on another domain, which only the general parse reads. */
+function onOtherDomain(text: string): string {
+  if (text.startsWith('https://id.gs1.org/')) return `https://brand.example/shop/${text.slice('https://id.gs1.org/'.length)}`;
+  if (text.startsWith('urn:epc:')) {
+    const link = epcUrnToDigitalLink(text, 'https://brand.example/shop');
+    assert.ok(link.ok, text);
+    return link.value;
+  }
+  return text;
+}
+
+/** CBV 2.0 §8.9.2: the identification levels kept, finest first. */
+const CONSTRAINED_LEVELS: Record<string, string[][]> = {
+  '01': [['21'], ['235'], ['10'], []],
+  '8006': [['21'], ['10'], []],
+  '414': [['254'], []],
+  '8010': [['8011'], []],
+};
+
+/**
+ * The pre-hash piece the general GS1 parse gives an identifier: the canonical Digital Link of its key and the
+ * qualifiers of its finest level, or the text as written when it does not parse.
+ */
+function generalPiece(text: string): string {
+  const parsed = /^urn:/i.test(text) ? parseEpcUrn(text) : parseDigitalLink(text);
+  if (!parsed.ok) return text;
+  const { primaryKey, qualifiers } = parsed.value;
+  const levels = CONSTRAINED_LEVELS[primaryKey.ai] ?? [[]];
+  const level = levels.find((ais) => ais.every((ai) => qualifiers.some((q) => q.ai === ai))) ?? [];
+  const kept = qualifiers.filter((q) => level.includes(q.ai));
+  return formatDigitalLink({ primaryKey, qualifiers: kept }).replaceAll('%27', "'");
+}
+
+describe('eventHash on generated traceability chains', () => {
+  for (const seed of [1, 2, 3]) {
+    it(`hashes every event of seed ${seed} alike when its identifiers take the general path`, () => {
+      const events = generatedEvents(seed);
+      assert.ok(events.length > 500);
+      for (const { event, context } of events) {
+        const respelled = rewritten(event, onOtherDomain) as Record<string, unknown>;
+        const expected = eventPreHash(event, context);
+        assert.equal(eventPreHash(respelled, context), expected, JSON.stringify(event));
+        assert.equal(eventHash(respelled, context), eventHashFromPreHash(expected));
+      }
+    });
+  }
+
+  it('reads a context changed in place between calls afresh', () => {
+    const definitions: Record<string, unknown> = { ex: 'https://ns.example.com/epcis/' };
+    const context: JsonLdContext = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', definitions];
+    const event = { ...baseEvent(), 'ex:batch': 'B-1' };
+    assert.ok(eventPreHash(event, context).endsWith('{https://ns.example.com/epcis/}batch=B-1'));
+    definitions['ex'] = 'https://ns.example.org/other/';
+    assert.ok(eventPreHash(event, context).endsWith('{https://ns.example.org/other/}batch=B-1'));
+    definitions['ex'] = { '@id': 'urn:example:' };
+    assert.ok(eventPreHash(event, context).endsWith('{urn:example:}batch=B-1'));
+    // A context declaring "urn" as a prefix expands EPC URIs like any other CURIE.
+    definitions['urn'] = 'https://urn.example/';
+    assert.ok(eventPreHash(event, context).includes('epc=https://urn.example/epc:id:sgtin:0614141.107346.2017'));
+    delete definitions['urn'];
+    assert.ok(eventPreHash(event, context).includes('epc=https://id.gs1.org/01/10614141073464/21/2017'));
+  });
+
+  it('gives plain identifiers the pieces the general GS1 parse gives them', () => {
+    const random = seededRandom(20240501);
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
+    const PLAIN = 'ABCXYZabcxyz0123456789_.-';
+    const plain = (n: number) => Array.from({ length: n }, () => PLAIN[Math.floor(random() * PLAIN.length)]).join('');
+    const OTHER = ["'", '!', '(', '*', '+', ',', ':', ';', '=', '%41', '%2F', '/', ' ', '~', 'é'];
+    const identifiers: string[] = [];
+    for (let i = 0; i < 3000; i += 1) {
+      // Company prefixes of 6–12 digits, and now and then of 5 or 13, which no GS1 key has.
+      const cp = digits(5 + Math.floor(random() * 9));
+      const reference = (total: number) => digits(Math.max(0, total - cp.length));
+      const serial = plain(1 + Math.floor(random() * 21)); // 21 characters is one too many
+      const gtin = withCheckDigit(digits(13));
+      identifiers.push(
+        `urn:epc:id:sgtin:${cp}.${reference(13)}.${serial}`,
+        `urn:epc:class:lgtin:${cp}.${reference(13)}.${serial}`,
+        `urn:epc:id:sscc:${cp}.${reference(17)}`,
+        `urn:epc:id:sgln:${cp}.${reference(12)}.${random() < 0.3 ? '0' : serial}`,
+        `urn:epc:id:pgln:${cp}.${reference(12)}`,
+        `https://id.gs1.org/01/${gtin}`,
+        `https://id.gs1.org/01/${gtin}/21/${serial}`,
+        `https://id.gs1.org/01/${gtin}/10/${plain(1 + Math.floor(random() * 20))}`,
+        `https://id.gs1.org/01/${gtin}/10/${plain(1 + Math.floor(random() * 21))}/21/${serial}`,
+        `https://id.gs1.org/00/${withCheckDigit(digits(17))}`,
+        `https://id.gs1.org/414/${withCheckDigit(digits(12))}${random() < 0.5 ? '' : `/254/${serial}`}`,
+        `https://id.gs1.org/417/${withCheckDigit(digits(12))}`,
+      );
+    }
+    // Near misses: a character changed, added or dropped, or the case changed, each taking whichever path it takes.
+    const nearMisses = identifiers.slice(0, 12_000).map((text) => {
+      const at = Math.floor(random() * text.length);
+      const r = random();
+      if (r < 0.3) return text.slice(0, at) + OTHER[Math.floor(random() * OTHER.length)] + text.slice(at);
+      if (r < 0.5) return text.slice(0, at) + text.slice(at + 1);
+      if (r < 0.7) return text.slice(0, at) + String((Number(text[at]) + 1) % 10 || 'x') + text.slice(at + 1);
+      if (r < 0.8) return text.toUpperCase();
+      return `${text}${random() < 0.5 ? '/' : '.1'}`;
+    });
+    for (const text of [...identifiers, ...nearMisses]) {
+      const preHash = eventPreHash({ type: 'ObjectEvent', epcList: [text] }, CONTEXT);
+      const expected = generalPiece(text.trim());
+      assert.equal(preHash, `eventType=ObjectEventepcListepc=${expected}`, text);
+    }
+  });
+});
+
+describe('normaliseTimestamp, read by position and by pattern', () => {
+  it('gives a timestamp the same UTC instant in every spelling the pattern allows', () => {
+    const random = seededRandom(7);
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (let i = 0; i < 20_000; i += 1) {
+      // Mostly years 1000–9999, some below (the position reader leaves years before 100 to the pattern), and the
+      // 29th of February of century years.
+      const leapTest = i % 20 === 0;
+      const year = leapTest
+        ? [1700, 1900, 2000, 2024, 2100, 2400][i % 6]!
+        : i % 10 === 5
+          ? Math.floor(random() * 1100)
+          : 1000 + Math.floor(random() * 9000);
+      const month = leapTest ? 2 : 1 + Math.floor(random() * 12);
+      const day = leapTest ? 28 + Math.floor(random() * 2) : 1 + Math.floor(random() * 31);
+      const [hour, second] = [Math.floor(random() * 25), Math.floor(random() * 61)];
+      const time = `${two(hour)}:${two(Math.floor(random() * 60))}:${two(second)}`;
+      const fraction = random() < 0.2 ? '' : String(Math.floor(random() * 1e7)).slice(0, 1 + Math.floor(random() * 7));
+      const sign = random() < 0.5 ? '+' : '-';
+      const offset = [two(Math.floor(random() * 15)), two(Math.floor(random() * 60))];
+      const zone = random() < 0.2 ? 'Z' : `${sign}${offset[0]}:${offset[1]}`;
+      const date = `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}`;
+      const plain = `${date}T${time}${fraction ? `.${fraction}` : ''}${zone}`;
+      // Lower-case t and z, a comma, an offset without colon: only the pattern reads these.
+      const patterned = `${date}t${time}${fraction ? `,${fraction}` : ''}${zone === 'Z' ? 'z' : zone.replace(':', '')}`;
+      const expected = normaliseTimestamp(patterned);
+      assert.equal(normaliseTimestamp(plain), expected === patterned ? plain : expected, plain);
+      // Date.parse reads neither hour 24 nor second 60, which the hash rolls over.
+      if (fraction.length <= 3 && expected !== patterned && year >= 1000 && hour < 24 && second < 60) {
+        assert.equal(expected, new Date(Date.parse(plain)).toISOString(), plain);
+      }
+    }
   });
 });

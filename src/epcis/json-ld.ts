@@ -35,3 +35,51 @@ export function expandTerm(term: string, prefixes: ReadonlyMap<string, string>):
   const namespace = prefixes.get(term.slice(0, colon));
   return namespace ? namespace + term.slice(colon + 1) : term;
 }
+
+const STANDARD_PREFIXES: ReadonlyMap<string, string> = new Map(Object.entries(EPCIS_CONTEXT_PREFIXES));
+
+/**
+ * The namespace `prefix` stands for: what `collectPrefixes(documentContext, eventContext).get(prefix)` gives, found by
+ * looking for that prefix alone. Capture expands a few terms per event, and building the whole map for every event
+ * cost more than the rest of indexing it; looking again on each call, rather than keeping a map per context object,
+ * stays right if a caller changes a context between calls.
+ */
+function resolvePrefix(prefix: string, documentContext: unknown, eventContext: unknown): string | undefined {
+  // collectPrefixes never takes an @-keyword from a context, and lets a later definition override an earlier one.
+  if (!prefix.startsWith('@')) {
+    const found = lastDefinition(eventContext, prefix) ?? lastDefinition(documentContext, prefix);
+    if (found !== undefined) return found;
+  }
+  return STANDARD_PREFIXES.get(prefix);
+}
+
+const isEnumerableOwn = (object: object, key: string): boolean => Object.prototype.propertyIsEnumerable.call(object, key);
+
+function lastDefinition(context: unknown, prefix: string): string | undefined {
+  if (Array.isArray(context)) {
+    for (let i = context.length - 1; i >= 0; i -= 1) {
+      const found = lastDefinition(context[i], prefix);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  // Own enumerable properties only, the ones Object.entries gives collectPrefixes.
+  if (!isObject(context) || !isEnumerableOwn(context, prefix)) return undefined;
+  const definition = context[prefix];
+  if (typeof definition === 'string') return definition;
+  // A definition of another shape defines nothing, and leaves an earlier one in force.
+  return isObject(definition) && typeof definition['@id'] === 'string' ? definition['@id'] : undefined;
+}
+
+const ABSOLUTE_TERM = /^(https?|urn):/i;
+
+/**
+ * {@link expandTerm} against the prefixes `collectPrefixes(documentContext, eventContext)` would collect, looked up as
+ * needed by {@link resolvePrefix}.
+ */
+export function expandTermIn(term: string, documentContext: unknown, eventContext: unknown): string {
+  const colon = term.indexOf(':');
+  if (colon <= 0 || ABSOLUTE_TERM.test(term)) return term;
+  const namespace = resolvePrefix(term.slice(0, colon), documentContext, eventContext);
+  return namespace ? namespace + term.slice(colon + 1) : term;
+}

@@ -4,6 +4,7 @@ import {
   gmnCheckPair,
   gs1CheckDigit,
   hasValidCheckDigit,
+  hasValidCheckDigitAt,
   hasValidGmnCheckPair,
   isValidGtin,
   toGtin14,
@@ -53,6 +54,16 @@ describe('GS1 mod-10 check digit', () => {
     assert.equal(hasValidCheckDigit('7'), false);
     assert.equal(hasValidCheckDigit(''), false);
     assert.throws(() => gs1CheckDigit('12a4'), TypeError);
+  });
+
+  it('reads a key in place as hasValidCheckDigit reads it sliced out', () => {
+    const text = 'https://id.gs1.org/01/09506000134352/21/7X?0614141073467';
+    for (let from = 0; from <= text.length + 1; from += 1) {
+      for (let length = 0; from + length <= text.length + 2; length += 1) {
+        const sliced = from + length <= text.length && hasValidCheckDigit(text.slice(from, from + length));
+        assert.equal(hasValidCheckDigitAt(text, from, length), sliced, `${from}+${length}`);
+      }
+    }
   });
 });
 

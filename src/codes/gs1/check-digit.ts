@@ -46,6 +46,23 @@ export function hasValidCheckDigit(digits: string): boolean {
   return gs1CheckDigit(digits.slice(0, -1)) === digits.slice(-1);
 }
 
+/**
+ * {@link hasValidCheckDigit} of `text.slice(from, from + length)`, read in place, and false when that range runs past
+ * the end: for parsers that meet a key inside a longer string (a Digital Link path) once per identifier.
+ */
+export function hasValidCheckDigitAt(text: string, from: number, length: number): boolean {
+  if (length < 2 || from < 0 || from + length > text.length) return false;
+  let sum = 0;
+  let weight = 3;
+  for (let i = from + length - 2; i >= from; i -= 1) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return false;
+    sum += digit * weight;
+    weight = 4 - weight;
+  }
+  return text.charCodeAt(from + length - 1) - 48 === (10 - (sum % 10)) % 10;
+}
+
 /** Lengths GS1 assigns to GTINs; anything else is not a GTIN even if its check digit happens to work out. */
 const GTIN_LENGTHS = new Set([8, 12, 13, 14]);
 

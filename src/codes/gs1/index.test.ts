@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { identifierKind, normaliseIdentifier, parseGs1Identifier, type NormalisedIdentifier } from './index.js';
+import {
+  formatDigitalLink,
+  identifierKind,
+  normaliseIdentifier,
+  parseGs1Identifier,
+  withCheckDigit,
+  type NormalisedIdentifier,
+} from './index.js';
 
 function normalised(input: string): Extract<NormalisedIdentifier, { ok: true }> {
   const result = normaliseIdentifier(input);
@@ -106,6 +113,82 @@ describe('normaliseIdentifier', () => {
     assert.match(rejected('   '), /empty/);
     assert.match(rejected('09506000134352'), /not an absolute URI/);
     assert.match(rejected('has space:x y'), /not an absolute URI/);
+  });
+});
+
+describe('normaliseIdentifier on the common spellings', () => {
+  // normaliseIdentifier answers the spellings clients send most (canonical Digital Links; plain SGTIN, SSCC, SGLN, PGLN
+  // and LGTIN URNs) without the general parse. Its answers must be the general parse's, for those spellings and for
+  // everything that only nearly has their shape.
+  function general(input: string): NormalisedIdentifier {
+    const parsed = parseGs1Identifier(input.trim());
+    if (parsed === undefined) return assert.fail(`${input} is not read as a GS1 identifier`);
+    if (!parsed.ok) return { ok: false, reason: parsed.reason };
+    const { primaryKey, qualifiers, scheme } = parsed.value;
+    return { ok: true, canonical: formatDigitalLink({ primaryKey, qualifiers }), scheme, kind: identifierKind(primaryKey, qualifiers) };
+  }
+
+  const gtin = withCheckDigit('1061414107346');
+  const badGtin = gtin.slice(0, -1) + String((Number(gtin.slice(-1)) + 1) % 10);
+  const sscc = withCheckDigit('10614141234567890');
+  const gln = withCheckDigit('061414100777');
+  const values = ['1', 'A-b_c.9', 'x'.repeat(20), 'x'.repeat(21), '0', '', 'A%2FB', 'a~b', 'a!b', "a'b", 'é'];
+  const inputs = [
+    `https://id.gs1.org/01/${gtin}`,
+    `https://id.gs1.org/01/${badGtin}`,
+    `https://id.gs1.org/01/${gtin.slice(1)}`,
+    `https://id.gs1.org/01/${gtin}/`,
+    `https://id.gs1.org/01/${gtin}?17=261231`,
+    `https://id.gs1.org/01/${gtin}#top`,
+    `http://id.gs1.org/01/${gtin}/21/1`,
+    `HTTPS://ID.GS1.ORG/01/${gtin}/21/1`,
+    `https://id.gs1.org/01/${gtin}/10/L1/21/1`,
+    `https://id.gs1.org/01/${gtin}/21/1/10/L1`,
+    `https://id.gs1.org/01/${gtin}/22/V/10/L1`,
+    `https://id.gs1.org/00/${sscc}`,
+    `https://id.gs1.org/00/${sscc.slice(0, -1)}0`,
+    `https://id.gs1.org/00/${sscc}/21/1`,
+    `https://id.gs1.org/414/${gln}`,
+    `https://id.gs1.org/414/${gln.slice(0, -1)}0`,
+    `https://id.gs1.org/417/${gln}`,
+    `https://id.gs1.org/417/${gln}/254/1`,
+    `https://id.gs1.org/416/${gln}`,
+    `https://id.gs1.org/414/${gln}/7040/1ABC`,
+    'urn:epc:id:sgtin:0614141.107346',
+    'urn:epc:id:sgtin:0614141.1073466.1',
+    'urn:epc:id:sgtin:614141.1073466.1',
+    'urn:epc:id:sgtin:061414107346.1.1',
+    'urn:epc:id:sgtin:0614141.107346.1.2',
+    'URN:EPC:ID:SGTIN:0614141.107346.1',
+    'urn:epc:id:sscc:0614141.1234567890',
+    'urn:epc:id:sscc:0614141.123456789',
+    'urn:epc:id:sscc:0614141.12345678901',
+    'urn:epc:id:sscc:061414112345.12345',
+    'urn:epc:id:sgln:0614141.00777',
+    'urn:epc:id:sgln:0614141.0077.0',
+    'urn:epc:id:sgln:061414100777..0',
+    'urn:epc:id:pgln:0614141.00777',
+    'urn:epc:id:pgln:0614141.0077',
+    'urn:epc:id:pgln:061414100777.',
+    'urn:epc:id:pgln:0614141.00777.0',
+    'urn:epc:class:lgtin:0614141.107346',
+    'urn:epc:class:lgtin:0614141.10734.L1',
+  ];
+  for (const value of values) {
+    inputs.push(
+      `https://id.gs1.org/01/${gtin}/21/${value}`,
+      `https://id.gs1.org/01/${gtin}/10/${value}`,
+      `https://id.gs1.org/01/${gtin}/10/${value}/21/${value}`,
+      `https://id.gs1.org/414/${gln}/254/${value}`,
+      `urn:epc:id:sgtin:0614141.107346.${value}`,
+      `urn:epc:id:sgln:0614141.00777.${value}`,
+      `urn:epc:class:lgtin:0614141.107346.${value}`,
+      ` urn:epc:id:sgtin:0614141.107346.${value}\n`,
+    );
+  }
+
+  it('gives the answers of the general parse', () => {
+    for (const input of inputs) assert.deepEqual(normaliseIdentifier(input), general(input), input);
   });
 });
 

@@ -4,8 +4,15 @@
  * Digital Link on https://id.gs1.org, so that a URN captured from one partner and a Digital Link captured from
  * another are recognised as the same object.
  */
+import { hasValidCheckDigit, withCheckDigit } from './check-digit.js';
 import { NON_GS1_EPC_SCHEMES, parseEpcUrn } from './epc-urn.js';
-import { formatDigitalLink, looksLikeDigitalLink, parseDigitalLink, type AiValue } from './digital-link.js';
+import {
+  CANONICAL_DIGITAL_LINK_BASE,
+  formatDigitalLink,
+  looksLikeDigitalLink,
+  parseDigitalLink,
+  type AiValue,
+} from './digital-link.js';
 import { fail, ok, type Gs1Result } from './result.js';
 
 export * from './check-digit.js';
@@ -119,6 +126,8 @@ const NON_GS1_EPC_KIND: Record<string, IdentifierKind> = {
 export function normaliseIdentifier(input: string): NormalisedIdentifier {
   const text = input.trim();
   if (text === '') return { ok: false, reason: 'identifier is empty' };
+  const common = commonIdentifier(text);
+  if (common !== undefined) return common;
 
   const scheme = /^urn:epc:id:([A-Za-z0-9]+):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme !== undefined && NON_GS1_EPC_SCHEMES.has(scheme)) {
@@ -142,4 +151,117 @@ export function normaliseIdentifier(input: string): NormalisedIdentifier {
 
   if (!ABSOLUTE_URI.test(text)) return { ok: false, reason: 'not an absolute URI (scheme:…)' };
   return { ok: true, canonical: text, scheme: 'other-uri', kind: 'other' };
+}
+
+// --- The common spellings, without the general parse --------------------------------------------------------------
+//
+// Capture canonicalises every identifier of every event, and item serials and SSCCs are each met about once, so no
+// memo helps them. The forms below are what client systems send nearly all the time; they are recognised by a pattern
+// and translated directly. Only a valid identifier is answered here, and only when the answer is certain to be the
+// general path's: every value is confined to characters that are both RFC 3986 unreserved (percent-encoding leaves
+// them alone) and in AI set 82 and GS3A3 (no escapes to decode), within the AI's length. Anything else, valid or not,
+// takes the general path, which alone words the failures.
+
+/** A lot, serial or GLN extension that decodes to itself and that the Digital Link writes as is, up to 20 characters. */
+const PLAIN = '[A-Za-z0-9_.-]{1,20}';
+
+const CANONICAL_GTIN_LINK = new RegExp(`^https://id\\.gs1\\.org/01/([0-9]{14})(/10/${PLAIN})?(/21/${PLAIN})?$`);
+const CANONICAL_SSCC_LINK = /^https:\/\/id\.gs1\.org\/00\/([0-9]{18})$/;
+const CANONICAL_GLN_LINK = new RegExp(`^https://id\\.gs1\\.org/(414|417)/([0-9]{13})(/254/${PLAIN})?$`);
+const PLAIN_SGTIN_URN = new RegExp(`^urn:epc:id:sgtin:([0-9]{6,12})\\.([0-9]{1,7})\\.(${PLAIN})$`);
+const PLAIN_LGTIN_URN = new RegExp(`^urn:epc:class:lgtin:([0-9]{6,12})\\.([0-9]{1,7})\\.(${PLAIN})$`);
+const PLAIN_SSCC_URN = /^urn:epc:id:sscc:([0-9]{6,12})\.([0-9]{5,11})$/;
+const PLAIN_SGLN_URN = new RegExp(`^urn:epc:id:sgln:([0-9]{6,12})\\.([0-9]{0,6})\\.(${PLAIN})$`);
+const PLAIN_PGLN_URN = /^urn:epc:id:pgln:([0-9]{6,12})\.([0-9]{0,6})$/;
+
+const EPC_ID = 'urn:epc:id:';
+const DIGITAL_LINK_BASE = `${CANONICAL_DIGITAL_LINK_BASE}/`;
+/** The first two characters of a Digital Link path, as one number to compare. */
+const twoChars = (s: string) => s.charCodeAt(0) * 256 + s.charCodeAt(1);
+const GTIN_KEY = twoChars('01');
+const SSCC_KEY = twoChars('00');
+const GLN_KEY = twoChars('41');
+
+
+/** The normalised form of a common spelling, or undefined to leave `text` (trimmed, not empty) to the general path. */
+function commonIdentifier(text: string): NormalisedIdentifier | undefined {
+  if (text.startsWith(DIGITAL_LINK_BASE)) return canonicalLink(text);
+  if (text.startsWith(EPC_ID)) return plainIdUrn(text);
+  if (text.startsWith('urn:epc:class:lgtin:')) {
+    const m = PLAIN_LGTIN_URN.exec(text);
+    const gtin = m === null ? undefined : gtinOf(m[1]!, m[2]!);
+    return gtin === undefined ? undefined : urnResult(`${DIGITAL_LINK_BASE}01/${gtin}/10/${m![3]!}`, 'lot');
+  }
+  return undefined;
+}
+
+/** A Digital Link already in canonical form is its own canonical form, once its key's check digit is right. */
+function canonicalLink(text: string): NormalisedIdentifier | undefined {
+  const at = DIGITAL_LINK_BASE.length;
+  // The first two digits of the path tell the keys apart: 01, 00, 41(4|7).
+  const key = text.charCodeAt(at) * 256 + text.charCodeAt(at + 1);
+  if (key === GTIN_KEY) {
+    const m = CANONICAL_GTIN_LINK.exec(text);
+    if (m === null || !hasValidCheckDigit(m[1]!)) return undefined;
+    return linkResult(text, m[3] !== undefined ? 'item' : m[2] !== undefined ? 'lot' : 'class');
+  }
+  if (key === SSCC_KEY) {
+    const m = CANONICAL_SSCC_LINK.exec(text);
+    return m !== null && hasValidCheckDigit(m[1]!) ? linkResult(text, 'container') : undefined;
+  }
+  if (key === GLN_KEY) {
+    const m = CANONICAL_GLN_LINK.exec(text);
+    if (m === null || !hasValidCheckDigit(m[2]!)) return undefined;
+    if (m[1] === '414') return linkResult(text, 'location');
+    // A party GLN takes no GLN extension: that is the general path's error to report.
+    return m[3] === undefined ? linkResult(text, 'party') : undefined;
+  }
+  return undefined;
+}
+
+function plainIdUrn(text: string): NormalisedIdentifier | undefined {
+  const scheme = text.slice(EPC_ID.length, text.indexOf(':', EPC_ID.length));
+  switch (scheme) {
+    case 'sgtin': {
+      const m = PLAIN_SGTIN_URN.exec(text);
+      const gtin = m === null ? undefined : gtinOf(m[1]!, m[2]!);
+      return gtin === undefined ? undefined : urnResult(`${DIGITAL_LINK_BASE}01/${gtin}/21/${m![3]!}`, 'item');
+    }
+    case 'sscc': {
+      const m = PLAIN_SSCC_URN.exec(text);
+      if (m === null || m[1]!.length + m[2]!.length !== 17) return undefined;
+      // The extension digit leads the serial reference in the URI but goes before the company prefix in the SSCC.
+      const ref = m[2]!;
+      return urnResult(`${DIGITAL_LINK_BASE}00/${withCheckDigit(ref[0]! + m[1]! + ref.slice(1))}`, 'container');
+    }
+    case 'sgln': {
+      const m = PLAIN_SGLN_URN.exec(text);
+      if (m === null || m[1]!.length + m[2]!.length !== 12) return undefined;
+      const gln = withCheckDigit(m[1]! + m[2]!);
+      // TDS: extension "0" stands for the GLN without extension.
+      const extension = m[3] === '0' ? '' : `/254/${m[3]!}`;
+      return urnResult(`${DIGITAL_LINK_BASE}414/${gln}${extension}`, 'location');
+    }
+    case 'pgln': {
+      const m = PLAIN_PGLN_URN.exec(text);
+      if (m === null || m[1]!.length + m[2]!.length !== 12) return undefined;
+      return urnResult(`${DIGITAL_LINK_BASE}417/${withCheckDigit(m[1]! + m[2]!)}`, 'party');
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The GTIN-14 of an SGTIN or LGTIN: the indicator digit leads the item reference in the URI and the GTIN alike. */
+function gtinOf(companyPrefix: string, indicatorAndReference: string): string | undefined {
+  if (companyPrefix.length + indicatorAndReference.length !== 13) return undefined;
+  return withCheckDigit(indicatorAndReference[0]! + companyPrefix + indicatorAndReference.slice(1));
+}
+
+function linkResult(canonical: string, kind: IdentifierKind): NormalisedIdentifier {
+  return { ok: true, canonical, scheme: 'digital-link', kind };
+}
+
+function urnResult(canonical: string, kind: IdentifierKind): NormalisedIdentifier {
+  return { ok: true, canonical, scheme: 'epc-urn', kind };
 }
