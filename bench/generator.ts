@@ -36,6 +36,7 @@
  * Pure: no I/O; imports only src/codes and node built-ins.
  */
 import { ZHUISU_VOCABULARY } from '../src/epcis/json-ld.js';
+import { isoString, MS_PER_DAY } from '../src/epcis/time.js';
 import { seededRandom } from '../test/support/random.js';
 import { withCheckDigit } from '../src/codes/gs1/check-digit.js';
 import { epcUrnToDigitalLink } from '../src/codes/gs1/epc-urn.js';
@@ -318,18 +319,9 @@ const OFFSET_MS = 8 * HOUR;
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
-/** YYYY-MM-DD of a day number (days since 1970-01-01), after H. Hinnant's civil_from_days. */
+/** YYYY-MM-DD of a day number (days since 1970-01-01). */
 function civilDate(days: number): string {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return `${y}-${PAD2[m]}-${PAD2[d]}`;
+  return isoString(days * MS_PER_DAY).slice(0, 10);
 }
 
 /** Local (+08:00) calendar date of an instant. */

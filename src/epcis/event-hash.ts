@@ -28,6 +28,7 @@ import { formatDigitalLink, parseGs1Identifier, type AiValue } from '../codes/gs
 import { hasValidCheckDigitAt, withCheckDigit } from '../codes/gs1/check-digit.js';
 import { STANDARD_VOCABULARIES, type StandardVocabulary } from './cbv.js';
 import { collectPrefixes } from './json-ld.js';
+import { isoString } from './time.js';
 
 /** A JSON-LD `@context` as found in an EPCIS document: a URL, an object of term definitions, or a list of these. */
 export type JsonLdContext = string | Record<string, unknown> | readonly (string | Record<string, unknown>)[];
@@ -191,41 +192,6 @@ function plainTimestamp(text: string): string | undefined {
   if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return text;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000 + roundUp;
   return isoString(utc);
-}
-
-const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const MS_PER_DAY = 86_400_000;
-
-/**
- * `new Date(ms).toISOString()` for an integral time in the years 1000–9999, written without the Date object, whose
- * toISOString costs three times as much. The date is the proleptic Gregorian one Date uses (H. Hinnant's
- * civil_from_days).
- */
-function isoString(ms: number): string {
-  const days = Math.floor(ms / MS_PER_DAY);
-  let rest = ms - days * MS_PER_DAY;
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
-  );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
-  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  if (year < 1000 || year > 9999) return new Date(ms).toISOString();
-  const hour = Math.floor(rest / 3_600_000);
-  rest -= hour * 3_600_000;
-  const minute = Math.floor(rest / 60_000);
-  rest -= minute * 60_000;
-  const second = Math.floor(rest / 1000);
-  const millis = rest - second * 1000;
-  return (
-    `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}` +
-    `.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`
-  );
 }
 
 function parsedTimestamp(text: string): string {

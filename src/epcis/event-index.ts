@@ -1,3 +1,4 @@
+import { isoString } from './time.js';
 import { normaliseIdentifier } from '../codes/gs1/index.js';
 import { normaliseBizStep, normaliseDisposition } from './cbv.js';
 import { expandTermIn } from './json-ld.js';
@@ -242,36 +243,4 @@ function errorDeclarationOf(value: Json): EventIndex['errorDeclaration'] {
   };
 }
 
-/** The last millisecond of year 9999: up to there toISOString writes a four-digit year. */
-const LAST_FOUR_DIGIT_YEAR_MS = 253402300799999;
-const MS_PER_DAY = 86_400_000;
-const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
 
-/**
- * `new Date(ms).toISOString()`, written out by hand for 1970–9999: V8's toISOString took a fifth of the time of
- * indexing an event. Other times, and NaN (for which toISOString throws), are left to Date.
- */
-export function isoString(ms: number): string {
-  if (!(ms >= 0 && ms <= LAST_FOUR_DIGIT_YEAR_MS && Number.isInteger(ms))) return new Date(ms).toISOString();
-  const days = Math.floor(ms / MS_PER_DAY);
-  let rest = ms - days * MS_PER_DAY;
-  const milli = rest % 1000;
-  rest = (rest - milli) / 1000;
-  const second = rest % 60;
-  rest = (rest - second) / 60;
-  const minute = rest % 60;
-  const hour = (rest - minute) / 60;
-  // Days since 1970-01-01 to a proleptic Gregorian date, in 400-year eras starting on 0000-03-01 (H. Hinnant,
-  // "chrono-compatible low-level date algorithms").
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
-  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${THREE_DIGITS[milli]}Z`;
-}
