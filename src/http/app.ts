@@ -67,6 +67,11 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     });
   });
 
+  // Every answer names its request, so a user reporting a problem can point at the log lines behind it.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });

@@ -65,6 +65,7 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(res.json.type, `urn:zhuisu:problem:${c.code}`);
         assert.equal(res.json.status, c.status);
         assert.equal(typeof res.json.detail, 'string');
+        assert.equal(res.headers['x-request-id'], res.json.requestId, 'the problem names the request the header names');
         if (c.pointer) assert.ok((res.json.errors as { pointer: string }[]).some((e) => e.pointer === c.pointer), JSON.stringify(res.json.errors));
         assert.deepEqual(await tableCounts(t), before);
       });
