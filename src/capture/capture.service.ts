@@ -50,12 +50,7 @@ export class CaptureService {
         await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome));
         await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } });
       });
-    await write().catch((error: unknown) => {
-      // Two captures of the same new event at once (PostgreSQL runs them concurrently): the loser's insert breaks a
-      // unique key. Once more, it finds the winner's event stored, which is the idempotent outcome.
-      if (error instanceof DomainError && error.code === 'duplicate') return write();
-      throw error;
-    });
+    await onceMoreIfRaced(write);
     return (await new CaptureRepository(this.database.db).find(id))!;
   }
 
@@ -64,13 +59,15 @@ export class CaptureService {
     const owner = this.ensureCanCapture(actor);
     const { events, context } = accepted(prepareSingleEvent(event));
     const id = uuidv7();
-    return this.database.transaction(async (trx) => {
-      const outcome = await storeEvents(this.database, trx, events, context, owner, id);
-      if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
-      await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome));
-      await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
-      return { eventID: outcome.eventIds[0]!, created: outcome.created > 0 };
-    });
+    return onceMoreIfRaced(() =>
+      this.database.transaction(async (trx) => {
+        const outcome = await storeEvents(this.database, trx, events, context, owner, id);
+        if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
+        await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome));
+        await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
+        return { eventID: outcome.eventIds[0]!, created: outcome.created > 0 };
+      }),
+    );
   }
 
   async job(actor: Principal, id: string): Promise<CaptureJob> {
@@ -95,6 +92,20 @@ export class CaptureService {
       'events are captured by the users of an active subject, or by a platform admin',
     );
     return owner;
+  }
+}
+
+/**
+ * Two captures of the same new event at once (PostgreSQL runs them concurrently): the loser breaks a unique key, or
+ * finds the event committed under its own hash half-way. Run once more, it finds the winner's event stored, which is
+ * the idempotent outcome.
+ */
+async function onceMoreIfRaced<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'duplicate') return write();
+    throw error;
   }
 }
 
@@ -202,7 +213,11 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
   }
   const taken = await events.findByEventIds(fresh.map((f) => f.eventId));
   for (const f of fresh) {
-    if (taken.has(f.eventId)) errors.push({ eventIndex: f.position, pointer: '/eventID', message: `eventID ${f.eventId} already names a different stored event` });
+    const stored = taken.get(f.eventId);
+    if (!stored) continue;
+    // The same event, committed by a concurrent capture after this one looked for its hash: start again.
+    if (stored.eventHash === f.hash) throw new DomainError('conflict', 'duplicate', `event ${f.eventId} was stored concurrently`);
+    errors.push({ eventIndex: f.position, pointer: '/eventID', message: `eventID ${f.eventId} already names a different stored event` });
   }
   if (errors.length) return { eventIds: [], created: 0, errors, warnings };
 
