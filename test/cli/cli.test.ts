@@ -74,7 +74,7 @@ for (const dialect of TEST_DIALECTS) {
           server.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
         });
         let health = 0;
-        for (let i = 0; i < 50 && health !== 200; i++) {
+        for (let i = 0; i < 300 && health !== 200; i++) {
           health = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
           if (health !== 200) await new Promise((r) => setTimeout(r, 100));
         }

@@ -27,7 +27,8 @@ test('serve --demo starts on SQLite, loads the demo chain once, and serves the p
       server.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
     });
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
+    // Generous: under a loaded test run the server compiles its TypeScript on start.
+    for (let i = 0; i < 300; i++) {
       if ((await fetch(`${base}/healthz`)).status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }
