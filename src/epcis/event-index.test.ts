@@ -12,7 +12,6 @@ import {
   quantity,
   sgln,
   sgtin,
-  sscc,
   standaloneEvent,
   transactionEvent,
   transformationEvent,
