@@ -20,8 +20,9 @@ export interface CaptureJob {
 export class CaptureRepository {
   constructor(private readonly db: Executor) {}
 
-  async insert(row: CaptureJobTable): Promise<void> {
+  async insert(row: CaptureJobTable): Promise<CaptureJob> {
     await this.db.insertInto('capture_jobs').values(row).execute();
+    return toJob(row);
   }
 
   async find(id: string): Promise<CaptureJob | undefined> {

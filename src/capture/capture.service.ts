@@ -43,15 +43,15 @@ export class CaptureService {
   private async store(actor: Principal, owner: string | null, prepared: Prepared): Promise<CaptureJob> {
     const { events, context } = accepted(prepared);
     const id = uuidv7();
-    const write = () =>
+    return onceMoreIfRaced(() =>
       this.database.transaction(async (trx) => {
         const outcome = await storeEvents(this.database, trx, events, context, owner, id);
         // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
-        await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome));
+        const job = await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome));
         await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } });
-      });
-    await onceMoreIfRaced(write);
-    return (await new CaptureRepository(this.database.db).find(id))!;
+        return job;
+      }),
+    );
   }
 
   /** Captures one event (POST /epcis/events); returns its eventID. */
