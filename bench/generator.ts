@@ -691,6 +691,17 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
   };
   // eventTime is filled in by emit; the placeholder keeps the usual field order (type, eventTime, offset, …).
   const ev = (type: string): GeneratedEvent => ({ type, eventTime: '', eventTimeZoneOffset: TIME_ZONE_OFFSET });
+  /** An OBSERVE ObjectEvent of `what` (its epcList or quantityList) at a site: the shape of every hop of a chain. */
+  const observation = (what: Record<string, unknown>, bizStep: string, disposition: string, readPoint: string, bizLocation?: string): GeneratedEvent => ({
+    ...ev('ObjectEvent'),
+    ...what,
+    action: 'OBSERVE',
+    bizStep,
+    disposition,
+    readPoint: { id: readPoint },
+    ...(bizLocation ? { bizLocation: { id: bizLocation } } : {}),
+  });
+  const orders = (po: string, desadv: string) => [{ type: 'po', bizTransaction: po }, { type: 'desadv', bizTransaction: desadv }];
 
   const items = config.itemsPerBatch;
   const t0 = config.startMs + b * config.intervalMs + rng.int(0, config.intervalMs - 1);
@@ -757,14 +768,8 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
     t += kind === 'pork' ? rng.int(12 * HOUR, 40 * HOUR) : rng.int(1 * HOUR, 5 * HOUR);
     const po = bizTransaction(processor, 'po', b, n++);
     const desadv = bizTransaction(farm, 'desadv', b, n++);
-    const ship = ev('ObjectEvent');
-    if (kind === 'pork') ship.epcList = farmEpcs;
-    else ship.quantityList = farmQuantities;
-    ship.action = 'OBSERVE';
-    ship.bizStep = 'shipping';
-    ship.disposition = 'in_transit';
-    ship.readPoint = { id: id(farmSite.point[0]!, farm) };
-    ship.bizTransactionList = [{ type: 'po', bizTransaction: po }, { type: 'desadv', bizTransaction: desadv }];
+    const ship = observation(kind === 'pork' ? { epcList: farmEpcs } : { quantityList: farmQuantities }, 'shipping', 'in_transit', id(farmSite.point[0]!, farm));
+    ship.bizTransactionList = orders(po, desadv);
     Object.assign(ship, parties(farm, farm, farmSite, processor, plant));
     const certificate = `${farm.subject.regionCode.slice(0, 2)}${rng.digits(9)}`;
     if (kind === 'pork') {
@@ -774,32 +779,19 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
     emit(t, ship);
 
     t += rng.int(90 * MINUTE, 5 * HOUR);
-    const receive = ev('ObjectEvent');
-    if (kind === 'pork') receive.epcList = serials(farm.items[0]!, firstSerial, serial, processor);
-    else {
-      receive.quantityList = produceLots
-        .slice(-pens)
-        .map(([item, lot, kg]) => ({ epcClass: lotClass(item, lot, processor), quantity: kg, uom: 'KGM' }));
-    }
-    receive.action = 'OBSERVE';
-    receive.bizStep = 'receiving';
-    receive.disposition = 'in_progress';
-    receive.readPoint = { id: id(plant.point[0]!, processor) };
-    receive.bizLocation = { id: id(plant.id, processor) };
-    receive.bizTransactionList = [{ type: 'po', bizTransaction: po }, { type: 'desadv', bizTransaction: desadv }];
+    const received =
+      kind === 'pork'
+        ? { epcList: serials(farm.items[0]!, firstSerial, serial, processor) }
+        : { quantityList: produceLots.slice(-pens).map(([item, lot, kg]) => ({ epcClass: lotClass(item, lot, processor), quantity: kg, uom: 'KGM' })) };
+    const receive = observation(received, 'receiving', 'in_progress', id(plant.point[0]!, processor), id(plant.id, processor));
+    receive.bizTransactionList = orders(po, desadv);
     Object.assign(receive, parties(processor, farm, farmSite, processor, plant));
     emit(t, receive);
 
     if (kind === 'pork' && rng.chance(0.3)) {
       // Ante-mortem inspection (宰前检疫) of the delivered pigs.
       t += rng.int(10 * MINUTE, 40 * MINUTE);
-      const inspect = ev('ObjectEvent');
-      inspect.epcList = (receive.epcList as string[]).slice();
-      inspect.action = 'OBSERVE';
-      inspect.bizStep = 'inspecting';
-      inspect.disposition = 'conformant';
-      inspect.readPoint = { id: id(plant.point[0]!, processor) };
-      inspect.bizLocation = { id: id(plant.id, processor) };
+      const inspect = observation({ epcList: (receive.epcList as string[]).slice() }, 'inspecting', 'conformant', id(plant.point[0]!, processor), id(plant.id, processor));
       inspect['zs:quarantineCertificate'] = certificate;
       emit(t, inspect);
     }
@@ -914,26 +906,15 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
   const shippedAt = t;
   const po = bizTransaction(hub, 'po', b, n++);
   const desadv = bizTransaction(processor, 'desadv', b, n++);
-  const ship = ev('ObjectEvent');
-  ship.epcList = pick(pallets, processor);
-  ship.action = 'OBSERVE';
-  ship.bizStep = 'shipping';
-  ship.disposition = 'in_transit';
-  ship.readPoint = { id: id(plant.point[0]!, processor) };
-  ship.bizTransactionList = [{ type: 'po', bizTransaction: po }, { type: 'desadv', bizTransaction: desadv }];
+  const ship = observation({ epcList: pick(pallets, processor) }, 'shipping', 'in_transit', id(plant.point[0]!, processor));
+  ship.bizTransactionList = orders(po, desadv);
   Object.assign(ship, parties(processor, processor, plant, hub, hubSite));
   emit(t, ship);
 
   t += rng.int(1 * HOUR, 4 * HOUR);
   if (coldChain && rng.chance(0.5)) {
     // Arrival check of the truck's temperature logger before the goods are accepted.
-    const inspect = ev('ObjectEvent');
-    inspect.epcList = pick(pallets, hub);
-    inspect.action = 'OBSERVE';
-    inspect.bizStep = 'inspecting';
-    inspect.disposition = 'conformant';
-    inspect.readPoint = { id: id(hubSite.point[0]!, hub) };
-    inspect.bizLocation = { id: id(hubSite.id, hub) };
+    const inspect = observation({ epcList: pick(pallets, hub) }, 'inspecting', 'conformant', id(hubSite.point[0]!, hub), id(hubSite.id, hub));
     const mean = kind === 'pork' ? 1.5 + rng.next() * 2 : 3 + rng.next() * 3;
     const logger = `${processor.cp}L${String(processor.index).padStart(3, '0')}${rng.int(1, 40)}`;
     inspect.sensorElementList = [
@@ -959,14 +940,8 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
   } else {
     t += rng.int(10 * MINUTE, 40 * MINUTE);
   }
-  const receive = ev('ObjectEvent');
-  receive.epcList = pick(pallets, hub);
-  receive.action = 'OBSERVE';
-  receive.bizStep = 'receiving';
-  receive.disposition = 'in_progress';
-  receive.readPoint = { id: id(hubSite.point[0]!, hub) };
-  receive.bizLocation = { id: id(hubSite.id, hub) };
-  receive.bizTransactionList = [{ type: 'po', bizTransaction: po }, { type: 'desadv', bizTransaction: desadv }];
+  const receive = observation({ epcList: pick(pallets, hub) }, 'receiving', 'in_progress', id(hubSite.point[0]!, hub), id(hubSite.id, hub));
+  receive.bizTransactionList = orders(po, desadv);
   Object.assign(receive, parties(hub, processor, plant, hub, hubSite));
   emit(t, receive);
 
@@ -1015,25 +990,14 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
       emit(ts, tx);
       ts += rng.int(20 * MINUTE, 2 * HOUR);
     }
-    const out = ev('ObjectEvent');
-    out.epcList = pick(shipCases, hub);
-    out.action = 'OBSERVE';
-    out.bizStep = 'shipping';
-    out.disposition = 'in_transit';
-    out.readPoint = { id: id(hubSite.point[0]!, hub) };
-    out.bizTransactionList = [{ type: 'po', bizTransaction: retailPo }, { type: 'desadv', bizTransaction: hubDesadv }];
+    const out = observation({ epcList: pick(shipCases, hub) }, 'shipping', 'in_transit', id(hubSite.point[0]!, hub));
+    out.bizTransactionList = orders(retailPo, hubDesadv);
     Object.assign(out, parties(hub, hub, hubSite, retailer, store));
     emit(ts, out);
 
     ts += rng.int(1 * HOUR, 4 * HOUR);
-    const inbound = ev('ObjectEvent');
-    inbound.epcList = pick(shipCases, retailer);
-    inbound.action = 'OBSERVE';
-    inbound.bizStep = 'receiving';
-    inbound.disposition = 'sellable_accessible';
-    inbound.readPoint = { id: id(store.point[0]!, retailer) };
-    inbound.bizLocation = { id: id(store.id, retailer) };
-    inbound.bizTransactionList = [{ type: 'po', bizTransaction: retailPo }, { type: 'desadv', bizTransaction: hubDesadv }];
+    const inbound = observation({ epcList: pick(shipCases, retailer) }, 'receiving', 'sellable_accessible', id(store.point[0]!, retailer), id(store.id, retailer));
+    inbound.bizTransactionList = orders(retailPo, hubDesadv);
     Object.assign(inbound, parties(retailer, hub, hubSite, retailer, store));
     emit(ts, inbound);
 
@@ -1047,15 +1011,9 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
     for (let s = 0; s < sales && next < end; s++) {
       ts += rng.int(20 * MINUTE, 10 * HOUR);
       const basket = Math.min(rng.int(1, 2), end - next);
-      const sale = ev('ObjectEvent');
-      if (kind === 'pork') sale.epcList = serials(product, next, next + basket, retailer);
-      else sale.quantityList = [{ epcClass: saleClass, quantity: basket }];
+      const sold = kind === 'pork' ? { epcList: serials(product, next, next + basket, retailer) } : { quantityList: [{ epcClass: saleClass, quantity: basket }] };
       next += basket;
-      sale.action = 'OBSERVE';
-      sale.bizStep = 'retail_selling';
-      sale.disposition = 'retail_sold';
-      sale.readPoint = { id: till };
-      sale.bizLocation = { id: storeId };
+      const sale = observation(sold, 'retail_selling', 'retail_sold', till, storeId);
       emit(ts, sale);
     }
   }

@@ -25,7 +25,9 @@ export class EventsService {
     let query: EventQuery;
     const repo = new EventsRepository(this.database.db);
     try {
-      query = parseEventQuery(params, await repo.namespaces());
+      // Declared prefixes matter only to field parameters written with a prefix; most queries skip the lookup.
+      const namesFields = Object.keys(params).some((name) => /^(EQ|GT|GE|LT|LE)_/.test(name) && name.includes(':'));
+      query = parseEventQuery(params, namesFields ? await repo.namespaces() : undefined);
     } catch (error) {
       if (error instanceof QueryParameterError) throw invalid('query-parameter', error.message, [{ pointer: `/${error.parameter}`, message: error.message }]);
       throw error;

@@ -54,19 +54,17 @@ const BIZ_TRANSACTION = {
   properties: { type: VOCABULARY_VALUE, bizTransaction: URI },
 } as const;
 
-const SOURCE = {
-  type: 'object',
-  required: ['type', 'source'],
-  additionalProperties: false,
-  properties: { type: VOCABULARY_VALUE, source: URI },
-} as const;
+/** A sourceList or destinationList entry: a typed party or place, named by `source` or `destination`. */
+const partyOrPlace = <K extends 'source' | 'destination'>(key: K) =>
+  ({
+    type: 'object',
+    required: ['type', key],
+    additionalProperties: false,
+    properties: { type: VOCABULARY_VALUE, [key]: URI } as { type: typeof VOCABULARY_VALUE } & Record<K, typeof URI>,
+  }) as const;
 
-const DESTINATION = {
-  type: 'object',
-  required: ['type', 'destination'],
-  additionalProperties: false,
-  properties: { type: VOCABULARY_VALUE, destination: URI },
-} as const;
+const SOURCE = partyOrPlace('source');
+const DESTINATION = partyOrPlace('destination');
 
 const PERSISTENT_DISPOSITION = {
   type: 'object',
