@@ -32,10 +32,10 @@ try {
     if (stored >= EVENTS) break;
   }
   const sample = await platform.database.db
-    .selectFrom('event_identifiers as i')
-    .innerJoin('identifiers as d', 'd.id', 'i.identifier_id')
-    .select('d.identifier')
-    .where('i.role', '=', 'epc')
+    .selectFrom('postings')
+    .select('term as identifier')
+    .where('entries', 'like', '%"epc"]%')
+    .where('term', 'like', '%/21/%')
     .offset(Math.floor(stored / 8))
     .limit(1)
     .executeTakeFirstOrThrow();

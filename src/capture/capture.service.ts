@@ -2,11 +2,11 @@ import { uuidv7 } from 'uuidv7';
 import { actingSubjectId, ensure } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
-import type { CaptureJobTable, Database, EventTable, Executor } from '../db/index.js';
+import type { CaptureJobTable, Database, EventTable, Executor, PostingTable } from '../db/index.js';
 import { DomainError, invalid, notFound, tooLarge } from '../domain/errors.js';
 import { collectPrefixes } from '../epcis/json-ld.js';
 import type { ValidationIssue } from '../epcis/validation/validate.js';
-import { EventsRepository } from '../events/events.repository.js';
+import { EventsRepository, OBJECT_ROLES } from '../events/events.repository.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { CaptureRepository, type CaptureIssue, type CaptureJob } from './capture.repository.js';
@@ -47,7 +47,7 @@ export class CaptureService {
       this.database.transaction(async (trx) => {
         const outcome = await storeEvents(this.database, trx, events, context, owner, id);
         // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
-        const job = await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome));
+        const job = await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome, context));
         await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } });
         return job;
       }),
@@ -63,7 +63,7 @@ export class CaptureService {
       this.database.transaction(async (trx) => {
         const outcome = await storeEvents(this.database, trx, events, context, owner, id);
         if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
-        await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome));
+        await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome, context));
         await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
         return { eventID: outcome.eventIds[0]!, created: outcome.created > 0 };
       }),
@@ -109,7 +109,7 @@ async function onceMoreIfRaced<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-function jobRow(id: string, actor: Principal, owner: string | null, eventCount: number, outcome: StoreOutcome): CaptureJobTable {
+function jobRow(id: string, actor: Principal, owner: string | null, eventCount: number, outcome: StoreOutcome, context: unknown): CaptureJobTable {
   return {
     id,
     owner_subject_id: owner,
@@ -120,6 +120,7 @@ function jobRow(id: string, actor: Principal, owner: string | null, eventCount: 
     errors: JSON.stringify(outcome.errors),
     warnings: JSON.stringify(outcome.warnings),
     event_ids: JSON.stringify(outcome.errors.length ? [] : outcome.eventIds),
+    context: context === undefined || outcome.created === 0 ? null : JSON.stringify(context),
   };
 }
 
@@ -157,6 +158,8 @@ const EPCIS_PREFIXES = collectPrefixes();
 function declaredPrefixes(context: unknown): Map<string, string> {
   return new Map([...collectPrefixes(context)].filter(([prefix, iri]) => EPCIS_PREFIXES.get(prefix) !== iri && /^[A-Za-z_][\w.-]*$/.test(prefix)));
 }
+
+const OBJECT_ROLE_SET = new Set<string>(OBJECT_ROLES);
 
 const GTIN_IN_DIGITAL_LINK = /^https:\/\/id\.gs1\.org\/01\/(\d{14})(?:\/|$)/;
 
@@ -225,49 +228,47 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
   const glnOwners = await new SubjectsRepository(trx).subjectsByGlns(glns);
   const gtinsOf = (f: PreparedEvent) => f.index.identifiers.map((i) => GTIN_IN_DIGITAL_LINK.exec(i.identifier)?.[1]).filter((g): g is string => g !== undefined);
   const classes = await new ProductsRepository(trx).classesByGtin([...new Set(fresh.flatMap(gtinsOf))]);
-  const recordTime = new Date();
-  const contextJson = context === undefined ? null : JSON.stringify(context);
+  const recordTimeMs = Date.now();
   const seqs = fresh.length ? await database.nextSeqs(trx, 'event_seq', fresh.length) : [];
-  const identifierIds = await events.resolveIdentifiers(
-    [...new Set(fresh.flatMap((f) => f.index.identifiers.map((i) => i.identifier)))],
-    (count) => database.nextSeqs(trx, 'identifier_seq', count),
-  );
   const rows: EventTable[] = [];
-  const identifierRows: { seq: number; role: string; identifier_id: number }[] = [];
+  const postings = new Map<string, [number, string][]>();
   const fieldRows: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[] = [];
   const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
   const seqByHash = new Map<string, number>();
+  const post = (term: string, seq: number, role: string) => {
+    const entries = postings.get(term);
+    if (!entries) return void postings.set(term, [[seq, role]]);
+    // Entries go in seq order, so a repeat (one event naming a thing twice in one role) is among the last ones.
+    for (let i = entries.length - 1; i >= 0 && entries[i]![0] === seq; i -= 1) if (entries[i]![1] === role) return;
+    entries.push([seq, role]);
+  };
   fresh.forEach((f, i) => {
     const seq = seqs[i]!;
     seqByHash.set(f.hash, seq);
     const ix = f.index;
+    const objects = new Set<string>();
+    for (const id of ix.identifiers) {
+      post(id.identifier, seq, id.role);
+      if (OBJECT_ROLE_SET.has(id.role)) objects.add(id.identifier);
+    }
+    if (ix.readPoint) post(ix.readPoint, seq, 'read_point');
+    if (ix.bizLocation) post(ix.bizLocation, seq, 'biz_location');
     rows.push({
       seq,
-      event_id: f.eventId,
+      event_id: f.eventId === f.hash ? null : f.eventId,
       event_hash: f.hash,
       event_type: ix.eventType,
       action: ix.action,
       biz_step: ix.bizStep,
       disposition: ix.disposition,
-      event_time: ix.eventTime,
       event_time_ms: ix.eventTimeMs,
-      record_time: recordTime.toISOString(),
-      record_time_ms: recordTime.getTime(),
-      read_point: ix.readPoint,
-      biz_location: ix.bizLocation,
+      record_time_ms: recordTimeMs,
       owner_subject_id: owner,
       product_class: gtinsOf(f).map((g) => classes.get(g)).find((c) => c !== undefined) ?? null,
       capture_id: captureId,
-      context: contextJson,
+      object_ids: objects.size ? JSON.stringify([...objects]) : null,
       body: f.bodyJson,
     });
-    const seenIdentifiers = new Set<string>();
-    for (const id of ix.identifiers) {
-      const key = `${id.role} ${id.identifier}`;
-      if (seenIdentifiers.has(key)) continue;
-      seenIdentifiers.add(key);
-      identifierRows.push({ seq, role: id.role, identifier_id: identifierIds.get(id.identifier)! });
-    }
     for (const field of ix.fields) fieldRows.push({ seq, scope: field.scope, name: field.name, text_value: field.text, num_value: field.num });
     // One row per subject the event concerns, under its first relation (the owner's first): access checks ask only
     // whether a subject is concerned.
@@ -279,7 +280,9 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
     }
     for (const [subjectId, relation] of concerned) subjectRows.push({ seq, subject_id: subjectId, relation });
   });
-  await events.insertEvents(rows, identifierRows, fieldRows, subjectRows);
+  const postingRows: PostingTable[] = [];
+  for (const [term, entries] of postings) postingRows.push({ term, first_seq: entries[0]![0], entries: JSON.stringify(entries) });
+  await events.insertEvents(rows, postingRows, fieldRows, subjectRows);
   if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 
   for (const c of corrections) {

@@ -11,7 +11,7 @@ import type { Schema } from './schema.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 /** Number sequences the application draws from (ids it needs before inserting). */
-export type Sequence = 'event_seq' | 'identifier_seq';
+export type Sequence = 'event_seq';
 export type Executor = Kysely<Schema> | Transaction<Schema>;
 
 /** An open database: the only object outside src/db/ that touches storage, and it never says which dialect it is on. */
@@ -165,8 +165,8 @@ function redactUrl(url: string): string {
   }
 }
 
-/** Applies every pending migration; returns the names applied. */
-export async function migrate(database: Database): Promise<string[]> {
+/** Applies every pending migration (or those up to and including `upTo`); returns the names applied. */
+export async function migrate(database: Database, options: { upTo?: string } = {}): Promise<string[]> {
   if (database.schema) await database.db.schema.createSchema(database.schema).ifNotExists().execute();
   const migrator = new Migrator({
     db: database.db,
@@ -174,7 +174,7 @@ export async function migrate(database: Database): Promise<string[]> {
     // Kysely looks for its bookkeeping tables in every schema; naming ours keeps two instances sharing a server apart.
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new DomainError(

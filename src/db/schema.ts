@@ -111,39 +111,37 @@ export interface CaptureJobTable {
   errors: string; // JSON array
   warnings: string; // JSON array
   event_ids: string; // JSON array: the eventID of each event of the document, in order
+  context: string | null; // JSON: the document's @context, which its events were captured under
 }
 
 export interface EventTable {
   seq: number;
-  event_id: string;
+  /** The client's eventID when it is not the canonical hash; null when it is (or none was sent). */
+  event_id: string | null;
   event_hash: string;
   event_type: string;
   action: string | null;
   biz_step: string | null;
   disposition: string | null;
-  event_time: string;
   event_time_ms: number;
-  record_time: string;
   record_time_ms: number;
-  read_point: string | null;
-  biz_location: string | null;
   owner_subject_id: string | null;
   /** Class of the first registered product the event names (by GTIN); null when none is registered. */
   product_class: string | null;
   capture_id: string;
-  context: string | null; // JSON: the document @context the event was captured under
+  /** JSON array of the canonical identifiers of the things the event names (EPCs, parents, inputs, outputs, classes). */
+  object_ids: string | null;
   body: string; // JSON: the event as the client sent it
 }
 
-export interface IdentifierTable {
-  id: number;
-  identifier: string;
-}
-
-export interface EventIdentifierTable {
-  seq: number;
-  role: string;
-  identifier_id: number;
+/**
+ * The identifier index: for one term (a canonical identifier or location) and one capture, the events naming it,
+ * as a JSON array of [seq, role] pairs; first_seq is the first of them.
+ */
+export interface PostingTable {
+  term: string;
+  first_seq: number;
+  entries: string;
 }
 
 export interface EventFieldTable {
@@ -184,8 +182,7 @@ export interface Schema {
   namespaces: NamespaceTable;
   capture_jobs: CaptureJobTable;
   events: EventTable;
-  identifiers: IdentifierTable;
-  event_identifiers: EventIdentifierTable;
+  postings: PostingTable;
   event_fields: EventFieldTable;
   event_subjects: EventSubjectTable;
   event_corrections: EventCorrectionTable;

@@ -1,6 +1,7 @@
 import type { ReadScope } from '../access/policy.js';
-import type { Database, EventTable, Executor } from '../db/index.js';
+import { namesThingHeldBy, postedSeqs, type Database, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import type { EventQuery } from '../epcis/query.js';
+import { isoString } from '../epcis/time.js';
 
 export interface StoredEvent {
   seq: number;
@@ -32,31 +33,6 @@ export class EventsRepository {
     private readonly bulk?: Database['insertMany'],
   ) {}
 
-  /**
-   * The number of each identifier, registering the new ones. Concurrent captures may register the same identifier at
-   * once; the loser's insert is skipped and the winner's number read back.
-   */
-  async resolveIdentifiers(identifiers: string[], nextIds: (count: number) => Promise<number[]>): Promise<Map<string, number>> {
-    const found = await this.identifierIds(identifiers);
-    const missing = identifiers.filter((i) => !found.has(i));
-    if (missing.length === 0) return found;
-    const ids = await nextIds(missing.length);
-    for (let i = 0; i < missing.length; i += CHUNK) {
-      await this.db
-        .insertInto('identifiers')
-        .values(missing.slice(i, i + CHUNK).map((identifier, j) => ({ id: ids[i + j]!, identifier })))
-        .onConflict((oc) => oc.column('identifier').doNothing())
-        .execute();
-    }
-    for (const [identifier, id] of await this.identifierIds(missing)) found.set(identifier, id);
-    return found;
-  }
-
-  private async identifierIds(identifiers: string[]): Promise<Map<string, number>> {
-    const rows = await inChunks(identifiers, (chunk) => this.db.selectFrom('identifiers').select(['id', 'identifier']).where('identifier', 'in', chunk).execute());
-    return new Map(rows.map((r) => [r.identifier, Number(r.id)]));
-  }
-
   /** Remembers the prefixes a document declared; a prefix declared again for another IRI takes the newer one. */
   async rememberNamespaces(prefixes: Map<string, string>): Promise<void> {
     for (const [prefix, iri] of prefixes) {
@@ -71,24 +47,31 @@ export class EventsRepository {
 
   async findByHashes(hashes: string[]): Promise<Map<string, { seq: number; eventId: string }>> {
     const rows = await inChunks(hashes, (chunk) => this.db.selectFrom('events').select(['seq', 'event_hash', 'event_id']).where('event_hash', 'in', chunk).execute());
-    return new Map(rows.map((r) => [r.event_hash, { seq: Number(r.seq), eventId: r.event_id }]));
+    return new Map(rows.map((r) => [r.event_hash, { seq: Number(r.seq), eventId: r.event_id ?? r.event_hash }]));
   }
 
+  /** Stored events known by these eventIDs: the ones given by clients, and the ones whose id is their hash. */
   async findByEventIds(ids: string[]): Promise<Map<string, { seq: number; eventHash: string }>> {
-    const rows = await inChunks(ids, (chunk) => this.db.selectFrom('events').select(['seq', 'event_hash', 'event_id']).where('event_id', 'in', chunk).execute());
-    return new Map(rows.map((r) => [r.event_id, { seq: Number(r.seq), eventHash: r.event_hash }]));
+    const rows = await inChunks(ids, (chunk) =>
+      this.db
+        .selectFrom('events')
+        .select(['seq', 'event_hash', 'event_id'])
+        .where((eb) => eb.or([eb('event_id', 'in', chunk), eb.and([eb('event_id', 'is', null), eb('event_hash', 'in', chunk)])]))
+        .execute(),
+    );
+    return new Map(rows.map((r) => [r.event_id ?? r.event_hash, { seq: Number(r.seq), eventHash: r.event_hash }]));
   }
 
   /** Writes events with their index rows; needs the repository to have been built with the bulk inserter. */
   async insertEvents(
     events: EventTable[],
-    identifiers: { seq: number; role: string; identifier_id: number }[],
+    postings: PostingTable[],
     fields: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[],
     subjects: { seq: number; subject_id: string; relation: string }[],
   ): Promise<void> {
     if (!this.bulk) throw new Error('EventsRepository.insertEvents needs the bulk inserter');
     await this.bulk(this.db, 'events', events);
-    await this.bulk(this.db, 'event_identifiers', identifiers);
+    await this.bulk(this.db, 'postings', postings);
     await this.bulk(this.db, 'event_fields', fields);
     await this.bulk(this.db, 'event_subjects', subjects);
   }
@@ -137,7 +120,8 @@ export class EventsRepository {
     const direction = q.orderDirection === 'ASC' ? 'asc' : 'desc';
     let query = this.db
       .selectFrom('events as e')
-      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.record_time', 'e.owner_subject_id', 'e.product_class', 'e.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
+      .leftJoin('capture_jobs as c', 'c.id', 'e.capture_id')
+      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'c.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
 
     if (q.eventTypes) query = query.where('e.event_type', 'in', q.eventTypes);
     if (q.eventTime.ge !== undefined) query = query.where('e.event_time_ms', '>=', q.eventTime.ge);
@@ -147,26 +131,15 @@ export class EventsRepository {
     if (q.actions) query = query.where('e.action', 'in', q.actions);
     if (q.bizSteps) query = query.where('e.biz_step', 'in', q.bizSteps);
     if (q.dispositions) query = query.where('e.disposition', 'in', q.dispositions);
-    if (q.readPoints) query = query.where('e.read_point', 'in', q.readPoints);
-    if (q.bizLocations) query = query.where('e.biz_location', 'in', q.bizLocations);
-    if (q.eventIds) query = query.where('e.event_id', 'in', q.eventIds);
+    if (q.readPoints) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: q.readPoints, prefixes: [], roles: ['read_point'] }));
+    if (q.bizLocations) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: q.bizLocations, prefixes: [], roles: ['biz_location'] }));
+    if (q.eventIds) {
+      const ids = q.eventIds;
+      query = query.where((eb) => eb.or([eb('e.event_id', 'in', ids), eb.and([eb('e.event_id', 'is', null), eb('e.event_hash', 'in', ids)])]));
+    }
 
     // MATCH_ drives the query from the identifier index: the matching seqs are few, and events are found by key.
-    for (const m of q.match) {
-      query = query.where('e.seq', 'in', (eb) =>
-        eb
-          .selectFrom('event_identifiers as i')
-          .innerJoin('identifiers as d', 'd.id', 'i.identifier_id')
-          .select('i.seq')
-          .where('i.role', 'in', m.roles)
-          .where((inner) =>
-            inner.or([
-              ...(m.values.length ? [inner('d.identifier', 'in', m.values)] : []),
-              ...m.prefixes.map((p) => inner('d.identifier', 'like', `${p}%`)),
-            ]),
-          ),
-      );
-    }
+    for (const m of q.match) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: m.values, prefixes: m.prefixes, roles: m.roles }));
 
     for (const f of q.fields) {
       query = query.where(({ exists, selectFrom }) =>
@@ -203,16 +176,7 @@ export class EventsRepository {
       query = query.where((eb) =>
         eb.or([
           eb.exists(eb.selectFrom('event_subjects as s').select('s.seq').whereRef('s.seq', '=', 'e.seq').where('s.subject_id', '=', subjectId)),
-          eb.exists(
-            eb
-              .selectFrom('event_identifiers as i')
-              .innerJoin('event_identifiers as held', 'held.identifier_id', 'i.identifier_id')
-              .innerJoin('event_subjects as hs', (join) => join.onRef('hs.seq', '=', 'held.seq').on('hs.subject_id', '=', subjectId))
-              .select('i.seq')
-              .whereRef('i.seq', '=', 'e.seq')
-              .where('i.role', 'in', OBJECT_ROLES)
-              .where('held.role', 'in', OBJECT_ROLES),
-          ),
+          namesThingHeldBy(this.db, 'e.object_ids', subjectId, OBJECT_ROLES),
         ]),
       );
     } else if (scope.kind === 'region') {
@@ -250,9 +214,10 @@ export class EventsRepository {
 
   async findByEventId(eventId: string): Promise<StoredEvent | undefined> {
     const row = await this.db
-      .selectFrom('events')
-      .select(['seq', 'event_id', 'event_hash', 'record_time', 'owner_subject_id', 'product_class', 'context', 'body'])
-      .where('event_id', '=', eventId)
+      .selectFrom('events as e')
+      .leftJoin('capture_jobs as c', 'c.id', 'e.capture_id')
+      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.record_time_ms', 'e.owner_subject_id', 'e.product_class', 'c.context', 'e.body'])
+      .where((eb) => eb.or([eb('e.event_id', '=', eventId), eb.and([eb('e.event_id', 'is', null), eb('e.event_hash', '=', eventId)])]))
       .executeTakeFirst();
     if (!row) return undefined;
     const corrections = await this.correctionsFor([Number(row.seq)]);
@@ -270,18 +235,13 @@ export class EventsRepository {
     return rows.map((r) => ({ subjectId: r.subject_id, regionCode: r.region_code }));
   }
 
-  /** Whether the subject has an event naming any identifier that event `seq` names (it has held the thing). */
+  /** Whether the subject has an event naming any thing that event `seq` names (it has held the thing). */
   async subjectHasHeld(subjectId: string, seq: number): Promise<boolean> {
     const row = await this.db
-      .selectFrom('event_identifiers as i')
-      .innerJoin('event_identifiers as held', 'held.identifier_id', 'i.identifier_id')
-      .innerJoin('event_subjects as hs', 'hs.seq', 'held.seq')
-      .select('i.seq')
-      .where('i.seq', '=', seq)
-      .where('i.role', 'in', OBJECT_ROLES)
-      .where('held.role', 'in', OBJECT_ROLES)
-      .where('hs.subject_id', '=', subjectId)
-      .limit(1)
+      .selectFrom('events as e')
+      .select('e.seq')
+      .where('e.seq', '=', seq)
+      .where(namesThingHeldBy(this.db, 'e.object_ids', subjectId, OBJECT_ROLES))
       .executeTakeFirst();
     return row !== undefined;
   }
@@ -312,15 +272,15 @@ async function inChunks<T>(values: string[], lookup: (chunk: string[]) => Promis
 }
 
 function toStored(
-  row: { seq: number; event_id: string; event_hash: string; record_time: string; owner_subject_id: string | null; product_class: string | null; context: string | null; body: string },
+  row: { seq: number; event_id: string | null; event_hash: string; record_time_ms: number; owner_subject_id: string | null; product_class: string | null; context: string | null; body: string },
   corrections: StoredEvent['corrections'],
 ): StoredEvent {
   return {
     seq: Number(row.seq),
     productClass: row.product_class,
-    eventId: row.event_id,
+    eventId: row.event_id ?? row.event_hash,
     eventHash: row.event_hash,
-    recordTime: row.record_time,
+    recordTime: isoString(Number(row.record_time_ms)),
     ownerSubjectId: row.owner_subject_id,
     context: row.context ? JSON.parse(row.context) : null,
     body: JSON.parse(row.body) as Record<string, unknown>,

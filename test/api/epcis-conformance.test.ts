@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { EventsRepository } from '../../src/events/events.repository.js';
 
 /**
  * The public conformance data through the real capture API: the openepcis corpus handled as its file names say, and
@@ -101,8 +102,8 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(job.success, true, `${name}: ${JSON.stringify(job.errors)}`);
         assert.equal(job.eventIDs.length, expected.length, name);
         for (const [i, eventId] of (job.eventIDs as string[]).entries()) {
-          const row = await t.platform.database.db.selectFrom('events').select('event_hash').where('event_id', '=', eventId).executeTakeFirstOrThrow();
-          assert.equal(row.event_hash, expected[i], `${name} event ${i}`);
+          const stored = (await new EventsRepository(t.platform.database.db).findByEventIds([eventId])).get(eventId);
+          assert.equal(stored?.eventHash, expected[i], `${name} event ${i}`);
           checked += 1;
         }
       }
