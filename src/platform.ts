@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { UsersService } from './access/users.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { CaptureService } from './capture/capture.service.js';
-import { PreparePool } from './capture/prepare-pool.js';
+import { CapturePool } from './capture/capture-pool.js';
 import type { Config } from './config.js';
 import { IdentityVault } from './crypto/identity-vault.js';
 import { KeyStore } from './crypto/key-store.js';
@@ -52,13 +52,13 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const keys = new KeyStore(config.keyDir);
   const vault = new IdentityVault(keys.secret('identity'));
   const subjects = new SubjectsService(database, vault);
-  const preparePool = new PreparePool(config.captureWorkers ?? PreparePool.defaultSize());
+  const capturePool = new CapturePool(database, config.captureWorkers ?? CapturePool.defaultSize(database));
   const services: Services = {
     users: new UsersService(database, config.adminToken),
     subjects,
     products: new ProductsService(database, subjects),
     audit: new AuditService(database),
-    capture: new CaptureService(database, preparePool),
+    capture: new CaptureService(database, capturePool),
     events: new EventsService(database),
   };
   return {
@@ -69,7 +69,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     logger,
     ready: false,
     close: async () => {
-      await preparePool.close();
+      await capturePool.close();
       await database.close();
     },
   };

@@ -65,3 +65,22 @@ function prepareEvents(events: JsonObject[], context: unknown): PreparedEvent[] 
     suppliedId: typeof body.eventID === 'string' ? body.eventID : null,
   }));
 }
+
+/**
+ * A prepared document as it crosses from a worker thread to the writer. Structured cloning of the thousands of small
+ * index objects costs the receiving thread more than preparing them did; JSON text parses several times faster,
+ * and the event bodies, already JSON, travel as plain strings.
+ */
+export type PreparedMessage = Exclude<Prepared, { ok: true }> | { ok: true; context: unknown; bodies: string[]; rest: string };
+
+export function encodePrepared(prepared: Prepared): PreparedMessage {
+  if (!prepared.ok) return prepared;
+  return { ok: true, context: prepared.context, bodies: prepared.events.map((e) => e.bodyJson), rest: JSON.stringify(prepared.events.map(({ bodyJson: _body, ...rest }) => rest)) };
+}
+
+export function decodePrepared(message: PreparedMessage): Prepared {
+  if (!message.ok) return message;
+  const events = JSON.parse(message.rest) as PreparedEvent[];
+  for (let i = 0; i < events.length; i += 1) events[i]!.bodyJson = message.bodies[i]!;
+  return { ok: true, context: message.context, events };
+}

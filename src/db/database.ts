@@ -31,7 +31,22 @@ export interface Database {
   insertMany<T extends keyof Schema>(trx: Executor, table: T, rows: Schema[T][]): Promise<void>;
   /** `count` new numbers of a sequence, increasing; concurrent captures may interleave theirs on PostgreSQL. */
   nextSeqs(trx: Executor, sequence: Sequence, count: number): Promise<number[]>;
+  /**
+   * What a worker thread passes to `openDatabase` to reach this database, or null where no other thread can (an
+   * in-memory or in-process database).
+   */
+  readonly sharing: SharedDatabase | null;
   close(): Promise<void>;
+}
+
+export interface SharedDatabase {
+  url: string;
+  options: OpenOptions;
+  /**
+   * Whether several connections may write at once to good effect (PostgreSQL). SQLite takes one writer at a time, and
+   * a connection finds its page cache stale after every commit of another, so writes belong on one connection.
+   */
+  parallelWrites: boolean;
 }
 
 export interface OpenOptions {
@@ -79,14 +94,20 @@ async function sequenceSeqs(trx: Executor, sequence: Sequence, count: number): P
   return rows.rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
 }
 
-function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, schema?: string, insertMany: InsertMany = multiRowInsert): Database {
+interface Wrapping {
+  insertMany?: InsertMany;
+  sharing?: SharedDatabase;
+}
+
+function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, schema: string | undefined, wrapping: Wrapping = {}): Database {
   return {
     db,
     dialect,
     description,
     schema,
-    insertMany,
+    insertMany: wrapping.insertMany ?? multiRowInsert,
     nextSeqs: dialect === 'sqlite' ? counterSeqs : sequenceSeqs,
+    sharing: wrapping.sharing ?? null,
     async transaction(work) {
       try {
         return await db.transaction().execute(work);
@@ -97,6 +118,29 @@ function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, sche
     close: () => db.destroy(),
   };
 }
+
+/** Rows bound by one call of a bulk-insert statement on SQLite. */
+const ROWS_PER_STATEMENT = 32;
+
+/**
+ * better-sqlite3 as Kysely sees it, with each SQL text compiled once: Kysely prepares every query it runs, and
+ * compiling costs more than running the small lookups capture makes by the thousand. The cache is bounded, since
+ * `IN (…)` lists make many texts.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (text: string) => {
+    let statement = cache.get(text);
+    if (statement) return statement;
+    statement = sqlite.prepare(text);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(text, statement);
+    return statement;
+  };
+  return new Proxy(sqlite, { get: (target, property) => (property === 'prepare' ? prepare : Reflect.get(target, property, target)) });
+}
+
+const STATEMENT_CACHE_SIZE = 200;
 
 function openSqlite(path: string): Database {
   const file = path === ':memory:' ? path : resolve(path);
@@ -111,22 +155,40 @@ function openSqlite(path: string): Database {
   // Random-order keys (event hashes, identifiers) touch pages all over the indexes; a 64 MiB page cache keeps them hot.
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('wal_autocheckpoint = 16384');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   // One connection: inside a Kysely transaction the raw handle writes into that same transaction. Prepared
-  // single-row statements beat compiling large multi-row INSERTs several times over on SQLite.
+  // statements of a fixed number of rows: SQLite compiles each once, and one call binds many rows.
   const statements = new Map<string, SqliteDatabase.Statement>();
+  const statementFor = (table: string, columns: string[], rowCount: number) => {
+    const key = `${table}(${columns.join(',')})x${rowCount}`;
+    let statement = statements.get(key);
+    if (!statement) {
+      const row = `(${columns.map(() => '?').join(', ')})`;
+      statement = sqlite.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rowCount }, () => row).join(', ')}`);
+      statements.set(key, statement);
+    }
+    return statement;
+  };
   const insertMany: InsertMany = async (_trx, table, rows) => {
     if (rows.length === 0) return;
     const columns = Object.keys(rows[0]!);
-    const key = `${table}(${columns.join(',')})`;
-    let statement = statements.get(key);
-    if (!statement) {
-      statement = sqlite.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-      statements.set(key, statement);
+    const values = (from: number, to: number) => {
+      const out: unknown[] = [];
+      for (let i = from; i < to; i += 1) for (const c of columns) out.push((rows[i] as unknown as Record<string, unknown>)[c]);
+      return out;
+    };
+    const whole = rows.length - (rows.length % ROWS_PER_STATEMENT);
+    if (whole > 0) {
+      const statement = statementFor(table, columns, ROWS_PER_STATEMENT);
+      for (let i = 0; i < whole; i += ROWS_PER_STATEMENT) statement.run(values(i, i + ROWS_PER_STATEMENT));
     }
-    for (const row of rows) statement.run(columns.map((c) => (row as unknown as Record<string, unknown>)[c]));
+    if (whole < rows.length) {
+      const statement = statementFor(table, columns, 1);
+      for (let i = whole; i < rows.length; i += 1) statement.run(values(i, i + 1));
+    }
   };
-  return wrap(db, 'sqlite', file === ':memory:' ? 'sqlite (memory)' : `sqlite ${file}`, undefined, insertMany);
+  const inMemory = file === ':memory:';
+  return wrap(db, 'sqlite', inMemory ? 'sqlite (memory)' : `sqlite ${file}`, undefined, { insertMany, ...(inMemory ? {} : { sharing: { url: file, options: {}, parallelWrites: false } }) });
 }
 
 // int8 and numeric come back as strings by default; every count and sequence we store fits a JS number.
@@ -144,7 +206,8 @@ function openPostgres(url: string, options: OpenOptions): Database {
   // An idle client losing its server must not crash the process; the next query reports the failure instead.
   pool.on('error', () => {});
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return wrap(db, 'postgres', `postgres ${redactUrl(url)}${options.schema ? ` schema ${options.schema}` : ''}`, options.schema);
+  const sharing: SharedDatabase = { url, options: options.schema ? { schema: options.schema } : {}, parallelWrites: true };
+  return wrap(db, 'postgres', `postgres ${redactUrl(url)}${options.schema ? ` schema ${options.schema}` : ''}`, options.schema, { sharing });
 }
 
 async function openPglite(dir: string): Promise<Database> {
@@ -152,7 +215,7 @@ async function openPglite(dir: string): Promise<Database> {
   const client = dir && dir !== 'memory' ? new PGlite(resolve(dir)) : new PGlite();
   await client.waitReady;
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(client) });
-  return wrap(db, 'postgres', `pglite ${dir || 'memory'}`);
+  return wrap(db, 'postgres', `pglite ${dir || 'memory'}`, undefined);
 }
 
 function redactUrl(url: string): string {

@@ -1,3 +1,3 @@
-export { openDatabase, migrate, type Database, type Executor, type Sequence, type SqlDialect } from './database.js';
+export { openDatabase, migrate, type Database, type Executor, type OpenOptions, type Sequence, type SharedDatabase, type SqlDialect } from './database.js';
 export { namesThingHeldBy, postedSeqs, type PostingMatch } from './postings.js';
 export type * from './schema.js';

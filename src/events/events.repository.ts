@@ -50,6 +50,12 @@ export class EventsRepository {
     return new Map(rows.map((r) => [r.event_hash, { seq: Number(r.seq), eventId: r.event_id ?? r.event_hash }]));
   }
 
+  /** Stored events whose client-given eventID (one that is not their hash) is among `ids`. */
+  async findBySuppliedIds(ids: string[]): Promise<Map<string, { seq: number; eventHash: string }>> {
+    const rows = await inChunks(ids, (chunk) => this.db.selectFrom('events').select(['seq', 'event_hash', 'event_id']).where('event_id', 'in', chunk).execute());
+    return new Map(rows.map((r) => [r.event_id!, { seq: Number(r.seq), eventHash: r.event_hash }]));
+  }
+
   /** Stored events known by these eventIDs: the ones given by clients, and the ones whose id is their hash. */
   async findByEventIds(ids: string[]): Promise<Map<string, { seq: number; eventHash: string }>> {
     const rows = await inChunks(ids, (chunk) =>

@@ -1,0 +1,143 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
+import { uuidv7 } from 'uuidv7';
+import type { Principal } from '../access/principal.js';
+import type { Database } from '../db/index.js';
+import { DomainError } from '../domain/errors.js';
+import type { CaptureJob } from './capture.repository.js';
+import type { CaptureReply, CaptureRequest, WorkerRole } from './capture.worker.js';
+import { CaptureWriter } from './capture.writer.js';
+import { decodePrepared, prepareDocumentText } from './prepare.js';
+
+/**
+ * Where capture documents are parsed, checked and stored, so that capture uses every core and HTTP is never held up
+ * by a write:
+ * - a database that takes writers in parallel (PostgreSQL): each worker prepares and stores its documents;
+ * - a database that takes one writer, reachable from another thread (an SQLite file): workers prepare, and one
+ *   writer worker stores, several documents per commit;
+ * - a database only this thread reaches (in-memory SQLite, in-process PostgreSQL): workers prepare, this thread
+ *   stores.
+ * With no workers (size 0) everything runs on this thread.
+ */
+
+/**
+ * Compiled, the worker is the sibling capture.worker.js. Run from source (tests, development under tsx), it is the .ts
+ * file, which a worker can only load once tsx is registered inside it.
+ */
+function spawnWorker(role: WorkerRole, transferList: TransferListItem[] = []): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./capture.worker.js', import.meta.url), { workerData: role, transferList });
+  const entry = new URL('./capture.worker.ts', import.meta.url).href;
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: role, transferList });
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+export class CapturePool {
+  /** Workers that take requests from this thread; a writer worker, when there is one, is not among them. */
+  private readonly slots: Slot[] = [];
+  private readonly others: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (reply: CaptureReply) => void; reject: (error: Error) => void; slot: Slot }>();
+  private nextId = 0;
+  private readonly writer: CaptureWriter;
+
+  constructor(
+    private readonly database: Database,
+    private readonly size: number,
+  ) {
+    this.writer = new CaptureWriter(database);
+  }
+
+  /** One worker per core; a single writer's documents are prepared by every core but one. */
+  static defaultSize(database: Database): number {
+    const cores = availableParallelism();
+    return database.sharing?.parallelWrites ? cores : Math.max(1, cores - 1);
+  }
+
+  async capture(actor: Principal, owner: string | null, text: string): Promise<CaptureJob> {
+    const captureId = uuidv7();
+    if (this.size === 0) return this.writer.store({ actor, owner, prepared: prepareDocumentText(text), id: captureId });
+    const reply = await this.send({ id: 0, text, captureId, actor, owner });
+    if ('error' in reply) throw 'kind' in reply.error ? new DomainError(reply.error.kind, reply.error.code, reply.error.message, reply.error.details) : new Error(reply.error.message);
+    if ('job' in reply) return reply.job as CaptureJob;
+    return this.writer.store({ actor, owner, prepared: decodePrepared(reply.prepared), id: captureId });
+  }
+
+  private send(request: CaptureRequest): Promise<CaptureReply> {
+    if (this.slots.length === 0) this.start();
+    const slot = this.slots.reduce((least, s) => (s.busy < least.busy ? s : least));
+    const id = this.nextId++;
+    slot.busy += 1;
+    slot.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, slot });
+      slot.worker.postMessage({ ...request, id });
+    });
+  }
+
+  /** Workers start on first use, so a process that never captures a document never pays for them. */
+  private start(): void {
+    const sharing = this.database.sharing;
+    if (sharing?.parallelWrites) {
+      for (let i = 0; i < this.size; i++) this.addSlot(spawnWorker({ role: 'capture', database: sharing }));
+      return;
+    }
+    if (!sharing) {
+      for (let i = 0; i < this.size; i++) this.addSlot(spawnWorker({ role: 'prepare', writer: null }));
+      return;
+    }
+    const channels = Array.from({ length: this.size }, () => new MessageChannel());
+    const preparers = channels.map((c) => c.port2);
+    const writer = spawnWorker({ role: 'write', database: sharing, preparers }, preparers);
+    this.watch(writer, null);
+    this.others.push(writer);
+    for (const { port1 } of channels) this.addSlot(spawnWorker({ role: 'prepare', writer: port1 }, [port1]));
+  }
+
+  private addSlot(worker: Worker): void {
+    const slot: Slot = { worker, busy: 0 };
+    this.watch(worker, slot);
+    this.slots.push(slot);
+  }
+
+  /** Replies may come from another worker than the one asked (the writer answers for the preparers). */
+  private watch(worker: Worker, slot: Slot | null): void {
+    worker.on('message', (reply: CaptureReply) => this.settle(reply));
+    worker.on('error', (error) => this.failAll(slot, error));
+    worker.on('exit', (code) => this.failAll(slot, new Error(`capture worker stopped (exit code ${code})`)));
+    worker.unref();
+  }
+
+  private settle(reply: CaptureReply): void {
+    const pending = this.waiting.get(reply.id);
+    if (!pending) return;
+    this.waiting.delete(reply.id);
+    const { slot } = pending;
+    slot.busy -= 1;
+    // An idle worker must not keep the process alive; a busy one must, or its answer would never arrive.
+    if (slot.busy === 0) slot.worker.unref();
+    pending.resolve(reply);
+  }
+
+  /** A worker gone: what it held fails; losing the writer fails everything in flight, and the pool starts afresh. */
+  private failAll(slot: Slot | null, error: Error): void {
+    for (const [id, pending] of this.waiting) {
+      if (slot !== null && pending.slot !== slot) continue;
+      this.waiting.delete(id);
+      pending.reject(error);
+    }
+    if (slot === null) {
+      void this.close();
+      return;
+    }
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+  }
+
+  async close(): Promise<void> {
+    const workers = [...this.slots.splice(0).map((s) => s.worker), ...this.others.splice(0)];
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
