@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,24 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   })();
   await Promise.race([ready, exited]);
   return { base, process: child, rssMb: () => rssOf(child.pid!) };
+}
+
+/** CPU seconds each thread of the server has used so far, by thread name (main, worker threads, libuv pool). */
+function cpuByThread(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  const ticks = 100; // USER_HZ on Linux
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+      byName.set(name, (byName.get(name) ?? 0) + seconds);
+    }
+  } catch {
+    // not Linux, or the process is gone: no breakdown
+  }
+  return byName;
 }
 
 function rssOf(pid: number): number {
@@ -110,6 +128,8 @@ async function run(dialect: 'sqlite' | 'postgres'): Promise<void> {
     const total = documents.length * PER_DOCUMENT;
     const locations: string[] = [];
     let next = 0;
+    const cpuBefore = cpuByThread(server.process.pid!);
+    const clientCpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
@@ -136,11 +156,21 @@ async function run(dialect: 'sqlite' | 'postgres'): Promise<void> {
     }
     const finished = performance.now();
     const seconds = (finished - started) / 1000;
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const cpu = [...cpuByThread(server.process.pid!)]
+      .map(([name, used]) => [name, used - (cpuBefore.get(name) ?? 0)] as const)
+      .filter(([, used]) => used > 0.05)
+      .sort((a, b) => b[1] - a[1]);
     console.log(
       `${dialect.padEnd(10)} ${total.toLocaleString('en')} events in ${documents.length} documents, ${CLIENTS} clients: ` +
         `${Math.round(total / seconds).toLocaleString('en')} events/s stored ` +
         `(acknowledged at ${Math.round(total / ((acknowledged - started) / 1000)).toLocaleString('en')} events/s), ` +
         `${failed} failed jobs, server peak RSS ${Math.round(server.rssMb())} MB`,
+    );
+    // Where the two cores went: CPU time per event by server thread, and the benchmark's own clients.
+    const perEvent = (cpuSeconds: number) => `${Math.round((cpuSeconds * 1e6) / total)} µs`;
+    console.log(
+      `           CPU per event: ${cpu.map(([name, used]) => `${name} ${perEvent(used)}`).join(', ')}; clients ${perEvent((clientCpu.user + clientCpu.system) / 1e6)}`,
     );
   } finally {
     server.process.kill('SIGTERM');
