@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -75,6 +75,18 @@ function cpuByThread(pid: number): Map<string, number> {
   return byName;
 }
 
+/** Busy and total CPU seconds of the whole machine so far (Linux /proc/stat), to show how much of it a run used. */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) / 100, total: total / 100 };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
 function rssOf(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -130,6 +142,7 @@ async function run(dialect: 'sqlite' | 'postgres'): Promise<void> {
     let next = 0;
     const cpuBefore = cpuByThread(server.process.pid!);
     const clientCpuBefore = process.cpuUsage();
+    const machineBefore = machineCpu();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
@@ -157,6 +170,8 @@ async function run(dialect: 'sqlite' | 'postgres'): Promise<void> {
     const finished = performance.now();
     const seconds = (finished - started) / 1000;
     const clientCpu = process.cpuUsage(clientCpuBefore);
+    const machineAfter = machineCpu();
+    const machineBusy = machineAfter.busy - machineBefore.busy;
     const cpu = [...cpuByThread(server.process.pid!)]
       .map(([name, used]) => [name, used - (cpuBefore.get(name) ?? 0)] as const)
       .filter(([, used]) => used > 0.05)
@@ -170,7 +185,8 @@ async function run(dialect: 'sqlite' | 'postgres'): Promise<void> {
     // Where the two cores went: CPU time per event by server thread, and the benchmark's own clients.
     const perEvent = (cpuSeconds: number) => `${Math.round((cpuSeconds * 1e6) / total)} µs`;
     console.log(
-      `           CPU per event: ${cpu.map(([name, used]) => `${name} ${perEvent(used)}`).join(', ')}; clients ${perEvent((clientCpu.user + clientCpu.system) / 1e6)}`,
+      `           CPU per event: ${cpu.map(([name, used]) => `server ${name} ${perEvent(used)}`).join(', ')}; clients ${perEvent((clientCpu.user + clientCpu.system) / 1e6)}; ` +
+        `whole machine ${perEvent(machineBusy)} (${(machineBusy / seconds).toFixed(2)} of ${availableParallelism()} cores busy)`,
     );
   } finally {
     server.process.kill('SIGTERM');

@@ -18,7 +18,7 @@ export interface Config {
   level: PlatformLevel;
   regionCode: string | null;
   platformName: string;
-  /** Worker threads preparing capture documents (ZHUISU_CAPTURE_WORKERS); 0 prepares them on the main thread. */
+  /** Capture worker threads (ZHUISU_CAPTURE_WORKERS); 0 prepares and stores documents on the main thread. */
   captureWorkers: number | null;
 }
 
