@@ -123,18 +123,22 @@ function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, sche
 const ROWS_PER_STATEMENT = 32;
 
 /**
- * better-sqlite3 as Kysely sees it, with each SQL text compiled once: Kysely prepares every query it runs, and
- * compiling costs more than running the small lookups capture makes by the thousand. The cache is bounded, since
- * `IN (…)` lists make many texts.
+ * better-sqlite3 as Kysely sees it, with two changes:
+ * - each SQL text is compiled once: Kysely prepares every query it runs, and compiling costs more than running the
+ *   small lookups capture makes by the thousand. The cache is bounded, since `IN (…)` lists make many texts.
+ * - transactions begin IMMEDIATE, taking the write lock at once: capture writes from a connection of its own, and a
+ *   transaction that read first and found that connection's commit landed meanwhile could not write at all
+ *   (SQLITE_BUSY without waiting). Taking the lock first, it waits its turn (busy_timeout) and then sees that commit.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+function asKyselySees(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
   const prepare = (text: string) => {
-    let statement = cache.get(text);
+    const sql = text === 'begin' ? 'begin immediate' : text;
+    let statement = cache.get(sql);
     if (statement) return statement;
-    statement = sqlite.prepare(text);
+    statement = sqlite.prepare(sql);
     if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(text, statement);
+    cache.set(sql, statement);
     return statement;
   };
   return new Proxy(sqlite, { get: (target, property) => (property === 'prepare' ? prepare : Reflect.get(target, property, target)) });
@@ -155,7 +159,7 @@ function openSqlite(path: string): Database {
   // Random-order keys (event hashes, identifiers) touch pages all over the indexes; a 64 MiB page cache keeps them hot.
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('wal_autocheckpoint = 16384');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: asKyselySees(sqlite) }) });
   // One connection: inside a Kysely transaction the raw handle writes into that same transaction. Prepared
   // statements of a fixed number of rows: SQLite compiles each once, and one call binds many rows.
   const statements = new Map<string, SqliteDatabase.Statement>();
