@@ -4,11 +4,11 @@ import type { CaptureJobTable, Database, EventTable, Executor, PostingTable } fr
 import { DomainError, invalid, tooLarge } from '../domain/errors.js';
 import { collectPrefixes } from '../epcis/json-ld.js';
 import type { ValidationIssue } from '../epcis/validation/validate.js';
-import { EventsRepository, OBJECT_ROLES } from '../events/events.repository.js';
+import { EventsRepository } from '../events/events.repository.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { CaptureRepository, type CaptureIssue, type CaptureJob } from './capture.repository.js';
-import { CAPTURE_LIMIT_EVENTS, type Prepared, type PreparedEvent } from './prepare.js';
+import { CAPTURE_LIMIT_EVENTS, type Prepared, type PreparedEvent, type PreparedPosting } from './prepare.js';
 
 /**
  * Writing a prepared capture: the events, their index rows, the job record and the audit entry, in one transaction,
@@ -81,19 +81,25 @@ export class CaptureWriter {
 /** Events per group commit: a few documents of the usual size, and a transaction that stays short. */
 const GROUP_COMMIT_EVENTS = 8_000;
 
-interface AcceptedDocument {
-  source: CaptureDocument;
+/** A document that passed validation: its events, their postings, and the `@context` they were captured under. */
+interface ValidDocument {
   events: PreparedEvent[];
+  postings: PreparedPosting[];
   context: unknown;
+}
+
+interface AcceptedDocument extends ValidDocument {
+  source: CaptureDocument;
 }
 
 function acceptedDocument(document: CaptureDocument): AcceptedDocument {
   return { source: document, ...accepted(document.prepared) };
 }
 
-async function writeDocument(database: Database, trx: Executor, { source, events, context }: AcceptedDocument): Promise<CaptureJob> {
+async function writeDocument(database: Database, trx: Executor, document: AcceptedDocument): Promise<CaptureJob> {
+  const { source, events, context } = document;
   const { actor, owner, id } = source;
-  const outcome = await storeEvents(database, trx, events, context, owner, id);
+  const outcome = await storeEvents(database, trx, document, owner, id);
   // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
   const job = await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome, context));
   await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } });
@@ -102,10 +108,11 @@ async function writeDocument(database: Database, trx: Executor, { source, events
 
 /** Stores one prepared event (POST /epcis/events); a clash of its eventID is an error, not a failed job. */
 export async function storeSingleEvent(database: Database, actor: Principal, owner: string | null, prepared: Prepared, id: string): Promise<{ eventID: string; created: boolean }> {
-  const { events, context } = accepted(prepared);
+  const document = accepted(prepared);
+  const { context } = document;
   return onceMoreIfRaced(() =>
     database.transaction(async (trx) => {
-      const outcome = await storeEvents(database, trx, events, context, owner, id);
+      const outcome = await storeEvents(database, trx, document, owner, id);
       if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
       await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome, context));
       await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
@@ -144,7 +151,7 @@ function jobRow(id: string, actor: Principal, owner: string | null, eventCount: 
 }
 
 /** The prepared events, or the DomainError that says why the document was refused. */
-function accepted(prepared: Prepared): { events: PreparedEvent[]; context: unknown } {
+function accepted(prepared: Prepared): ValidDocument {
   if (prepared.ok) return prepared;
   switch (prepared.reason) {
     case 'invalid-json':
@@ -173,23 +180,6 @@ function declaredPrefixes(context: unknown): Map<string, string> {
   return new Map([...collectPrefixes(context)].filter(([prefix, iri]) => EPCIS_PREFIXES.get(prefix) !== iri && /^[A-Za-z_][\w.-]*$/.test(prefix)));
 }
 
-const OBJECT_ROLE_SET = new Set<string>(OBJECT_ROLES);
-
-const GTIN_LINK_START = 'https://id.gs1.org/01/';
-
-/** The GTINs of the canonical Digital Links among `identifiers` (`^https://id.gs1.org/01/(\d{14})(/|$)`, by hand). */
-function gtinsNamed(identifiers: { identifier: string }[]): string[] {
-  const found: string[] = [];
-  for (const { identifier } of identifiers) {
-    if (!identifier.startsWith(GTIN_LINK_START)) continue;
-    const end = GTIN_LINK_START.length + 14;
-    if (identifier.length !== end && identifier.charCodeAt(end) !== 0x2f) continue;
-    const gtin = identifier.slice(GTIN_LINK_START.length, end);
-    if (/^\d{14}$/.test(gtin) && !found.includes(gtin)) found.push(gtin);
-  }
-  return found;
-}
-
 interface StoreOutcome {
   eventIds: string[];
   created: number;
@@ -202,7 +192,8 @@ interface StoreOutcome {
  * errorDeclaration corrects the stored event with the same hash. Returns errors (and writes nothing) when a supplied
  * eventID is already taken by a different event.
  */
-async function storeEvents(database: Database, trx: Executor, prepared: PreparedEvent[], context: unknown, owner: string | null, captureId: string): Promise<StoreOutcome> {
+async function storeEvents(database: Database, trx: Executor, document: ValidDocument, owner: string | null, captureId: string): Promise<StoreOutcome> {
+  const { events: prepared, postings, context } = document;
   const events = new EventsRepository(trx, database.insertMany);
   const warnings: CaptureIssue[] = [];
   const errors: CaptureIssue[] = [];
@@ -257,33 +248,20 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
 
   const glns = [...new Set(fresh.flatMap((f) => f.index.glns.map((g) => g.gln)))];
   const glnOwners = await new SubjectsRepository(trx).subjectsByGlns(glns);
-  const gtins = fresh.map((f) => gtinsNamed(f.index.identifiers));
-  const classes = await new ProductsRepository(trx).classesByGtin([...new Set(gtins.flat())]);
+  const classes = await new ProductsRepository(trx).classesByGtin([...new Set(fresh.flatMap((f) => f.index.gtins))]);
   const recordTimeMs = Date.now();
   const seqs = fresh.length ? await database.nextSeqs(trx, 'event_seq', fresh.length) : [];
   const rows: EventTable[] = [];
-  const postings = new Map<string, [number, string][]>();
   const fieldRows: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[] = [];
   const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
   const seqByHash = new Map<string, number>();
-  const post = (term: string, seq: number, role: string) => {
-    const entries = postings.get(term);
-    if (!entries) return void postings.set(term, [[seq, role]]);
-    // Entries go in seq order, so a repeat (one event naming a thing twice in one role) is among the last ones.
-    for (let i = entries.length - 1; i >= 0 && entries[i]![0] === seq; i -= 1) if (entries[i]![1] === role) return;
-    entries.push([seq, role]);
-  };
+  /** The seq of the event at each position of the document; undefined where it stores nothing new. */
+  const seqAt: (number | undefined)[] = new Array(prepared.length);
   fresh.forEach((f, i) => {
     const seq = seqs[i]!;
     seqByHash.set(f.hash, seq);
+    seqAt[f.position] = seq;
     const ix = f.index;
-    const objects = new Set<string>();
-    for (const id of ix.identifiers) {
-      post(id.identifier, seq, id.role);
-      if (OBJECT_ROLE_SET.has(id.role)) objects.add(id.identifier);
-    }
-    if (ix.readPoint) post(ix.readPoint, seq, 'read_point');
-    if (ix.bizLocation) post(ix.bizLocation, seq, 'biz_location');
     rows.push({
       seq,
       event_id: f.eventId === f.hash ? null : f.eventId,
@@ -295,9 +273,9 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
       event_time_ms: ix.eventTimeMs,
       record_time_ms: recordTimeMs,
       owner_subject_id: owner,
-      product_class: classes.size ? (gtins[i]!.map((g) => classes.get(g)).find((c) => c !== undefined) ?? null) : null,
+      product_class: classes.size ? (ix.gtins.map((g) => classes.get(g)).find((c) => c !== undefined) ?? null) : null,
       capture_id: captureId,
-      object_ids: objects.size ? JSON.stringify([...objects]) : null,
+      object_ids: ix.objectIds,
       body: f.bodyJson,
     });
     for (const field of ix.fields) fieldRows.push({ seq, scope: field.scope, name: field.name, text_value: field.text, num_value: field.num });
@@ -312,7 +290,18 @@ async function storeEvents(database: Database, trx: Executor, prepared: Prepared
     for (const [subjectId, relation] of concerned) subjectRows.push({ seq, subject_id: subjectId, relation });
   });
   const postingRows: PostingTable[] = [];
-  for (const [term, entries] of postings) postingRows.push({ term, first_seq: entries[0]![0], entries: JSON.stringify(entries) });
+  for (const { term, positions, roles } of postings) {
+    // Built as text: the roles come quoted, and this runs for every identifier of every document.
+    let entries = '';
+    let first: number | undefined;
+    for (let i = 0; i < positions.length; i += 1) {
+      const seq = seqAt[positions[i]!];
+      if (seq === undefined) continue;
+      first ??= seq;
+      entries += `${entries ? ',' : '['}[${seq},${roles[i]}]`;
+    }
+    if (first !== undefined) postingRows.push({ term, first_seq: first, entries: `${entries}]` });
+  }
   await events.insertEvents(rows, postingRows, fieldRows, subjectRows);
   if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 

@@ -1,5 +1,5 @@
 import { eventHash } from '../epcis/event-hash.js';
-import { indexEvent, memoisedCanonical, type EventIndex } from '../epcis/event-index.js';
+import { indexEvent, memoisedCanonical, OBJECT_ROLES, type EventIndex, type IndexedField } from '../epcis/event-index.js';
 import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
 
 /**
@@ -19,12 +19,38 @@ export interface PreparedEvent {
   bodyJson: string;
   errorDeclaration: unknown;
   hash: string;
-  index: EventIndex;
+  index: PreparedIndex;
   suppliedId: string | null;
 }
 
+/** What the writer needs of an event's index, worked out here so that the single writer does as little as it can. */
+export interface PreparedIndex {
+  eventType: string;
+  action: string | null;
+  bizStep: string | null;
+  disposition: string | null;
+  eventTimeMs: number;
+  /** JSON array of the canonical identifiers of the things the event names; null when none. */
+  objectIds: string | null;
+  /** GTINs of the things it names, to find the product class by. */
+  gtins: string[];
+  glns: EventIndex['glns'];
+  fields: IndexedField[];
+  errorDeclaration: EventIndex['errorDeclaration'];
+}
+
+/**
+ * One identifier or location of a document and the events naming it: entry i is event `positions[i]` in role
+ * `roles[i]`, the role already JSON-quoted for the posting's entries.
+ */
+export interface PreparedPosting {
+  term: string;
+  positions: number[];
+  roles: string[];
+}
+
 export type Prepared =
-  | { ok: true; context: unknown; events: PreparedEvent[] }
+  | { ok: true; context: unknown; events: PreparedEvent[]; postings: PreparedPosting[] }
   | { ok: false; reason: 'invalid-json' }
   | { ok: false; reason: 'too-many-events'; count: number }
   | { ok: false; reason: 'invalid'; errors: ValidationIssue[]; truncated?: boolean };
@@ -34,7 +60,7 @@ export function prepareDocument(document: unknown): Prepared {
   if (!result.ok) return { ok: false, reason: 'invalid', errors: result.errors, ...(result.truncated ? { truncated: true } : {}) };
   if (result.events.length > CAPTURE_LIMIT_EVENTS) return { ok: false, reason: 'too-many-events', count: result.events.length };
   const context = (document as JsonObject)['@context'];
-  return { ok: true, context, events: prepareEvents(result.events, context) };
+  return { ok: true, context, ...prepareEvents(result.events, context) };
 }
 
 export function prepareDocumentText(text: string): Prepared {
@@ -51,19 +77,70 @@ export function prepareSingleEvent(event: unknown): Prepared {
   const result = validateEpcisEvent(event);
   if (!result.ok) return { ok: false, reason: 'invalid', errors: result.errors, ...(result.truncated ? { truncated: true } : {}) };
   const body = result.events[0]!;
-  return { ok: true, context: body['@context'], events: prepareEvents([body], body['@context']) };
+  return { ok: true, context: body['@context'], ...prepareEvents([body], body['@context']) };
 }
 
-function prepareEvents(events: JsonObject[], context: unknown): PreparedEvent[] {
+const OBJECT_ROLE_SET = new Set<string>(OBJECT_ROLES);
+
+function prepareEvents(events: JsonObject[], context: unknown): { events: PreparedEvent[]; postings: PreparedPosting[] } {
   const canonical = memoisedCanonical();
-  return events.map((body, position) => ({
-    position,
-    bodyJson: JSON.stringify(body),
-    errorDeclaration: body.errorDeclaration ?? null,
-    hash: eventHash(body, context as never),
-    index: indexEvent(body, context, canonical),
-    suppliedId: typeof body.eventID === 'string' ? body.eventID : null,
-  }));
+  const postings = new Map<string, PreparedPosting>();
+  const quotedRoles = new Map<string, string>();
+  const post = (term: string, position: number, role: string) => {
+    let quoted = quotedRoles.get(role);
+    if (quoted === undefined) quotedRoles.set(role, (quoted = JSON.stringify(role)));
+    const posting = postings.get(term);
+    if (!posting) return void postings.set(term, { term, positions: [position], roles: [quoted] });
+    // Entries go in document order, so a repeat (one event naming a thing twice in one role) is among the last ones.
+    for (let i = posting.positions.length - 1; i >= 0 && posting.positions[i] === position; i -= 1) if (posting.roles[i] === quoted) return;
+    posting.positions.push(position);
+    posting.roles.push(quoted);
+  };
+  const prepared = events.map((body, position): PreparedEvent => {
+    const index = indexEvent(body, context, canonical);
+    const objects = new Set<string>();
+    for (const { role, identifier } of index.identifiers) {
+      post(identifier, position, role);
+      if (OBJECT_ROLE_SET.has(role)) objects.add(identifier);
+    }
+    if (index.readPoint) post(index.readPoint, position, 'read_point');
+    if (index.bizLocation) post(index.bizLocation, position, 'biz_location');
+    return {
+      position,
+      bodyJson: JSON.stringify(body),
+      errorDeclaration: body.errorDeclaration ?? null,
+      hash: eventHash(body, context as never),
+      index: {
+        eventType: index.eventType,
+        action: index.action,
+        bizStep: index.bizStep,
+        disposition: index.disposition,
+        eventTimeMs: index.eventTimeMs,
+        objectIds: objects.size ? JSON.stringify([...objects]) : null,
+        gtins: gtinsNamed(objects),
+        glns: index.glns,
+        fields: index.fields,
+        errorDeclaration: index.errorDeclaration,
+      },
+      suppliedId: typeof body.eventID === 'string' ? body.eventID : null,
+    };
+  });
+  return { events: prepared, postings: [...postings.values()] };
+}
+
+const GTIN_LINK_START = 'https://id.gs1.org/01/';
+
+/** The GTINs of the canonical Digital Links among `identifiers` (`^https://id.gs1.org/01/(\d{14})(/|$)`, by hand). */
+function gtinsNamed(identifiers: Iterable<string>): string[] {
+  const found: string[] = [];
+  for (const identifier of identifiers) {
+    if (!identifier.startsWith(GTIN_LINK_START)) continue;
+    const end = GTIN_LINK_START.length + 14;
+    if (identifier.length !== end && identifier.charCodeAt(end) !== 0x2f) continue;
+    const gtin = identifier.slice(GTIN_LINK_START.length, end);
+    if (/^\d{14}$/.test(gtin) && !found.includes(gtin)) found.push(gtin);
+  }
+  return found;
 }
 
 /**
@@ -75,12 +152,13 @@ export type PreparedMessage = Exclude<Prepared, { ok: true }> | { ok: true; cont
 
 export function encodePrepared(prepared: Prepared): PreparedMessage {
   if (!prepared.ok) return prepared;
-  return { ok: true, context: prepared.context, bodies: prepared.events.map((e) => e.bodyJson), rest: JSON.stringify(prepared.events.map(({ bodyJson: _body, ...rest }) => rest)) };
+  const events = prepared.events.map(({ bodyJson: _body, ...rest }) => rest);
+  return { ok: true, context: prepared.context, bodies: prepared.events.map((e) => e.bodyJson), rest: JSON.stringify({ events, postings: prepared.postings }) };
 }
 
 export function decodePrepared(message: PreparedMessage): Prepared {
   if (!message.ok) return message;
-  const events = JSON.parse(message.rest) as PreparedEvent[];
+  const { events, postings } = JSON.parse(message.rest) as { events: PreparedEvent[]; postings: PreparedPosting[] };
   for (let i = 0; i < events.length; i += 1) events[i]!.bodyJson = message.bodies[i]!;
-  return { ok: true, context: message.context, events };
+  return { ok: true, context: message.context, events, postings };
 }

@@ -23,6 +23,9 @@ export type IdentifierRole =
   | `destination:${string}`
   | `biz_transaction:${string}`;
 
+/** Roles that name the things an event is about (not its parties, places or transactions). */
+export const OBJECT_ROLES: readonly IdentifierRole[] = ['epc', 'parent', 'child', 'input', 'output', 'epc_class', 'child_class', 'input_class', 'output_class'];
+
 export interface IndexedField {
   scope: 'ilmd' | 'ext';
   /** Expanded IRI when the prefix is known, else the key as written. */

@@ -1,5 +1,6 @@
 import type { ReadScope } from '../access/policy.js';
 import { namesThingHeldBy, postedSeqs, type Database, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { OBJECT_ROLES } from '../epcis/event-index.js';
 import type { EventQuery } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -24,8 +25,6 @@ export interface PageCursor {
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits for the widest table. */
 const CHUNK = 500;
 
-/** Identifier roles that name the things an event is about (not its parties or transactions). */
-export const OBJECT_ROLES = ['epc', 'parent', 'child', 'input', 'output', 'epc_class', 'child_class', 'input_class', 'output_class'];
 
 export class EventsRepository {
   constructor(
@@ -182,7 +181,7 @@ export class EventsRepository {
       query = query.where((eb) =>
         eb.or([
           eb.exists(eb.selectFrom('event_subjects as s').select('s.seq').whereRef('s.seq', '=', 'e.seq').where('s.subject_id', '=', subjectId)),
-          namesThingHeldBy(this.db, 'e.object_ids', subjectId, OBJECT_ROLES),
+          namesThingHeldBy(this.db, 'e.object_ids', subjectId, [...OBJECT_ROLES]),
         ]),
       );
     } else if (scope.kind === 'region') {
@@ -247,7 +246,7 @@ export class EventsRepository {
       .selectFrom('events as e')
       .select('e.seq')
       .where('e.seq', '=', seq)
-      .where(namesThingHeldBy(this.db, 'e.object_ids', subjectId, OBJECT_ROLES))
+      .where(namesThingHeldBy(this.db, 'e.object_ids', subjectId, [...OBJECT_ROLES]))
       .executeTakeFirst();
     return row !== undefined;
   }
