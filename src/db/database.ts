@@ -75,6 +75,16 @@ const multiRowInsert: InsertMany = async (trx, table, rows) => {
   }
 };
 
+/**
+ * PostgreSQL bulk insert: the rows travel as one JSON parameter that the server turns back into rows of the table's
+ * own type. A multi-row VALUES list of the same rows has thousands of parameters to bind, send and plan.
+ */
+const jsonRecordsetInsert: InsertMany = async (trx, table, rows) => {
+  if (rows.length === 0) return;
+  const columns = sql.join(Object.keys(rows[0]!).map((c) => sql.ref(c)));
+  await sql`insert into ${sql.table(table)} (${columns}) select ${columns} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)})`.execute(trx);
+};
+
 /** A counter row: one writer at a time anyway on SQLite, so a block is reserved with one UPDATE. */
 async function counterSeqs(trx: Executor, sequence: Sequence, count: number): Promise<number[]> {
   await trx.insertInto('counters').values({ name: sequence, value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
@@ -211,7 +221,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
   pool.on('error', () => {});
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const sharing: SharedDatabase = { url, options: options.schema ? { schema: options.schema } : {}, parallelWrites: true };
-  return wrap(db, 'postgres', `postgres ${redactUrl(url)}${options.schema ? ` schema ${options.schema}` : ''}`, options.schema, { sharing });
+  return wrap(db, 'postgres', `postgres ${redactUrl(url)}${options.schema ? ` schema ${options.schema}` : ''}`, options.schema, { sharing, insertMany: jsonRecordsetInsert });
 }
 
 async function openPglite(dir: string): Promise<Database> {
@@ -219,7 +229,7 @@ async function openPglite(dir: string): Promise<Database> {
   const client = dir && dir !== 'memory' ? new PGlite(resolve(dir)) : new PGlite();
   await client.waitReady;
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(client) });
-  return wrap(db, 'postgres', `pglite ${dir || 'memory'}`, undefined);
+  return wrap(db, 'postgres', `pglite ${dir || 'memory'}`, undefined, { insertMany: jsonRecordsetInsert });
 }
 
 function redactUrl(url: string): string {

@@ -229,13 +229,20 @@ function pushFieldValues(out: IndexedField[], scope: 'ilmd' | 'ext', name: strin
   }
   if (typeof value === 'number') out.push({ scope, name, text: String(value), num: value });
   else if (typeof value === 'boolean') out.push({ scope, name, text: String(value), num: null });
-  else if (typeof value === 'string') out.push({ scope, name, text: value, num: NUMERIC.test(value.trim()) ? Number(value) : null });
+  else if (typeof value === 'string') out.push({ scope, name, text: value, num: numberIn(value) });
   else if (isObject(value) && (typeof value['@value'] === 'string' || typeof value['@value'] === 'number')) {
     pushFieldValues(out, scope, name, value['@value']);
   }
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** The number a numeric string writes, if it is one a double holds (not `1e999`). */
+function numberIn(value: string): number | null {
+  if (!NUMERIC.test(value.trim())) return null;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : null;
+}
 
 function errorDeclarationOf(value: Json): EventIndex['errorDeclaration'] {
   if (!isObject(value) || typeof value.declarationTime !== 'string') return null;
