@@ -3,8 +3,8 @@ import { indexEvent, memoisedCanonical, OBJECT_ROLES, type EventIndex, type Inde
 import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
 
 /**
- * The CPU-bound half of capture: parse, validate, hash and index. It needs no database, so it can run on a worker
- * thread (prepare.worker.ts) while the main thread serves requests and writes.
+ * The CPU-bound half of capture: parse, validate, hash and index. It needs no database, so it runs on a capture
+ * worker (capture.worker.ts) while another thread writes.
  */
 
 /** Limits advertised in the GS1-EPCIS-Capture-Limit headers. */
@@ -145,20 +145,31 @@ function gtinsNamed(identifiers: Iterable<string>): string[] {
 
 /**
  * A prepared document as it crosses from a worker thread to the writer. Structured cloning of the thousands of small
- * index objects costs the receiving thread more than preparing them did; JSON text parses several times faster,
- * and the event bodies, already JSON, travel as plain strings.
+ * index objects costs the receiving thread more than preparing them did; JSON text parses several times faster.
+ * What is already JSON text (the bodies, the lists of things named) travels as plain strings, not escaped again.
  */
-export type PreparedMessage = Exclude<Prepared, { ok: true }> | { ok: true; context: unknown; bodies: string[]; rest: string };
+export type PreparedMessage =
+  | Exclude<Prepared, { ok: true }>
+  | { ok: true; context: unknown; bodies: string[]; objectIds: (string | null)[]; rest: string };
 
 export function encodePrepared(prepared: Prepared): PreparedMessage {
   if (!prepared.ok) return prepared;
-  const events = prepared.events.map(({ bodyJson: _body, ...rest }) => rest);
-  return { ok: true, context: prepared.context, bodies: prepared.events.map((e) => e.bodyJson), rest: JSON.stringify({ events, postings: prepared.postings }) };
+  const bodies: string[] = [];
+  const objectIds: (string | null)[] = [];
+  const events = prepared.events.map(({ bodyJson, index: { objectIds: objects, ...index }, ...rest }) => {
+    bodies.push(bodyJson);
+    objectIds.push(objects);
+    return { ...rest, index };
+  });
+  return { ok: true, context: prepared.context, bodies, objectIds, rest: JSON.stringify({ events, postings: prepared.postings }) };
 }
 
 export function decodePrepared(message: PreparedMessage): Prepared {
   if (!message.ok) return message;
   const { events, postings } = JSON.parse(message.rest) as { events: PreparedEvent[]; postings: PreparedPosting[] };
-  for (let i = 0; i < events.length; i += 1) events[i]!.bodyJson = message.bodies[i]!;
+  for (let i = 0; i < events.length; i += 1) {
+    events[i]!.bodyJson = message.bodies[i]!;
+    events[i]!.index.objectIds = message.objectIds[i]!;
+  }
   return { ok: true, context: message.context, events, postings };
 }
