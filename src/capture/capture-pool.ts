@@ -25,10 +25,19 @@ import { decodePrepared, prepareDocumentText } from './prepare.js';
  * file, which a worker can only load once tsx is registered inside it.
  */
 function spawnWorker(role: WorkerRole, transferList: TransferListItem[] = []): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./capture.worker.js', import.meta.url), { workerData: role, transferList });
+  const options = { workerData: role, transferList, resourceLimits: CAPTURE_WORKER_LIMITS };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./capture.worker.js', import.meta.url), options);
   const entry = new URL('./capture.worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: role, transferList });
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { ...options, eval: true });
 }
+
+/**
+ * A parsed 1,000-event document and what is prepared from it live for tens of milliseconds: in V8's default young
+ * generation they outlive two scavenges and are copied into the old generation, whose collection then costs more
+ * than the work itself. A young generation of 128 MiB lets them die young: about a tenth more documents per second
+ * on both dialects in the capture benchmark, for about 150 MiB more memory per worker at full load.
+ */
+const CAPTURE_WORKER_LIMITS = { maxYoungGenerationSizeMb: 128 };
 
 interface Slot {
   worker: Worker;
