@@ -236,7 +236,11 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
   // that is not this event's hash, as the hash of another. (This event's own hash was looked up above.)
   const taken = await events.findBySuppliedIds(fresh.map((f) => f.eventId));
   const notOwnHash = fresh.filter((f) => f.eventId !== f.hash);
-  if (notOwnHash.length) for (const [hash, stored] of await events.findByHashes(notOwnHash.map((f) => f.eventId))) if (stored.eventId === hash) taken.set(hash, { seq: stored.seq, eventHash: hash });
+  if (notOwnHash.length) {
+    for (const [hash, stored] of await events.findByHashes(notOwnHash.map((f) => f.eventId))) {
+      if (stored.eventId === hash) taken.set(hash, { seq: stored.seq, eventHash: hash });
+    }
+  }
   for (const f of fresh) {
     const stored = taken.get(f.eventId);
     if (!stored) continue;

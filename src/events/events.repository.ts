@@ -55,18 +55,6 @@ export class EventsRepository {
     return new Map(rows.map((r) => [r.event_id!, { seq: Number(r.seq), eventHash: r.event_hash }]));
   }
 
-  /** Stored events known by these eventIDs: the ones given by clients, and the ones whose id is their hash. */
-  async findByEventIds(ids: string[]): Promise<Map<string, { seq: number; eventHash: string }>> {
-    const rows = await inChunks(ids, (chunk) =>
-      this.db
-        .selectFrom('events')
-        .select(['seq', 'event_hash', 'event_id'])
-        .where((eb) => eb.or([eb('event_id', 'in', chunk), eb.and([eb('event_id', 'is', null), eb('event_hash', 'in', chunk)])]))
-        .execute(),
-    );
-    return new Map(rows.map((r) => [r.event_id ?? r.event_hash, { seq: Number(r.seq), eventHash: r.event_hash }]));
-  }
-
   /** Writes events with their index rows; needs the repository to have been built with the bulk inserter. */
   async insertEvents(
     events: EventTable[],

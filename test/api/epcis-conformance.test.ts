@@ -102,7 +102,7 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(job.success, true, `${name}: ${JSON.stringify(job.errors)}`);
         assert.equal(job.eventIDs.length, expected.length, name);
         for (const [i, eventId] of (job.eventIDs as string[]).entries()) {
-          const stored = (await new EventsRepository(t.platform.database.db).findByEventIds([eventId])).get(eventId);
+          const stored = await new EventsRepository(t.platform.database.db).findByEventId(eventId);
           assert.equal(stored?.eventHash, expected[i], `${name} event ${i}`);
           checked += 1;
         }

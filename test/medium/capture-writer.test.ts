@@ -38,8 +38,8 @@ for (const dialect of TEST_DIALECTS) {
       ]);
       assert.equal(transactions, 2, 'the first document alone, then the two that waited for it');
       assert.deepEqual([first!.status, second!.status, third!.status], ['succeeded', 'succeeded', 'failed']);
-      const stored = await new EventsRepository(database.db).findByEventIds([...first!.eventIDs, ...second!.eventIDs]);
-      assert.equal(stored.size, 3);
+      const events = new EventsRepository(database.db);
+      for (const id of [...first!.eventIDs, ...second!.eventIDs]) assert.ok(await events.findByEventId(id), `event ${id} is stored`);
       const count = await database.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(count.n), 3, 'nothing of the failed document was written');
     });
