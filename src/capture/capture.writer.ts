@@ -123,14 +123,14 @@ export async function storeSingleEvent(database: Database, actor: Principal, own
 
 /**
  * Two captures of the same new event at once (PostgreSQL runs them concurrently): the loser breaks a unique key, or
- * finds the event committed under its own hash half-way. Run once more, it finds the winner's event stored, which is
- * the idempotent outcome.
+ * finds the event committed under its own hash half-way, or, when each waits on a key the other inserted, the server
+ * aborts one as a deadlock. Run once more, it finds the winner's events stored, which is the idempotent outcome.
  */
 async function onceMoreIfRaced<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'duplicate') return write();
+    if (error instanceof DomainError && (error.code === 'duplicate' || error.code === 'write-contention')) return write();
     throw error;
   }
 }
