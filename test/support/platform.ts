@@ -72,3 +72,13 @@ export async function call(app: App, method: string, url: string, options: CallO
   }
   return { status: response.statusCode, headers: response.headers, body: response.body, json };
 }
+
+/**
+ * The id and the secret part of an API key (`zsk_<16 hex>_<43 base64url>`). Split by position, not on "_": the
+ * secret's alphabet has "_" in it, and a split would give a tail short enough to turn up anywhere by chance.
+ */
+export function keyParts(key: string): { id: string; secret: string } {
+  const match = /^zsk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/.exec(key);
+  if (!match) throw new Error(`not an API key: ${key.slice(0, 8)}…`);
+  return { id: match[1]!, secret: match[2]! };
+}
