@@ -3,8 +3,9 @@ import type { Executor } from './database.js';
 import { isPostgres } from './dialect.js';
 
 /**
- * Reading the identifier index (table `postings`), whose entries are JSON arrays of [seq, role] pairs: each dialect
- * unpacks JSON its own way, so the SQL for it lives here.
+ * Reading the identifier index (table `postings`, whose entries are JSON arrays of [seq, role] pairs) and the lists
+ * of things events name (`events.object_ids`, JSON arrays): each dialect unpacks JSON its own way, so the SQL for it
+ * lives here.
  */
 
 export interface PostingMatch {
@@ -26,23 +27,21 @@ export function postedSeqs(db: Executor, match: PostingMatch): RawBuilder<number
 }
 
 /**
- * Whether an event (its `object_ids` column, as `objectIdsColumn` names it) names a thing that `subjectId` has an event about,
- * in one of `roles`: the tenancy rule's "history of what a subject has held".
+ * Whether an event (its `object_ids` column, as `objectIdsColumn` names it) names a thing that one of the events
+ * concerning `subjectId` names too: the tenancy rule's "history of what a subject has held". The things the subject
+ * has held are gathered once per query (the subquery does not depend on the outer event), so each candidate event
+ * costs a lookup per thing it names.
  */
-export function namesThingHeldBy(db: Executor, objectIdsColumn: string, subjectId: string, roles: string[]): RawBuilder<boolean> {
-  const roleList = sql.join(roles);
+export function namesThingHeldBy(db: Executor, objectIdsColumn: string, subjectId: string): RawBuilder<boolean> {
   const objectIds = sql.ref(objectIdsColumn);
   return isPostgres(db)
-    ? sql<boolean>`exists (select 1 from jsonb_array_elements_text(${objectIds}::jsonb) as t(term)
-        join postings p on p.term = t.term collate "C"
-        cross join jsonb_array_elements(p.entries::jsonb) as j(value)
-        join event_subjects hs on hs.seq = (j.value ->> 0)::bigint and hs.subject_id = ${subjectId}
-        where j.value ->> 1 in (${roleList}))`
-    : sql<boolean>`exists (select 1 from json_each(${objectIds}) t
-        join postings p on p.term = t.value
-        join json_each(p.entries) j
-        join event_subjects hs on hs.seq = j.value ->> 0 and hs.subject_id = ${subjectId}
-        where j.value ->> 1 in (${roleList}))`;
+    ? sql<boolean>`exists (select 1 from jsonb_array_elements_text(${objectIds}::jsonb) as t(term) where t.term in (
+        select h.term from event_subjects hs join events he on he.seq = hs.seq
+          cross join jsonb_array_elements_text(he.object_ids::jsonb) as h(term)
+        where hs.subject_id = ${subjectId}))`
+    : sql<boolean>`exists (select 1 from json_each(${objectIds}) t where t.value in (
+        select h.value from event_subjects hs join events he on he.seq = hs.seq, json_each(he.object_ids) h
+        where hs.subject_id = ${subjectId}))`;
 }
 
 /** Exact terms by key lookup, prefixes as key ranges (terms are compared byte by byte on both dialects). */

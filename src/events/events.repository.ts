@@ -1,6 +1,5 @@
 import type { ReadScope } from '../access/policy.js';
 import { namesThingHeldBy, postedSeqs, type Database, type EventTable, type Executor, type PostingTable } from '../db/index.js';
-import { OBJECT_ROLES } from '../epcis/event-index.js';
 import type { EventQuery } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -169,7 +168,7 @@ export class EventsRepository {
       query = query.where((eb) =>
         eb.or([
           eb.exists(eb.selectFrom('event_subjects as s').select('s.seq').whereRef('s.seq', '=', 'e.seq').where('s.subject_id', '=', subjectId)),
-          namesThingHeldBy(this.db, 'e.object_ids', subjectId, [...OBJECT_ROLES]),
+          namesThingHeldBy(this.db, 'e.object_ids', subjectId),
         ]),
       );
     } else if (scope.kind === 'region') {
@@ -234,7 +233,7 @@ export class EventsRepository {
       .selectFrom('events as e')
       .select('e.seq')
       .where('e.seq', '=', seq)
-      .where(namesThingHeldBy(this.db, 'e.object_ids', subjectId, [...OBJECT_ROLES]))
+      .where(namesThingHeldBy(this.db, 'e.object_ids', subjectId))
       .executeTakeFirst();
     return row !== undefined;
   }
