@@ -48,6 +48,8 @@ export class CapturePool {
   /** Workers that take requests from this thread; a writer worker, when there is one, is not among them. */
   private readonly slots: Slot[] = [];
   private readonly others: Worker[] = [];
+  /** Workers running and not being ended on purpose. */
+  private readonly live = new Set<Worker>();
   private readonly waiting = new Map<number, { resolve: (reply: CaptureReply) => void; reject: (error: Error) => void; slot: Slot }>();
   private nextId = 0;
   private readonly writer: CaptureWriter;
@@ -88,6 +90,8 @@ export class CapturePool {
 
   /** Workers start on first use, so a process that never captures a document never pays for them. */
   private start(): void {
+    // A writer left from workers that died is ended: one writer per database.
+    for (const worker of this.others.splice(0)) this.retire(worker);
     const sharing = this.database.sharing;
     if (sharing?.parallelWrites) {
       for (let i = 0; i < this.size; i++) this.addSlot(spawnWorker({ role: 'capture', database: sharing }));
@@ -113,10 +117,22 @@ export class CapturePool {
 
   /** Replies may come from another worker than the one asked (the writer answers for the preparers). */
   private watch(worker: Worker, slot: Slot | null): void {
+    this.live.add(worker);
     worker.on('message', (reply: CaptureReply) => this.settle(reply));
-    worker.on('error', (error) => this.failAll(slot, error));
-    worker.on('exit', (code) => this.failAll(slot, new Error(`capture worker stopped (exit code ${code})`)));
+    worker.on('error', (error) => this.lost(worker, slot, error));
+    worker.on('exit', (code) => this.lost(worker, slot, new Error(`capture worker stopped (exit code ${code})`)));
     worker.unref();
+  }
+
+  /** Ends a worker on purpose: its exit is not a loss. */
+  private retire(worker: Worker): Promise<number> {
+    this.live.delete(worker);
+    return worker.terminate();
+  }
+
+  private lost(worker: Worker, slot: Slot | null, error: Error): void {
+    if (!this.live.delete(worker)) return;
+    this.failAll(slot, error);
   }
 
   private settle(reply: CaptureReply): void {
@@ -147,6 +163,6 @@ export class CapturePool {
 
   async close(): Promise<void> {
     const workers = [...this.slots.splice(0).map((s) => s.worker), ...this.others.splice(0)];
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => this.retire(w)));
   }
 }

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { systemPrincipal } from '../../src/access/principal.js';
 import { CapturePool } from '../../src/capture/capture-pool.js';
 import { migrate, openDatabase } from '../../src/db/database.js';
@@ -38,4 +42,34 @@ describe('capture pool on a database only this thread reaches', () => {
       }
     });
   }
+});
+
+describe('capture pool after a worker dies', () => {
+  test('the capture it held fails, and the next one is stored by fresh workers (one writer)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhuisu-pool-'));
+    const database = await openDatabase(join(dir, 'p.sqlite'));
+    await migrate(database);
+    const pool = new CapturePool(database, 1);
+    const admin = systemPrincipal('test');
+    try {
+      const first = await pool.capture(admin, null, JSON.stringify(epcisDocument([objectEvent({ epcList: [sgtin(1)] })])));
+      assert.equal(first.status, 'succeeded');
+      // What a crash looks like from outside: the preparing worker is gone, mid-way through a document (a large one,
+      // so that it is still being prepared when the worker ends).
+      const internals = pool as unknown as { slots: { worker: Worker }[]; others: Worker[] };
+      const large = epcisDocument(Array.from({ length: 3000 }, (_, i) => objectEvent({ epcList: [sgtin(100 + i)] })));
+      const doomed = pool.capture(admin, null, JSON.stringify(large));
+      await internals.slots[0]!.worker.terminate();
+      await assert.rejects(doomed, /capture worker stopped/);
+      const oldWriter = internals.others[0];
+      const next = await pool.capture(admin, null, JSON.stringify(epcisDocument([objectEvent({ epcList: [sgtin(3)] })])));
+      assert.equal(next.status, 'succeeded');
+      assert.equal(internals.others.length, 1, 'one writer');
+      assert.notEqual(internals.others[0], oldWriter, 'the old writer was ended');
+    } finally {
+      await pool.close();
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
