@@ -45,9 +45,9 @@ interface Slot {
 }
 
 export class CapturePool {
-  /** Workers that take requests from this thread; a writer worker, when there is one, is not among them. */
+  /** Workers that take requests from this thread; the single writer, where there is one, is in `writers`. */
   private readonly slots: Slot[] = [];
-  private readonly others: Worker[] = [];
+  private readonly writers: Worker[] = [];
   /** Workers running and not being ended on purpose. */
   private readonly live = new Set<Worker>();
   private readonly waiting = new Map<number, { resolve: (reply: CaptureReply) => void; reject: (error: Error) => void; slot: Slot }>();
@@ -91,7 +91,7 @@ export class CapturePool {
   /** Workers start on first use, so a process that never captures a document never pays for them. */
   private start(): void {
     // A writer left from workers that died is ended: one writer per database.
-    for (const worker of this.others.splice(0)) this.retire(worker);
+    for (const worker of this.writers.splice(0)) this.retire(worker);
     const sharing = this.database.sharing;
     if (sharing?.parallelWrites) {
       for (let i = 0; i < this.size; i++) this.addSlot(spawnWorker({ role: 'capture', database: sharing }));
@@ -105,7 +105,7 @@ export class CapturePool {
     const preparers = channels.map((c) => c.port2);
     const writer = spawnWorker({ role: 'write', database: sharing, preparers }, preparers);
     this.watch(writer, null);
-    this.others.push(writer);
+    this.writers.push(writer);
     for (const { port1 } of channels) this.addSlot(spawnWorker({ role: 'prepare', writer: port1 }, [port1]));
   }
 
@@ -162,7 +162,7 @@ export class CapturePool {
   }
 
   async close(): Promise<void> {
-    const workers = [...this.slots.splice(0).map((s) => s.worker), ...this.others.splice(0)];
+    const workers = [...this.slots.splice(0).map((s) => s.worker), ...this.writers.splice(0)];
     await Promise.all(workers.map((w) => this.retire(w)));
   }
 }

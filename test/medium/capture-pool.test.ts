@@ -56,16 +56,16 @@ describe('capture pool after a worker dies', () => {
       assert.equal(first.status, 'succeeded');
       // What a crash looks like from outside: the preparing worker is gone, mid-way through a document (a large one,
       // so that it is still being prepared when the worker ends).
-      const internals = pool as unknown as { slots: { worker: Worker }[]; others: Worker[] };
+      const internals = pool as unknown as { slots: { worker: Worker }[]; writers: Worker[] };
       const large = epcisDocument(Array.from({ length: 3000 }, (_, i) => objectEvent({ epcList: [sgtin(100 + i)] })));
       const doomed = pool.capture(admin, null, JSON.stringify(large));
       await internals.slots[0]!.worker.terminate();
       await assert.rejects(doomed, /capture worker stopped/);
-      const oldWriter = internals.others[0];
+      const oldWriter = internals.writers[0];
       const next = await pool.capture(admin, null, JSON.stringify(epcisDocument([objectEvent({ epcList: [sgtin(3)] })])));
       assert.equal(next.status, 'succeeded');
-      assert.equal(internals.others.length, 1, 'one writer');
-      assert.notEqual(internals.others[0], oldWriter, 'the old writer was ended');
+      assert.equal(internals.writers.length, 1, 'one writer');
+      assert.notEqual(internals.writers[0], oldWriter, 'the old writer was ended');
     } finally {
       await pool.close();
       await database.close();
