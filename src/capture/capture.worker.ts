@@ -59,6 +59,9 @@ if (setup.role === 'capture') {
   });
 } else {
   const writer = new CaptureWriter(await openDatabase(setup.database.url, setup.database.options));
+  // The pool ends the writer. Until then it stays, even while no preparer is connected (they may all have died):
+  // its own exit would read as a crash.
+  parentPort!.on('message', () => {});
   for (const port of setup.preparers) {
     port.on('message', (request: WriteRequest) => {
       writer.store({ actor: request.actor, owner: request.owner, prepared: decodePrepared(request.prepared), id: request.captureId }).then(
