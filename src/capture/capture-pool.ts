@@ -52,13 +52,14 @@ export class CapturePool {
   private readonly live = new Set<Worker>();
   private readonly waiting = new Map<number, { resolve: (reply: CaptureReply) => void; reject: (error: Error) => void; slot: Slot }>();
   private nextId = 0;
-  private readonly writer: CaptureWriter;
+  /** Stores on this thread: with no workers, or when no other thread can reach the database. */
+  private readonly inThreadWriter: CaptureWriter;
 
   constructor(
     private readonly database: Database,
     private readonly size: number,
   ) {
-    this.writer = new CaptureWriter(database);
+    this.inThreadWriter = new CaptureWriter(database);
   }
 
   /** One worker per core; a single writer's documents are prepared by every core but one. */
@@ -69,11 +70,11 @@ export class CapturePool {
 
   async capture(actor: Principal, owner: string | null, text: string): Promise<CaptureJob> {
     const captureId = uuidv7();
-    if (this.size === 0) return this.writer.store({ actor, owner, prepared: prepareDocumentText(text), id: captureId });
+    if (this.size === 0) return this.inThreadWriter.store({ actor, owner, prepared: prepareDocumentText(text), id: captureId });
     const reply = await this.send({ id: 0, text, captureId, actor, owner });
     if ('error' in reply) throw 'kind' in reply.error ? new DomainError(reply.error.kind, reply.error.code, reply.error.message, reply.error.details) : new Error(reply.error.message);
     if ('job' in reply) return reply.job as CaptureJob;
-    return this.writer.store({ actor, owner, prepared: decodePrepared(reply.prepared), id: captureId });
+    return this.inThreadWriter.store({ actor, owner, prepared: decodePrepared(reply.prepared), id: captureId });
   }
 
   private send(request: CaptureRequest): Promise<CaptureReply> {

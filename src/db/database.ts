@@ -64,16 +64,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   return openSqlite(url.replace(/^sqlite:/, ''));
 }
 
-/** Rows per multi-row INSERT: well under the bound-parameter limits of both dialects for our widest table. */
-const INSERT_CHUNK = 500;
-
 type InsertMany = Database['insertMany'];
-
-const multiRowInsert: InsertMany = async (trx, table, rows) => {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await trx.insertInto(table).values(rows.slice(i, i + INSERT_CHUNK) as never).execute();
-  }
-};
 
 /**
  * PostgreSQL bulk insert: the rows travel as one JSON parameter that the server turns back into rows of the table's
@@ -105,17 +96,17 @@ async function sequenceSeqs(trx: Executor, sequence: Sequence, count: number): P
 }
 
 interface Wrapping {
-  insertMany?: InsertMany;
+  insertMany: InsertMany;
   sharing?: SharedDatabase;
 }
 
-function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, schema: string | undefined, wrapping: Wrapping = {}): Database {
+function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, schema: string | undefined, wrapping: Wrapping): Database {
   return {
     db,
     dialect,
     description,
     schema,
-    insertMany: wrapping.insertMany ?? multiRowInsert,
+    insertMany: wrapping.insertMany,
     nextSeqs: dialect === 'sqlite' ? counterSeqs : sequenceSeqs,
     sharing: wrapping.sharing ?? null,
     async transaction(work) {

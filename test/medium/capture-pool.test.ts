@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { systemPrincipal } from '../../src/access/principal.js';
@@ -10,6 +7,7 @@ import { migrate, openDatabase } from '../../src/db/database.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { EventsRepository } from '../../src/events/events.repository.js';
 import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
+import { openTestDatabase } from '../support/databases.js';
 
 /**
  * The capture pool where the database lives in this thread only (in-memory SQLite; in-process PostgreSQL is the same
@@ -46,8 +44,7 @@ describe('capture pool on a database only this thread reaches', () => {
 
 describe('capture pool after a worker dies', () => {
   test('the capture it held fails, and the next one is stored by fresh workers (one writer)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zhuisu-pool-'));
-    const database = await openDatabase(join(dir, 'p.sqlite'));
+    const { database, close } = await openTestDatabase('sqlite');
     await migrate(database);
     const pool = new CapturePool(database, 1);
     const admin = systemPrincipal('test');
@@ -68,8 +65,7 @@ describe('capture pool after a worker dies', () => {
       assert.notEqual(internals.writers[0], oldWriter, 'the old writer was ended');
     } finally {
       await pool.close();
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   });
 });

@@ -3,25 +3,21 @@ import { after, before, describe, test } from 'node:test';
 import { systemPrincipal } from '../../src/access/principal.js';
 import { CaptureWriter } from '../../src/capture/capture.writer.js';
 import { prepareDocument } from '../../src/capture/prepare.js';
-import { migrate, openDatabase, type Database } from '../../src/db/database.js';
+import { migrate, type Database } from '../../src/db/database.js';
 import { EventsRepository } from '../../src/events/events.repository.js';
 import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
-import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
+import { openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
 
 /** The single writer: documents that wait together share a commit, and each is still stored whole or not at all. */
 for (const dialect of TEST_DIALECTS) {
   describe(`capture writer on ${dialect}`, () => {
-    let target: TestDatabase;
+    let close: () => Promise<void>;
     let database: Database;
     before(async () => {
-      target = await createTestDatabase(dialect);
-      database = await openDatabase(target.url, target.schema ? { schema: target.schema } : {});
+      ({ database, close } = await openTestDatabase(dialect));
       await migrate(database);
     });
-    after(async () => {
-      await database.close();
-      await target.drop();
-    });
+    after(() => close());
 
     const document = (id: string, events: Record<string, unknown>[]) => ({ actor: systemPrincipal('test'), owner: null, prepared: prepareDocument(epcisDocument(events)), id });
 

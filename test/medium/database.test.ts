@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { migrate, openDatabase, type Database } from '../../src/db/database.js';
+import { migrate, type Database } from '../../src/db/database.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { migrations } from '../../src/db/migrations/index.js';
-import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
+import { openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
 
 const subjectRow = (id: string, code: string) => ({
   id,
@@ -26,16 +26,12 @@ const subjectRow = (id: string, code: string) => ({
 
 for (const dialect of TEST_DIALECTS) {
   describe(`database layer on ${dialect}`, () => {
-    let target: TestDatabase;
+    let close: () => Promise<void>;
     let database: Database;
     before(async () => {
-      target = await createTestDatabase(dialect);
-      database = await openDatabase(target.url, target.schema ? { schema: target.schema } : {});
+      ({ database, close } = await openTestDatabase(dialect));
     });
-    after(async () => {
-      await database.close();
-      await target.drop();
-    });
+    after(() => close());
 
     test('migrations apply once and are then a no-op', async () => {
       assert.deepEqual(await migrate(database), Object.keys(migrations));

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { migrate, openDatabase, type Database } from '../../src/db/database.js';
+import { migrate, type Database } from '../../src/db/database.js';
 import { EventsRepository } from '../../src/events/events.repository.js';
 import { parseEventQuery } from '../../src/epcis/query.js';
-import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
+import { openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
 
 /**
  * Events stored under the first event-store layout (one identifier row per mention) are still found, whole, after
@@ -65,21 +65,17 @@ async function writeOldLayout(db: Kysely<any>): Promise<void> {
 
 for (const dialect of TEST_DIALECTS) {
   describe(`event store migration to postings on ${dialect}`, () => {
-    let target: TestDatabase;
+    let close: () => Promise<void>;
     let database: Database;
     let events: EventsRepository;
     before(async () => {
-      target = await createTestDatabase(dialect);
-      database = await openDatabase(target.url, target.schema ? { schema: target.schema } : {});
+      ({ database, close } = await openTestDatabase(dialect));
       await migrate(database, { upTo: '2026-11-23-02-event-store' });
       await writeOldLayout(database.db as unknown as Kysely<any>);
       assert.deepEqual(await migrate(database), ['2026-11-23-03-event-postings']);
       events = new EventsRepository(database.db);
     });
-    after(async () => {
-      await database.close();
-      await target.drop();
-    });
+    after(() => close());
 
     const seqsOf = async (params: Record<string, string>) => (await events.query(parseEventQuery(params), { kind: 'all' }, null, 10)).map((e) => e.seq).sort();
 

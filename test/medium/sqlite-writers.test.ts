@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { migrate, openDatabase, type Database } from '../../src/db/database.js';
+import { migrate, type Database } from '../../src/db/database.js';
+import { openTestDatabase } from '../support/databases.js';
 
 /**
  * Capture writes SQLite from its own connection (a writer worker), so the platform's other writes meet a second
@@ -12,19 +10,16 @@ import { migrate, openDatabase, type Database } from '../../src/db/database.js';
  * snapshot went stale while it waited.
  */
 describe('SQLite transactions beside another writer', () => {
-  let dir: string;
   let file: string;
   let database: Database;
+  let close: () => Promise<void>;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zhuisu-writers-'));
-    file = join(dir, 'w.sqlite');
-    database = await openDatabase(file);
+    const opened = await openTestDatabase('sqlite');
+    ({ database, close } = opened);
+    file = opened.target.url;
     await migrate(database);
   });
-  after(async () => {
-    await database.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   /** Another process takes the write lock, writes a counter row, holds the lock for `ms`, then commits. */
   async function holdWriteLock(ms: number): Promise<{ released: Promise<void> }> {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/database.js';
 
 /**
  * Every storage test runs on both dialects. PostgreSQL is the server at ZHUISU_TEST_PG_URL (default 127.0.0.1:5432,
@@ -63,4 +64,18 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     };
   }
   return { url: 'pglite:', dataDir, label: 'postgres (pglite)', drop: async () => cleanDir() };
+}
+
+/** A fresh test database, opened (not migrated: some tests migrate step by step). `close` also drops it. */
+export async function openTestDatabase(dialect: TestDialect): Promise<{ database: Database; target: TestDatabase; close(): Promise<void> }> {
+  const target = await createTestDatabase(dialect);
+  const database = await openDatabase(target.url, target.schema ? { schema: target.schema } : {});
+  return {
+    database,
+    target,
+    close: async () => {
+      await database.close();
+      await target.drop();
+    },
+  };
 }
