@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { generateDocuments, generateSubjects } from './generator.js';
+import { machineCpu } from './machine.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'bench-admin-token-0123456789';
@@ -73,18 +74,6 @@ function cpuByThread(pid: number): Map<string, number> {
     // not Linux, or the process is gone: no breakdown
   }
   return byName;
-}
-
-/** Busy and total CPU seconds of the whole machine so far (Linux /proc/stat), to show how much of it a run used. */
-function machineCpu(): { busy: number; total: number } {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-    const total = fields.reduce((a, b) => a + b, 0);
-    return { busy: (total - idle) / 100, total: total / 100 };
-  } catch {
-    return { busy: 0, total: 0 };
-  }
 }
 
 function rssOf(pid: number): number {
