@@ -49,6 +49,11 @@ try {
     ['MATCH_anyEPC (one item)', { MATCH_anyEPC: sample.identifier }],
     ['first page', { perPage: '30' }],
     ['EQ_bizStep=shipping', { EQ_bizStep: 'shipping', perPage: '30' }],
+    ['EQ_disposition=in_transit', { EQ_disposition: 'in_transit', perPage: '30' }],
+    ['  … by eventTime', { EQ_disposition: 'in_transit', orderBy: 'eventTime', perPage: '30' }],
+    ['EQ_disposition=destroyed (none)', { EQ_disposition: 'destroyed', perPage: '30' }],
+    ['  … by eventTime', { EQ_disposition: 'destroyed', orderBy: 'eventTime', perPage: '30' }],
+    ['eventType=TransformationEvent', { eventType: 'TransformationEvent', orderBy: 'eventTime', perPage: '30' }],
     ['eventTime range, newest first', { GE_eventTime: '2024-01-01T12:00:00+08:00', LT_eventTime: '2024-01-02T00:00:00+08:00', orderBy: 'eventTime', perPage: '30' }],
   ];
   console.log(`event queries on ${stored.toLocaleString('en')} events (SQLite, in-process), ${ROUNDS} rounds each: p50 / p95`);

@@ -115,14 +115,21 @@ export class EventsRepository {
       .leftJoin('capture_jobs as c', 'c.id', 'e.capture_id')
       .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'c.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
 
-    if (q.eventTypes) query = query.where('e.event_type', 'in', q.eventTypes);
+    // In event-time order, a disposition or event type that many events share is best met by walking the time index
+    // and skipping the others; a rare one by its (value, seq) index and sorting the few events found. The planner
+    // cannot tell the two apart, so it is asked, and when the value is common its column is compared through
+    // coalesce(), which no index serves.
+    const walkTime = sortColumn === 'e.event_time_ms' && (q.dispositions || q.eventTypes) !== undefined && (await this.walkingTimeWins(q.dispositions, q.eventTypes, limit));
+    const oneOf = (column: 'e.event_type' | 'e.disposition', values: string[]) =>
+      query.where((eb) => eb(walkTime ? eb.fn.coalesce(column, eb.val('')) : eb.ref(column), 'in', values));
+    if (q.eventTypes) query = oneOf('e.event_type', q.eventTypes);
     if (q.eventTime.ge !== undefined) query = query.where('e.event_time_ms', '>=', q.eventTime.ge);
     if (q.eventTime.lt !== undefined) query = query.where('e.event_time_ms', '<', q.eventTime.lt);
     if (q.recordTime.ge !== undefined) query = query.where('e.record_time_ms', '>=', q.recordTime.ge);
     if (q.recordTime.lt !== undefined) query = query.where('e.record_time_ms', '<', q.recordTime.lt);
     if (q.actions) query = query.where('e.action', 'in', q.actions);
     if (q.bizSteps) query = query.where('e.biz_step', 'in', q.bizSteps);
-    if (q.dispositions) query = query.where('e.disposition', 'in', q.dispositions);
+    if (q.dispositions) query = oneOf('e.disposition', q.dispositions);
     if (q.readPoints) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: q.readPoints, prefixes: [], roles: ['read_point'] }));
     if (q.bizLocations) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: q.bizLocations, prefixes: [], roles: ['biz_location'] }));
     if (q.eventIds) {
@@ -202,6 +209,24 @@ export class EventsRepository {
       ...toStored(r, corrections.get(Number(r.seq)) ?? []),
       sortKey: sortColumn === 'e.event_time_ms' ? Number(r.event_time_ms) : sortColumn === 'e.record_time_ms' ? Number(r.record_time_ms) : Number(r.seq),
     }));
+  }
+
+  /**
+   * Whether walking the time index finds `limit` events with these dispositions and event types sooner than sorting
+   * all of them: when m of the store's n events match, the walk reads about limit·n/m events and the sort m, so the
+   * walk wins from m = √(limit·n). Matches are counted up to that bound only; n is read off the highest seq.
+   */
+  private async walkingTimeWins(dispositions: string[] | undefined, eventTypes: string[] | undefined, limit: number): Promise<boolean> {
+    const { last } = await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('last')).executeTakeFirstOrThrow();
+    const bound = Math.ceil(Math.sqrt(limit * Number(last ?? 0)));
+    let matching = this.db.selectFrom('events as e').select('e.seq');
+    if (dispositions) matching = matching.where('e.disposition', 'in', dispositions);
+    if (eventTypes) matching = matching.where('e.event_type', 'in', eventTypes);
+    const { n } = await this.db
+      .selectFrom(matching.limit(bound).as('m'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return bound > 0 && Number(n) >= bound;
   }
 
   async findByEventId(eventId: string): Promise<StoredEvent | undefined> {

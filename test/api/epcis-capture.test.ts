@@ -16,6 +16,7 @@ import {
   transformationEvent,
 } from '../builders/epcis.js';
 import { TEST_DIALECTS } from '../support/databases.js';
+import { seededRandom } from '../support/random.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let serial = 100_000 + Math.floor(Math.random() * 1000) * 1000;
@@ -266,6 +267,43 @@ for (const dialect of TEST_DIALECTS) {
       }
       assert.deepEqual(seen, ids);
       assert.equal(pages, 3);
+    });
+
+    test('a disposition or event type shared by a few events or by thousands pages in either order', async () => {
+      // Thousands of events with one disposition take the path that walks the time index; three take the one that
+      // sorts what the disposition's index finds. Both must give the same order, page after page.
+      const s = nextSerial();
+      const common = `https://ns.example.com/disposition/common-${s}`;
+      const rare = `https://ns.example.com/disposition/rare-${s}`;
+      const random = seededRandom(s);
+      const when = (i: number) => new Date(Date.UTC(2025, 2, 1) + Math.floor(random() * 90 * 86_400_000) + i).toISOString();
+      const events = Array.from({ length: 2_100 }, (_, i) =>
+        i % 700 === 5 ? transformationEvent({ inputEPCList: [sgtin(s)], disposition: rare, eventTime: when(i) }) : objectEvent({ epcList: [sgtin(`${s}.${i}`)], disposition: common, eventTime: when(i) }),
+      );
+      const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
+      const pages = async (params: string) => {
+        const seen: number[] = [];
+        let url: string | null = `/epcis/events?${params}`;
+        while (url && seen.length < 90) {
+          const res = await call(t.app, 'GET', url);
+          assert.equal(res.status, 200, JSON.stringify(res.json));
+          seen.push(...eventList(res).map((e) => ids.indexOf(e.eventID)));
+          const link = res.headers.link as string | undefined;
+          url = link ? /^<([^>]+)>; rel="next"$/.exec(link)![1]! : null;
+        }
+        return seen;
+      };
+      const byTimeDesc = (positions: number[]) => [...positions].sort((a, b) => Date.parse(String(events[b]!.eventTime)) - Date.parse(String(events[a]!.eventTime)) || b - a);
+      const withDisposition = (d: string) => events.flatMap((e, i) => (e.disposition === d ? [i] : []));
+
+      for (const [disposition, type] of [[common, 'ObjectEvent'], [rare, 'TransformationEvent']] as const) {
+        const all = withDisposition(disposition);
+        const d = `EQ_disposition=${encodeURIComponent(disposition)}`;
+        assert.deepEqual(await pages(`${d}&perPage=30`), all.slice(0, 90));
+        assert.deepEqual(await pages(`${d}&orderBy=eventTime&perPage=30`), byTimeDesc(all).slice(0, 90));
+        assert.deepEqual(await pages(`${d}&eventType=${type}&orderBy=eventTime&orderDirection=ASC&perPage=30`), byTimeDesc(all).reverse().slice(0, 90));
+        assert.deepEqual(await pages(`${d}&eventType=AssociationEvent&orderBy=eventTime`), []);
+      }
     });
 
     test('bad query parameters are 400 problems naming the parameter', async () => {

@@ -72,7 +72,8 @@ for (const dialect of TEST_DIALECTS) {
       ({ database, close } = await openTestDatabase(dialect));
       await migrate(database, { upTo: '2026-11-23-02-event-store' });
       await writeOldLayout(database.db as unknown as Kysely<any>);
-      assert.deepEqual(await migrate(database), ['2026-11-23-03-event-postings']);
+      // The postings migration runs first, then every later one: the data must read back through today's schema.
+      assert.equal((await migrate(database))[0], '2026-11-23-03-event-postings');
       events = new EventsRepository(database.db);
     });
     after(() => close());
