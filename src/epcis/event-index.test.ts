@@ -65,6 +65,25 @@ describe('indexEvent: identifiers and their roles', () => {
     ]);
   });
 
+  it('the transformation ID (as an identifier) and the persistent dispositions (as canonical words), set and unset', () => {
+    const result = index(
+      transformationEvent({
+        inputEPCList: undefined,
+        transformationID: ' urn:epc:id:gdti:0614141.00001.1618034 ',
+        persistentDisposition: { set: ['https://ref.gs1.org/cbv/Disp-completeness_verified', 'https://ns.example.com/disp/checked'], unset: ['urn:epcglobal:cbv:disp:completeness_inferred'] },
+      }),
+    );
+    assert.deepEqual(
+      roles(result).filter(([role]) => !String(role).endsWith('_class')),
+      [
+        ['transformation_id', 'https://id.gs1.org/253/06141410000121618034'],
+        ['persistent_disposition_set', 'completeness_verified'],
+        ['persistent_disposition_set', 'https://ns.example.com/disp/checked'],
+        ['persistent_disposition_unset', 'completeness_inferred'],
+      ],
+    );
+  });
+
   it('TransactionEvent: EPCs, sources and destinations by type, business transactions by type', () => {
     const result = index(
       transactionEvent({
@@ -368,6 +387,13 @@ describe('indexEvent: errorDeclaration', () => {
       reason: 'incorrect_data',
       correctiveEventIDs: ['urn:uuid:404d95fc-9457-4a51-bd6a-0bba133845a8'],
     });
+  });
+
+  it('writes a CBV reason as its bare word however it is spelt, and keeps a reason of its own as written', () => {
+    for (const reason of ['did_not_occur', 'urn:epcglobal:cbv:er:did_not_occur', 'https://ref.gs1.org/cbv/ER-did_not_occur']) {
+      assert.equal(index(objectEvent({ errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason } })).errorDeclaration?.reason, 'did_not_occur');
+    }
+    assert.equal(index(objectEvent({ errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'https://ns.example.com/er/late' } })).errorDeclaration?.reason, 'https://ns.example.com/er/late');
   });
 
   it('has a null reason and no corrective events when the declaration gives none', () => {

@@ -1,12 +1,13 @@
 import { isoString } from './time.js';
 import { normaliseIdentifier } from '../codes/gs1/index.js';
-import { normaliseBizStep, normaliseDisposition } from './cbv.js';
+import { normaliseBizStep, normaliseDisposition, normaliseErrorReason } from './cbv.js';
 import { expandTermIn } from './json-ld.js';
 
 /**
  * What the event store indexes of one EPCIS event: the dimensions of SimpleEventQuery, every identifier with its role
  * in canonical form (Digital Link on id.gs1.org), top-level ILMD and extension fields, and the GLNs whose owners the
- * event concerns. Pure: the caller decides where it goes.
+ * event concerns. Pure: the caller decides where it goes. The transformation ID and the persistent dispositions go
+ * with the identifiers: few events carry them, and they are looked up the same way.
  */
 
 export type IdentifierRole =
@@ -21,7 +22,10 @@ export type IdentifierRole =
   | 'output_class'
   | `source:${string}`
   | `destination:${string}`
-  | `biz_transaction:${string}`;
+  | `biz_transaction:${string}`
+  | 'transformation_id'
+  | 'persistent_disposition_set'
+  | 'persistent_disposition_unset';
 
 /** Roles that name the things an event is about (not its parties, places or transactions). */
 export const OBJECT_ROLES: readonly IdentifierRole[] = ['epc', 'parent', 'child', 'input', 'output', 'epc_class', 'child_class', 'input_class', 'output_class'];
@@ -146,6 +150,14 @@ export function indexEvent(event: JsonObject, documentContext?: Json, canonical:
     }
   }
 
+  if (typeof event.transformationID === 'string') identifiers.push({ role: 'transformation_id', identifier: canonical(event.transformationID) });
+  const persistent = event.persistentDisposition;
+  if (isObject(persistent)) {
+    for (const side of ['set', 'unset'] as const) {
+      for (const d of strings(persistent[side])) identifiers.push({ role: `persistent_disposition_${side}`, identifier: vocabulary(normaliseDisposition(d), d) });
+    }
+  }
+
   const readPoint = locationId(event.readPoint, canonical);
   const bizLocation = locationId(event.bizLocation, canonical);
   if (readPoint) {
@@ -248,7 +260,7 @@ function errorDeclarationOf(value: Json): EventIndex['errorDeclaration'] {
   if (!isObject(value) || typeof value.declarationTime !== 'string') return null;
   return {
     declarationTime: isoString(Date.parse(value.declarationTime)),
-    reason: typeof value.reason === 'string' ? value.reason : null,
+    reason: typeof value.reason === 'string' ? vocabulary(normaliseErrorReason(value.reason), value.reason) : null,
     correctiveEventIDs: strings(value.correctiveEventIDs),
   };
 }

@@ -1,5 +1,5 @@
 import { epcUrnToDigitalLink } from '../codes/gs1/index.js';
-import { normaliseBizStep, normaliseDisposition } from './cbv.js';
+import { normaliseBizStep, normaliseDisposition, normaliseErrorReason } from './cbv.js';
 import { canonicalIdentifier, shortType, type IdentifierRole } from './event-index.js';
 import { collectPrefixes, expandTerm } from './json-ld.js';
 
@@ -12,7 +12,8 @@ const STANDARD_PREFIXES = collectPrefixes();
  * query.
  */
 
-export type FieldOperator = 'EQ' | 'GT' | 'GE' | 'LT' | 'LE';
+/** EXISTS asks only that the field is there, whatever its value. */
+export type FieldOperator = 'EQ' | 'GT' | 'GE' | 'LT' | 'LE' | 'EXISTS';
 
 export interface MatchCondition {
   roles: IdentifierRole[];
@@ -42,10 +43,15 @@ export interface EventQuery {
   match: MatchCondition[];
   fields: FieldCondition[];
   errorDeclarationExists?: boolean;
+  /** When the event was declared in error (ms). */
+  errorDeclarationTime: { ge?: number; lt?: number };
+  errorReasons?: string[];
   correctiveEventIds?: string[];
   orderBy: 'eventTime' | 'recordTime' | 'capture';
   orderDirection: 'ASC' | 'DESC';
   eventCountLimit?: number;
+  /** More matching events than this is an error, not a shorter answer. */
+  maxEventCount?: number;
   perPage: number;
 }
 
@@ -79,20 +85,25 @@ const MATCH_ROLES: Record<string, IdentifierRole[]> = {
 /** Parameters that steer paging rather than filter; the HTTP layer reads them, the parser lets them through. */
 const PAGING = new Set(['perPage', 'nextPageToken']);
 
-const FIELD_PARAMETER = /^(EQ|GT|GE|LT|LE)_(ILMD_)?(.+)$/;
+const FIELD_PARAMETER = /^(EQ|GT|GE|LT|LE|EXISTS)_(ILMD_)?(.+)$/;
+/** The binding's query schema spells these with an underscore before Time, the standard's text without. */
+const ERROR_DECLARATION_TIME = /^(GE|LT)_errorDeclaration_?Time$/;
 /** EQ_source_<type>, EQ_destination_<type>, EQ_bizTransaction_<type>: the type is a CBV word or a URI. */
 const PARTY_PARAMETER = /^EQ_(source|destination|bizTransaction)_(.+)$/;
 
 /** @param declared - namespace prefixes captured documents declared (prefix → IRI); the EPCIS ones always apply. */
 export function parseEventQuery(params: Record<string, string | undefined>, declared: ReadonlyMap<string, string> = new Map()): EventQuery {
   const prefixes = declared.size ? new Map([...declared, ...STANDARD_PREFIXES]) : STANDARD_PREFIXES;
-  const query: EventQuery = { eventTime: {}, recordTime: {}, match: [], fields: [], orderBy: 'capture', orderDirection: 'ASC', perPage: DEFAULT_PER_PAGE };
+  const query: EventQuery = { eventTime: {}, recordTime: {}, errorDeclarationTime: {}, match: [], fields: [], orderBy: 'capture', orderDirection: 'ASC', perPage: DEFAULT_PER_PAGE };
   let direction: string | undefined;
 
   for (const [name, raw] of Object.entries(params)) {
     if (raw === undefined || PAGING.has(name)) continue;
     const values = raw.split('|').map((v) => v.trim()).filter((v) => v !== '');
-    if (values.length === 0) throw new QueryParameterError(name, `${name} has no value`);
+    if (name.startsWith('EXISTS_')) {
+      // The XML binding's EXISTS parameters carry no value; in a query string they come empty or as `true`.
+      if (values.length > 1 || (values.length === 1 && values[0] !== 'true')) throw new QueryParameterError(name, `${name} takes no value (or true)`);
+    } else if (values.length === 0) throw new QueryParameterError(name, `${name} has no value`);
     const one = () => {
       if (values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
       return values[0]!;
@@ -140,6 +151,18 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
       case 'EQ_correctiveEventID':
         query.correctiveEventIds = values;
         break;
+      case 'EQ_errorReason':
+        query.errorReasons = values.map((v) => vocabulary(name, normaliseErrorReason(v)));
+        break;
+      case 'EQ_transformationID':
+        query.match.push({ roles: ['transformation_id'], values: values.map(canonicalIdentifier), prefixes: [] });
+        break;
+      case 'EQ_persistentDisposition_set':
+      case 'EQ_persistentDisposition_unset': {
+        const role = name === 'EQ_persistentDisposition_set' ? 'persistent_disposition_set' : 'persistent_disposition_unset';
+        query.match.push({ roles: [role], values: values.map((v) => vocabulary(name, normaliseDisposition(v))), prefixes: [] });
+        break;
+      }
       case 'orderBy': {
         const v = one();
         if (v !== 'eventTime' && v !== 'recordTime') throw new QueryParameterError(name, 'orderBy is eventTime or recordTime');
@@ -152,6 +175,9 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
         break;
       case 'eventCountLimit':
         query.eventCountLimit = positiveInteger(name, one());
+        break;
+      case 'maxEventCount':
+        query.maxEventCount = positiveInteger(name, one());
         break;
       default: {
         const roles = MATCH_ROLES[name];
@@ -168,16 +194,24 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
           query.match.push({ roles: [role], values: list === 'bizTransaction' ? values : values.map(canonicalIdentifier), prefixes: [] });
           break;
         }
+        const declared = ERROR_DECLARATION_TIME.exec(name);
+        if (declared) {
+          query.errorDeclarationTime[declared[1] === 'GE' ? 'ge' : 'lt'] = timestamp(name, one());
+          break;
+        }
         const field = FIELD_PARAMETER.exec(name);
         if (field && field[3]!.includes(':')) {
           const operator = field[1] as FieldOperator;
-          if (operator !== 'EQ' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
+          if (operator !== 'EQ' && operator !== 'EXISTS' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
           query.fields.push({ scope: field[2] ? 'ilmd' : 'ext', name: expandTerm(field[3]!, prefixes), operator, values });
           break;
         }
         throw new QueryParameterError(name, `${name} is not a supported query parameter`);
       }
     }
+  }
+  if (query.eventCountLimit !== undefined && query.maxEventCount !== undefined) {
+    throw new QueryParameterError('maxEventCount', 'eventCountLimit and maxEventCount exclude each other');
   }
   if (direction) {
     if (query.orderBy === 'capture') throw new QueryParameterError('orderDirection', 'orderDirection needs orderBy');

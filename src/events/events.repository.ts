@@ -110,16 +110,43 @@ export class EventsRepository {
   async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number): Promise<(StoredEvent & { sortKey: number })[]> {
     const sortColumn = q.orderBy === 'eventTime' ? 'e.event_time_ms' : q.orderBy === 'recordTime' ? 'e.record_time_ms' : 'e.seq';
     const direction = q.orderDirection === 'ASC' ? 'asc' : 'desc';
-    let query = this.db
-      .selectFrom('events as e')
-      .leftJoin('capture_jobs as c', 'c.id', 'e.capture_id')
-      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'c.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
-
     // In event-time order, a disposition or event type that many events share is best met by walking the time index
     // and skipping the others; a rare one by its (value, seq) index and sorting the few events found. The planner
     // cannot tell the two apart, so it is asked, and when the value is common its column is compared through
     // coalesce(), which no index serves.
     const walkTime = sortColumn === 'e.event_time_ms' && (q.dispositions || q.eventTypes) !== undefined && (await this.walkingTimeWins(q.dispositions, q.eventTypes, limit));
+    let query = this.matching(q, scope, walkTime)
+      .leftJoin('capture_jobs as c', 'c.id', 'e.capture_id')
+      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'c.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
+    if (cursor) {
+      const after = direction === 'asc' ? '>' : '<';
+      query =
+        sortColumn === 'e.seq'
+          ? query.where('e.seq', after, cursor.seq)
+          : query.where((eb) => eb.or([eb(sortColumn, after, cursor.key), eb.and([eb(sortColumn, '=', cursor.key), eb('e.seq', after, cursor.seq)])]));
+    }
+    query = query.orderBy(sortColumn, direction);
+    if (sortColumn !== 'e.seq') query = query.orderBy('e.seq', direction);
+    const rows = await query.limit(limit).execute();
+    const corrections = await this.correctionsFor(rows.map((r) => Number(r.seq)));
+    return rows.map((r) => ({
+      ...toStored(r, corrections.get(Number(r.seq)) ?? []),
+      sortKey: sortColumn === 'e.event_time_ms' ? Number(r.event_time_ms) : sortColumn === 'e.record_time_ms' ? Number(r.record_time_ms) : Number(r.seq),
+    }));
+  }
+
+  /** How many events a query matches within the reader's scope, counted up to `bound` and no further. */
+  async countUpTo(q: EventQuery, scope: ReadScope, bound: number): Promise<number> {
+    const { n } = await this.db
+      .selectFrom(this.matching(q, scope, false).select('e.seq').limit(bound).as('m'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  /** The events a query's filters and the reader's scope let through; `walkTime` as `query` explains. */
+  private matching(q: EventQuery, scope: ReadScope, walkTime: boolean) {
+    let query = this.db.selectFrom('events as e');
     const oneOf = (column: 'e.event_type' | 'e.disposition', values: string[]) =>
       query.where((eb) => eb(walkTime ? eb.fn.coalesce(column, eb.val('')) : eb.ref(column), 'in', values));
     if (q.eventTypes) query = oneOf('e.event_type', q.eventTypes);
@@ -141,26 +168,27 @@ export class EventsRepository {
     for (const m of q.match) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: m.values, prefixes: m.prefixes, roles: m.roles }));
 
     for (const f of q.fields) {
-      query = query.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('event_fields as f')
-            .select('f.seq')
-            .whereRef('f.seq', '=', 'e.seq')
-            .where('f.scope', '=', f.scope)
-            .where('f.name', '=', f.name)
-            .where((eb) => {
-              if (f.operator === 'EQ') return eb('f.text_value', 'in', f.values);
-              const op = ({ GT: '>', GE: '>=', LT: '<', LE: '<=' } as const)[f.operator];
-              const value = f.values[0]!;
-              // Numbers compare as numbers; anything else (dates, codes) as text, which orders ISO dates correctly.
-              return /^-?\d+(\.\d+)?$/.test(value) ? eb('f.num_value', op, Number(value)) : eb('f.text_value', op, value);
-            }),
-        ),
-      );
+      query = query.where(({ exists, selectFrom }) => {
+        const named = selectFrom('event_fields as f').select('f.seq').whereRef('f.seq', '=', 'e.seq').where('f.scope', '=', f.scope).where('f.name', '=', f.name);
+        if (f.operator === 'EXISTS') return exists(named);
+        if (f.operator === 'EQ') return exists(named.where('f.text_value', 'in', f.values));
+        const op = ({ GT: '>', GE: '>=', LT: '<', LE: '<=' } as const)[f.operator];
+        const value = f.values[0]!;
+        // Numbers compare as numbers; anything else (dates, codes) as text, which orders ISO dates correctly.
+        return exists(/^-?\d+(\.\d+)?$/.test(value) ? named.where('f.num_value', op, Number(value)) : named.where('f.text_value', op, value));
+      });
     }
 
-    if (q.errorDeclarationExists) {
-      query = query.where(({ exists, selectFrom }) => exists(selectFrom('event_corrections as c').select('c.declared_seq').whereRef('c.declared_seq', '=', 'e.seq')));
+    const { ge: declaredFrom, lt: declaredBefore } = q.errorDeclarationTime;
+    if (q.errorDeclarationExists || q.errorReasons || declaredFrom !== undefined || declaredBefore !== undefined) {
+      query = query.where(({ exists, selectFrom }) => {
+        let declarations = selectFrom('event_corrections as c').select('c.declared_seq').whereRef('c.declared_seq', '=', 'e.seq');
+        if (q.errorReasons) declarations = declarations.where('c.reason', 'in', q.errorReasons);
+        // Declaration times are stored as UTC ISO text of one length, so text order is time order.
+        if (declaredFrom !== undefined) declarations = declarations.where('c.declaration_time', '>=', isoString(declaredFrom));
+        if (declaredBefore !== undefined) declarations = declarations.where('c.declaration_time', '<', isoString(declaredBefore));
+        return exists(declarations);
+      });
     }
     if (q.correctiveEventIds) {
       query = query.where(({ exists, selectFrom }) =>
@@ -194,21 +222,7 @@ export class EventsRepository {
       );
     }
 
-    if (cursor) {
-      const after = direction === 'asc' ? '>' : '<';
-      query =
-        sortColumn === 'e.seq'
-          ? query.where('e.seq', after, cursor.seq)
-          : query.where((eb) => eb.or([eb(sortColumn, after, cursor.key), eb.and([eb(sortColumn, '=', cursor.key), eb('e.seq', after, cursor.seq)])]));
-    }
-    query = query.orderBy(sortColumn, direction);
-    if (sortColumn !== 'e.seq') query = query.orderBy('e.seq', direction);
-    const rows = await query.limit(limit).execute();
-    const corrections = await this.correctionsFor(rows.map((r) => Number(r.seq)));
-    return rows.map((r) => ({
-      ...toStored(r, corrections.get(Number(r.seq)) ?? []),
-      sortKey: sortColumn === 'e.event_time_ms' ? Number(r.event_time_ms) : sortColumn === 'e.record_time_ms' ? Number(r.record_time_ms) : Number(r.seq),
-    }));
+    return query;
   }
 
   /**

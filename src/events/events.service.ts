@@ -1,7 +1,7 @@
 import { canReadSubject, ensure, readScope } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import type { Database } from '../db/index.js';
-import { invalid, notFound } from '../domain/errors.js';
+import { invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { ProductClass } from '../domain/master-data.js';
 import { canonicaliseEvent } from '../epcis/present.js';
 import { parseEventQuery, QueryParameterError, type EventQuery } from '../epcis/query.js';
@@ -26,13 +26,17 @@ export class EventsService {
     const repo = new EventsRepository(this.database.db);
     try {
       // Declared prefixes matter only to field parameters written with a prefix; most queries skip the lookup.
-      const namesFields = Object.keys(params).some((name) => /^(EQ|GT|GE|LT|LE)_/.test(name) && name.includes(':'));
+      const namesFields = Object.keys(params).some((name) => /^(EQ|GT|GE|LT|LE|EXISTS)_/.test(name) && name.includes(':'));
       query = parseEventQuery(params, namesFields ? await repo.namespaces() : undefined);
     } catch (error) {
       if (error instanceof QueryParameterError) throw invalid('query-parameter', error.message, [{ pointer: `/${error.parameter}`, message: error.message }]);
       throw error;
     }
     const token = params.nextPageToken ? decodeToken(params.nextPageToken) : null;
+    // The standard's QueryTooLargeException: checked once, on the first page, which the later pages continue.
+    if (query.maxEventCount !== undefined && !token && (await repo.countUpTo(query, readScope(actor), query.maxEventCount + 1)) > query.maxEventCount) {
+      throw tooLarge('query-too-large', `more than maxEventCount=${query.maxEventCount} events match; narrow the query or raise the limit`);
+    }
     const remaining = token?.remaining ?? query.eventCountLimit ?? Infinity;
     const limit = Math.min(query.perPage, remaining);
     const rows = await repo.query(query, readScope(actor), token, limit + 1);

@@ -269,6 +269,63 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(pages, 3);
     });
 
+    test('transformation IDs, persistent dispositions, error reasons and times, field presence, and maxEventCount', async () => {
+      const s = nextSerial();
+      const item = sgtin(s);
+      const transformation = `urn:uuid:6f1b2c3d-0000-4000-8000-${String(s).padStart(12, '0')}`;
+      const events = [
+        transformationEvent({ inputEPCList: [item], transformationID: transformation, ilmd: { 'cbvmda:lotNumber': `L${s}` } }),
+        objectEvent({ epcList: [item], action: 'OBSERVE', persistentDisposition: { set: ['completeness_verified'], unset: ['urn:epcglobal:cbv:disp:completeness_inferred'] }, eventTime: '2024-05-02T08:30:00.000+08:00' }),
+        objectEvent({ epcList: [item], action: 'OBSERVE', 'example:temperature': 3, eventTime: '2024-05-03T08:30:00.000+08:00' }),
+      ];
+      const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
+      const match = `MATCH_anyEPC=${encodeURIComponent(item)}`;
+      const got = async (params: string) => {
+        const res = await query(params);
+        assert.equal(res.status, 200, JSON.stringify(res.json));
+        return eventList(res).map((e) => ids.indexOf(e.eventID));
+      };
+
+      assert.deepEqual(await got(`EQ_transformationID=${encodeURIComponent(transformation)}`), [0]);
+      assert.deepEqual(await got(`EQ_transformationID=${encodeURIComponent(`${transformation}0`)}`), []);
+      assert.deepEqual(await got(`EQ_persistentDisposition_set=completeness_verified&${match}`), [1]);
+      assert.deepEqual(await got(`EQ_persistentDisposition_set=${encodeURIComponent('https://ref.gs1.org/cbv/Disp-completeness_verified')}`).then((found) => found.filter((i) => i >= 0)), [1]);
+      assert.deepEqual(await got(`EQ_persistentDisposition_unset=completeness_inferred&${match}`), [1]);
+      assert.deepEqual(await got(`EQ_persistentDisposition_unset=completeness_verified&${match}`), []);
+      assert.deepEqual(await got(`EXISTS_ILMD_cbvmda:lotNumber&${match}`), [0]);
+      assert.deepEqual(await got(`EXISTS_ILMD_cbvmda:lotNumber=true&${match}`), [0]);
+      assert.deepEqual(await got(`EXISTS_example:temperature&${match}`), [2]);
+      assert.deepEqual(await got(`EXISTS_${encodeURIComponent('https://ns.example.com/epcis/humidity')}&${match}`), []);
+
+      // Event 1 is declared in error twice, with the reason spelt as a CBV URN: queries take any spelling.
+      const declare = (declarationTime: string) => ({ ...events[1], errorDeclaration: { declarationTime, reason: 'urn:epcglobal:cbv:er:incorrect_data' } });
+      assert.equal((await job((await capture(epcisDocument([declare('2024-06-01T10:00:00.000+08:00')]))).headers.location as string)).success, true);
+      assert.deepEqual(await got(`EQ_errorReason=incorrect_data&${match}`), [1]);
+      assert.deepEqual(await got(`EQ_errorReason=${encodeURIComponent('https://ref.gs1.org/cbv/ER-incorrect_data')}&${match}`), [1]);
+      assert.deepEqual(await got(`EQ_errorReason=did_not_occur&${match}`), []);
+      assert.deepEqual(await got(`GE_errorDeclarationTime=${encodeURIComponent('2024-06-01T02:00:00Z')}&${match}`), [1]);
+      assert.deepEqual(await got(`GE_errorDeclaration_Time=${encodeURIComponent('2024-06-01T02:00:00.001Z')}&${match}`), []);
+      assert.deepEqual(await got(`LT_errorDeclarationTime=${encodeURIComponent('2024-06-01T10:00:00.001+08:00')}&${match}`), [1]);
+      assert.deepEqual(await got(`LT_errorDeclaration_Time=${encodeURIComponent('2024-06-01T10:00:00+08:00')}&${match}`), []);
+
+      assert.deepEqual(await got(`maxEventCount=3&${match}`), [0, 1, 2]);
+      const tooMany = await query(`maxEventCount=2&${match}&perPage=1`);
+      assert.equal(tooMany.status, 413);
+      assert.match(String(tooMany.headers['content-type']), /^application\/problem\+json/);
+      assert.match(tooMany.json.detail, /maxEventCount=2/);
+      for (const [params, pointer] of [
+        [`maxEventCount=3&eventCountLimit=1&${match}`, '/maxEventCount'],
+        [`EXISTS_example:temperature=false&${match}`, '/EXISTS_example:temperature'],
+        [`EQ_persistentDisposition_set=dancing`, '/EQ_persistentDisposition_set'],
+        [`EQ_errorReason=oops`, '/EQ_errorReason'],
+        [`GE_errorDeclarationTime=yesterday`, '/GE_errorDeclarationTime'],
+      ] as const) {
+        const res = await query(params);
+        assert.equal(res.status, 400, params);
+        assert.ok(JSON.stringify(res.json).includes(pointer), `${params}: ${JSON.stringify(res.json)}`);
+      }
+    });
+
     test('a disposition or event type shared by a few events or by thousands pages in either order', async () => {
       // Thousands of events with one disposition take the path that walks the time index; three take the one that
       // sorts what the disposition's index finds. Both must give the same order, page after page.

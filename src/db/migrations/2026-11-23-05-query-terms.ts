@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import { normaliseErrorReason } from '../../epcis/cbv.js';
+import { indexEvent } from '../../epcis/event-index.js';
+
+/**
+ * The rest of the standard query language needs two things the store did not keep:
+ * - postings for the transformation ID and the persistent dispositions (EQ_transformationID,
+ *   EQ_persistentDisposition_set/_unset), which capture now writes; here they are written for the events stored
+ *   before, found by their text;
+ * - error reasons in canonical form (`incorrect_data` however it was spelt), so that EQ_errorReason compares one
+ *   spelling.
+ * It reads the stored events through today's indexer, which is what capture runs, so the terms are the ones a query
+ * looks for.
+ *
+ * Frozen in time: never edit a migration once released; add a new one.
+ */
+const BATCH = 500;
+const NEW_ROLES = new Set(['transformation_id', 'persistent_disposition_set', 'persistent_disposition_unset']);
+
+export async function up(db: Kysely<any>): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const events: { seq: number | string; body: string }[] = await db
+      .selectFrom('events')
+      .select(['seq', 'body'])
+      .where('seq', '>', after)
+      .where((eb) => eb.or([eb('body', 'like', '%"transformationID"%'), eb('body', 'like', '%"persistentDisposition"%')]))
+      .orderBy('seq')
+      .limit(BATCH)
+      .execute();
+    if (events.length === 0) break;
+    for (const event of events) {
+      const seq = Number(event.seq);
+      const roles = new Map<string, string[]>();
+      for (const { role, identifier } of indexEvent(JSON.parse(event.body) as Record<string, unknown>).identifiers) {
+        if (NEW_ROLES.has(role)) roles.set(identifier, [...(roles.get(identifier) ?? []), role]);
+      }
+      for (const [term, termRoles] of roles) {
+        const added = termRoles.map((role) => [seq, role]);
+        // The event may already start a posting of this term under another role: its entries take the new ones too.
+        const existing = await db.selectFrom('postings').select('entries').where('term', '=', term).where('first_seq', '=', seq).executeTakeFirst();
+        if (existing) {
+          const entries = JSON.stringify([...(JSON.parse(existing.entries) as unknown[]), ...added]);
+          await db.updateTable('postings').set({ entries }).where('term', '=', term).where('first_seq', '=', seq).execute();
+        } else {
+          await db.insertInto('postings').values({ term, first_seq: seq, entries: JSON.stringify(added) }).execute();
+        }
+      }
+    }
+    after = Number(events[events.length - 1]!.seq);
+  }
+
+  const reasons: { declared_seq: number | string; declaration_time: string; reason: string }[] = await db
+    .selectFrom('event_corrections')
+    .select(['declared_seq', 'declaration_time', 'reason'])
+    .where('reason', 'is not', null)
+    .execute();
+  for (const row of reasons) {
+    const normalised = normaliseErrorReason(row.reason);
+    const canonical = normalised.ok && normalised.canonical ? normalised.canonical : row.reason;
+    if (canonical === row.reason) continue;
+    await db
+      .updateTable('event_corrections')
+      .set({ reason: canonical })
+      .where('declared_seq', '=', row.declared_seq)
+      .where('declaration_time', '=', row.declaration_time)
+      .execute();
+  }
+}
+
+export async function down(): Promise<void> {
+  // The postings and reasons it wrote are what capture writes now; nothing to take back.
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
+import { migrate, type Database } from '../../src/db/database.js';
+import { parseEventQuery } from '../../src/epcis/query.js';
+import { EventsRepository } from '../../src/events/events.repository.js';
+import { openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
+
+/**
+ * Events stored before the transformation ID and persistent dispositions were indexed, and a correction whose reason
+ * was kept as spelt, are found by the query parameters that need them once the query-terms migration has run.
+ */
+const TRANSFORMATION = 'urn:uuid:0c5e8d1a-0000-4000-8000-00000000a001';
+const LOT = 'https://id.gs1.org/01/06901234000023/10/L-9';
+
+function eventRow(seq: number, body: Record<string, unknown>) {
+  return {
+    seq,
+    event_id: null,
+    event_hash: `ni:///sha-256;${String(seq).padStart(64, '0')}?ver=CBV2.0`,
+    event_type: String(body.type),
+    action: null,
+    biz_step: null,
+    disposition: null,
+    event_time_ms: Date.parse('2026-04-01T00:00:00.000Z') + seq,
+    record_time_ms: Date.parse('2026-04-02T00:00:00.000Z'),
+    owner_subject_id: null,
+    product_class: null,
+    capture_id: 'cap-old',
+    object_ids: null,
+    body: JSON.stringify(body),
+  };
+}
+
+async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
+  await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 3, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]' }).execute();
+  await db
+    .insertInto('events')
+    .values([
+      // The business transaction and the transformation are one document here, so the event already starts a posting
+      // of that term, under its transaction role.
+      eventRow(1, { type: 'TransformationEvent', eventTime: '2026-04-01T08:00:00+08:00', outputQuantityList: [{ epcClass: LOT }], transformationID: TRANSFORMATION, bizTransactionList: [{ type: 'po', bizTransaction: TRANSFORMATION }] }),
+      eventRow(2, { type: 'ObjectEvent', eventTime: '2026-04-01T08:00:00+08:00', action: 'OBSERVE', epcList: [], persistentDisposition: { set: ['urn:epcglobal:cbv:disp:completeness_verified'] } }),
+      eventRow(3, { type: 'ObjectEvent', eventTime: '2026-04-01T08:00:00+08:00', action: 'OBSERVE', epcList: [], comment: 'transformationID and persistentDisposition only in words' }),
+    ])
+    .execute();
+  await db.insertInto('postings').values({ term: TRANSFORMATION, first_seq: 1, entries: JSON.stringify([[1, 'biz_transaction:po']]) }).execute();
+  await db
+    .insertInto('event_corrections')
+    .values({ declared_seq: 2, declaration_time: '2026-04-03T00:00:00.000Z', reason: 'https://ref.gs1.org/cbv/ER-incorrect_data', corrective_event_ids: '[]', error_declaration: '{}', capture_id: 'cap-old', recorded_at: '2026-04-03T00:00:00.000Z' })
+    .execute();
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`query-terms migration on ${dialect}`, () => {
+    let close: () => Promise<void>;
+    let database: Database;
+    let events: EventsRepository;
+    before(async () => {
+      ({ database, close } = await openTestDatabase(dialect));
+      await migrate(database, { upTo: '2026-11-23-04-vocabulary-indexes' });
+      await writeBeforeMigration(database.db as unknown as Kysely<any>);
+      assert.equal((await migrate(database))[0], '2026-11-23-05-query-terms');
+      events = new EventsRepository(database.db);
+    });
+    after(() => close());
+
+    const seqsOf = async (params: Record<string, string>) => (await events.query(parseEventQuery(params), { kind: 'all' }, null, 10)).map((e) => e.seq).sort();
+
+    test('the transformation ID of an event stored before is found, and the posting it shared keeps its old entry', async () => {
+      assert.deepEqual(await seqsOf({ EQ_transformationID: TRANSFORMATION }), [1]);
+      assert.deepEqual(await seqsOf({ EQ_bizTransaction_po: TRANSFORMATION }), [1]);
+    });
+
+    test('persistent dispositions of events stored before are found by their canonical word', async () => {
+      assert.deepEqual(await seqsOf({ EQ_persistentDisposition_set: 'completeness_verified' }), [2]);
+      assert.deepEqual(await seqsOf({ EQ_persistentDisposition_unset: 'completeness_verified' }), []);
+    });
+
+    test('an error reason kept as spelt is found under any spelling', async () => {
+      assert.deepEqual(await seqsOf({ EQ_errorReason: 'incorrect_data' }), [2]);
+      assert.deepEqual(await seqsOf({ EQ_errorReason: 'urn:epcglobal:cbv:er:incorrect_data' }), [2]);
+    });
+
+    test('an event that only mentions the words in its text gains no posting', async () => {
+      const rows = await database.db.selectFrom('postings').select('entries').execute();
+      assert.ok(rows.every((r) => !r.entries.startsWith('[[3,')), JSON.stringify(rows));
+    });
+  });
+}
