@@ -1,6 +1,6 @@
 import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
-import type { CaptureJobTable, Database, EventTable, Executor, PostingTable } from '../db/index.js';
+import { sensorReportRows, type CaptureJobTable, type Database, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import { DomainError, invalid, tooLarge } from '../domain/errors.js';
 import { collectPrefixes } from '../epcis/json-ld.js';
 import type { ValidationIssue } from '../epcis/validation/validate.js';
@@ -258,6 +258,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
   const rows: EventTable[] = [];
   const fieldRows: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[] = [];
   const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
+  const sensorRows: EventSensorReportTable[] = [];
   const seqByHash = new Map<string, number>();
   /** The seq of the event at each position of the document; undefined where it stores nothing new. */
   const seqAt: (number | undefined)[] = new Array(prepared.length);
@@ -283,6 +284,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
       body: f.bodyJson,
     });
     for (const field of ix.fields) fieldRows.push({ seq, scope: field.scope, name: field.name, text_value: field.text, num_value: field.num });
+    if (ix.sensorReports.length) sensorRows.push(...sensorReportRows(seq, ix.sensorReports));
     // One row per subject the event concerns, under its first relation (the owner's first): access checks ask only
     // whether a subject is concerned.
     const concerned = new Map<string, string>();
@@ -306,7 +308,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
     }
     if (first !== undefined) postingRows.push({ term, first_seq: first, entries: `${entries}]` });
   }
-  await events.insertEvents(rows, postingRows, fieldRows, subjectRows);
+  await events.insertEvents(rows, postingRows, fieldRows, subjectRows, sensorRows);
   if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 
   for (const c of corrections) {

@@ -37,6 +37,7 @@ export interface PreparedIndex {
   glns: EventIndex['glns'];
   fields: IndexedField[];
   errorDeclaration: EventIndex['errorDeclaration'];
+  sensorReports: EventIndex['sensorReports'];
 }
 
 /**
@@ -121,6 +122,7 @@ function prepareEvents(events: JsonObject[], context: unknown): { events: Prepar
         glns: index.glns,
         fields: index.fields,
         errorDeclaration: index.errorDeclaration,
+        sensorReports: index.sensorReports,
       },
       suppliedId: typeof body.eventID === 'string' ? body.eventID : null,
     };

@@ -152,6 +152,35 @@ export interface EventFieldTable {
   num_value: number | null;
 }
 
+/** One sensor report of an event, with its element's metadata: the columns the sensor query parameters ask. */
+export interface EventSensorReportTable {
+  seq: number;
+  /** The report's place among the event's reports, from 0. */
+  ordinal: number;
+  type: string | null;
+  device_id: string | null;
+  time_ms: number | null;
+  start_time_ms: number | null;
+  end_time_ms: number | null;
+  uom: string | null;
+  value: number | null;
+  min_value: number | null;
+  max_value: number | null;
+  mean_value: number | null;
+  s_dev: number | null;
+  perc_rank: number | null;
+  perc_value: number | null;
+  string_value: string | null;
+  /** 'true' or 'false'. */
+  boolean_value: string | null;
+  hex_binary_value: string | null;
+  uri_value: string | null;
+  data_processing_method: string | null;
+  microorganism: string | null;
+  chemical_substance: string | null;
+  biz_rules: string | null;
+}
+
 export interface EventSubjectTable {
   seq: number;
   subject_id: string;
@@ -184,6 +213,7 @@ export interface Schema {
   events: EventTable;
   postings: PostingTable;
   event_fields: EventFieldTable;
+  event_sensor_reports: EventSensorReportTable;
   event_subjects: EventSubjectTable;
   event_corrections: EventCorrectionTable;
   event_corrective_ids: EventCorrectiveIdTable;

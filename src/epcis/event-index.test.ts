@@ -402,6 +402,35 @@ describe('indexEvent: errorDeclaration', () => {
   });
 });
 
+describe('indexEvent: sensor reports', () => {
+  it('gives each report with what its element metadata adds, and nothing for an event without sensors', () => {
+    assert.deepEqual(index(objectEvent()).sensorReports, []);
+    const result = index(
+      objectEvent({
+        sensorElementList: [
+          {
+            sensorMetadata: { time: '2024-05-01T08:00:00+08:00', startTime: '2024-05-01T06:00:00Z', deviceID: 'urn:epc:id:giai:0614141.LOGGER1', bizRules: 'https://ns.example.com/rules/1', dataProcessingMethod: 'https://ns.example.com/avg' },
+            sensorReport: [
+              { type: 'gs1:Temperature', meanValue: 4.5, uom: 'CEL' },
+              { type: 'https://ns.example.com/Sweetness', deviceID: 'urn:epc:id:giai:0614141.PROBE2', time: '2024-05-01T09:00:00Z', hexBinaryValue: 'ab', booleanValue: false, dataProcessingMethod: 'https://ns.example.com/raw' },
+            ],
+          },
+        ],
+      }),
+    );
+    const [first, second] = result.sensorReports;
+    assert.equal(result.sensorReports.length, 2);
+    assert.deepEqual(
+      [first!.type, first!.deviceId, first!.timeMs, first!.startTimeMs, first!.endTimeMs, first!.meanValue, first!.value, first!.uom, first!.bizRules, first!.dataProcessingMethod],
+      ['Temperature', 'https://id.gs1.org/8004/0614141LOGGER1', Date.parse('2024-05-01T00:00:00Z'), Date.parse('2024-05-01T06:00:00Z'), null, 4.5, null, 'CEL', 'https://ns.example.com/rules/1', 'https://ns.example.com/avg'],
+    );
+    assert.deepEqual(
+      [second!.type, second!.deviceId, second!.timeMs, second!.hexBinaryValue, second!.booleanValue, second!.dataProcessingMethod, second!.bizRules],
+      ['https://ns.example.com/Sweetness', 'https://id.gs1.org/8004/0614141PROBE2', Date.parse('2024-05-01T09:00:00Z'), 'AB', false, 'https://ns.example.com/raw', 'https://ns.example.com/rules/1'],
+    );
+  });
+});
+
 describe('shortType', () => {
   it('takes the word out of every spelling of a CBV type', () => {
     for (const type of ['owning_party', 'urn:epcglobal:cbv:sdt:owning_party', 'https://ref.gs1.org/cbv/SDT-owning_party', 'cbv:SDT-owning_party']) {

@@ -1,6 +1,6 @@
 import { isoString } from './time.js';
 import { normaliseIdentifier } from '../codes/gs1/index.js';
-import { normaliseBizStep, normaliseDisposition, normaliseErrorReason } from './cbv.js';
+import { normaliseBizStep, normaliseDisposition, normaliseErrorReason, normaliseSensorMeasurementType } from './cbv.js';
 import { expandTermIn } from './json-ld.js';
 
 /**
@@ -38,6 +38,40 @@ export interface IndexedField {
   num: number | null;
 }
 
+/**
+ * One sensor report of an event, with what its element's metadata says of it (device, times, rules), so that the
+ * sensor parameters of a query can all be asked of the same report.
+ */
+export interface IndexedSensorReport {
+  /** Canonical measurement type (`Temperature`), or as written outside the vocabulary. */
+  type: string | null;
+  /** The report's device, else the element's; canonical when a GS1 identifier. */
+  deviceId: string | null;
+  /** The report's time, else the element's (ms). */
+  timeMs: number | null;
+  startTimeMs: number | null;
+  endTimeMs: number | null;
+  uom: string | null;
+  value: number | null;
+  minValue: number | null;
+  maxValue: number | null;
+  meanValue: number | null;
+  sDev: number | null;
+  percRank: number | null;
+  percValue: number | null;
+  stringValue: string | null;
+  booleanValue: boolean | null;
+  /** Upper case, as hexBinary compares. */
+  hexBinaryValue: string | null;
+  uriValue: string | null;
+  /** The report's method, else the element's. */
+  dataProcessingMethod: string | null;
+  microorganism: string | null;
+  chemicalSubstance: string | null;
+  /** The report's rules, else the element's. */
+  bizRules: string | null;
+}
+
 export interface EventIndex {
   eventType: string;
   action: string | null;
@@ -53,6 +87,7 @@ export interface EventIndex {
   /** GLNs named by the event, to resolve to registered subjects: where it happened and the parties involved. */
   glns: { relation: string; gln: string }[];
   errorDeclaration: { declarationTime: string; reason: string | null; correctiveEventIDs: string[] } | null;
+  sensorReports: IndexedSensorReport[];
 }
 
 type Json = unknown;
@@ -198,7 +233,48 @@ export function indexEvent(event: JsonObject, documentContext?: Json, canonical:
     fields,
     glns,
     errorDeclaration: errorDeclarationOf(event.errorDeclaration),
+    sensorReports: Array.isArray(event.sensorElementList) ? sensorReportsOf(event.sensorElementList, canonical) : [],
   };
+}
+
+function sensorReportsOf(elements: Json[], canonical: (id: string) => string): IndexedSensorReport[] {
+  const text = (v: Json) => (typeof v === 'string' ? v.trim() : null);
+  const number = (v: Json) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const time = (v: Json) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : null);
+  const reports: IndexedSensorReport[] = [];
+  for (const element of elements) {
+    if (!isObject(element) || !Array.isArray(element.sensorReport)) continue;
+    const metadata = isObject(element.sensorMetadata) ? element.sensorMetadata : {};
+    for (const report of element.sensorReport) {
+      if (!isObject(report)) continue;
+      const type = text(report.type);
+      const device = text(report.deviceID) ?? text(metadata.deviceID);
+      reports.push({
+        type: type === null ? null : vocabulary(normaliseSensorMeasurementType(type), type),
+        deviceId: device === null ? null : canonical(device),
+        timeMs: time(report.time) ?? time(metadata.time),
+        startTimeMs: time(metadata.startTime),
+        endTimeMs: time(metadata.endTime),
+        uom: text(report.uom),
+        value: number(report.value),
+        minValue: number(report.minValue),
+        maxValue: number(report.maxValue),
+        meanValue: number(report.meanValue),
+        sDev: number(report.sDev),
+        percRank: number(report.percRank),
+        percValue: number(report.percValue),
+        stringValue: text(report.stringValue),
+        booleanValue: typeof report.booleanValue === 'boolean' ? report.booleanValue : null,
+        hexBinaryValue: text(report.hexBinaryValue)?.toUpperCase() ?? null,
+        uriValue: text(report.uriValue),
+        dataProcessingMethod: text(report.dataProcessingMethod) ?? text(metadata.dataProcessingMethod),
+        microorganism: text(report.microorganism),
+        chemicalSubstance: text(report.chemicalSubstance),
+        bizRules: text(report.bizRules) ?? text(metadata.bizRules),
+      });
+    }
+  }
+  return reports;
 }
 
 function vocabulary(result: { ok: boolean; canonical?: string }, raw: string): string {

@@ -1,5 +1,5 @@
 import { epcUrnToDigitalLink } from '../codes/gs1/index.js';
-import { normaliseBizStep, normaliseDisposition, normaliseErrorReason } from './cbv.js';
+import { normaliseBizStep, normaliseDisposition, normaliseErrorReason, normaliseSensorMeasurementType } from './cbv.js';
 import { canonicalIdentifier, shortType, type IdentifierRole } from './event-index.js';
 import { collectPrefixes, expandTerm } from './json-ld.js';
 
@@ -30,6 +30,38 @@ export interface FieldCondition {
   values: string[];
 }
 
+/** What a sensor parameter asks of a report, by its EPCIS name (the metadata's device, times and rules included). */
+export type SensorField =
+  | 'type'
+  | 'deviceID'
+  | 'time'
+  | 'startTime'
+  | 'endTime'
+  | 'value'
+  | 'minValue'
+  | 'maxValue'
+  | 'meanValue'
+  | 'sDev'
+  | 'percRank'
+  | 'percValue'
+  | 'stringValue'
+  | 'booleanValue'
+  | 'hexBinaryValue'
+  | 'uriValue'
+  | 'dataProcessingMethod'
+  | 'microorganism'
+  | 'chemicalSubstance'
+  | 'bizRules';
+
+export interface SensorCondition {
+  field: SensorField;
+  operator: Exclude<FieldOperator, 'EXISTS'>;
+  /** Text for EQ on text fields; numbers (times in ms) otherwise. */
+  values: (string | number)[];
+  /** The unit a measured value is compared in: only reports in that unit match (no conversion). */
+  uom?: string;
+}
+
 export interface EventQuery {
   eventTypes?: string[];
   eventTime: { ge?: number; lt?: number };
@@ -47,6 +79,8 @@ export interface EventQuery {
   errorDeclarationTime: { ge?: number; lt?: number };
   errorReasons?: string[];
   correctiveEventIds?: string[];
+  /** Conditions every one of which one sensor report of the event meets; [] asks only for some sensor report. */
+  sensor?: SensorCondition[];
   orderBy: 'eventTime' | 'recordTime' | 'capture';
   orderDirection: 'ASC' | 'DESC';
   eventCountLimit?: number;
@@ -86,6 +120,17 @@ const MATCH_ROLES: Record<string, IdentifierRole[]> = {
 const PAGING = new Set(['perPage', 'nextPageToken']);
 
 const FIELD_PARAMETER = /^(EQ|GT|GE|LT|LE|EXISTS)_(ILMD_)?(.+)$/;
+/** Sensor values compared in a unit: GT_maxValue_CEL. */
+const SENSOR_VALUE = /^(EQ|GT|GE|LT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_([A-Za-z0-9]{1,3})$/;
+const SENSOR_TIME = /^(GE|LT)_(time|startTime|endTime)$/;
+const SENSOR_TEXT: Readonly<Record<string, SensorField>> = {
+  EQ_dataProcessingMethod: 'dataProcessingMethod',
+  EQ_microorganism: 'microorganism',
+  EQ_chemicalSubstance: 'chemicalSubstance',
+  EQ_bizRules: 'bizRules',
+  EQ_stringValue: 'stringValue',
+  EQ_uriValue: 'uriValue',
+};
 /** The binding's query schema spells these with an underscore before Time, the standard's text without. */
 const ERROR_DECLARATION_TIME = /^(GE|LT)_errorDeclaration_?Time$/;
 /** EQ_source_<type>, EQ_destination_<type>, EQ_bizTransaction_<type>: the type is a CBV word or a URI. */
@@ -179,6 +224,23 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
       case 'maxEventCount':
         query.maxEventCount = positiveInteger(name, one());
         break;
+      case 'EXISTS_sensorElementList':
+        query.sensor ??= [];
+        break;
+      case 'EQ_type':
+        sensor(query, { field: 'type', operator: 'EQ', values: values.map((v) => vocabulary(name, normaliseSensorMeasurementType(v))) });
+        break;
+      case 'EQ_deviceID':
+        sensor(query, { field: 'deviceID', operator: 'EQ', values: values.map(canonicalIdentifier) });
+        break;
+      case 'EQ_booleanValue':
+        for (const v of values) if (v !== 'true' && v !== 'false') throw new QueryParameterError(name, `${name} is true or false`);
+        sensor(query, { field: 'booleanValue', operator: 'EQ', values });
+        break;
+      case 'EQ_hexBinaryValue':
+        for (const v of values) if (!/^([0-9A-Fa-f]{2})*$/.test(v)) throw new QueryParameterError(name, `${name} takes hexadecimal octets`);
+        sensor(query, { field: 'hexBinaryValue', operator: 'EQ', values: values.map((v) => v.toUpperCase()) });
+        break;
       default: {
         const roles = MATCH_ROLES[name];
         if (roles) {
@@ -192,6 +254,27 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
           const role = list === 'bizTransaction' ? (`biz_transaction:${type}` as const) : (`${list}:${type}` as const);
           // Transactions are identifiers of documents, compared as written; parties and places are GS1 keys.
           query.match.push({ roles: [role], values: list === 'bizTransaction' ? values : values.map(canonicalIdentifier), prefixes: [] });
+          break;
+        }
+        if (SENSOR_TEXT[name]) {
+          sensor(query, { field: SENSOR_TEXT[name], operator: 'EQ', values });
+          break;
+        }
+        const sensorTime = SENSOR_TIME.exec(name);
+        if (sensorTime) {
+          sensor(query, { field: sensorTime[2] as SensorField, operator: sensorTime[1] as 'GE' | 'LT', values: [timestamp(name, one())] });
+          break;
+        }
+        const rank = /^(GT|GE|LT|LE)_percRank$/.exec(name);
+        if (rank) {
+          sensor(query, { field: 'percRank', operator: rank[1] as 'GT' | 'GE' | 'LT' | 'LE', values: [decimal(name, one())] });
+          break;
+        }
+        const measured = SENSOR_VALUE.exec(name);
+        if (measured) {
+          const [, operator, field, uom] = measured as unknown as [string, Exclude<FieldOperator, 'EXISTS'>, SensorField, string];
+          if (operator !== 'EQ' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
+          sensor(query, { field, operator, values: values.map((v) => decimal(name, v)), uom: uom.toUpperCase() });
           break;
         }
         const declared = ERROR_DECLARATION_TIME.exec(name);
@@ -235,6 +318,15 @@ function timestamp(name: string, value: string): number {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new QueryParameterError(name, `${name} is not a valid date-time`);
   return ms;
+}
+
+function sensor(query: EventQuery, condition: SensorCondition): void {
+  (query.sensor ??= []).push(condition);
+}
+
+function decimal(name: string, value: string): number {
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value) || !Number.isFinite(Number(value))) throw new QueryParameterError(name, `${name} must be a number`);
+  return Number(value);
 }
 
 function positiveInteger(name: string, value: string): number {

@@ -1,6 +1,6 @@
 import type { ReadScope } from '../access/policy.js';
-import { namesThingHeldBy, postedSeqs, type Database, type EventTable, type Executor, type PostingTable } from '../db/index.js';
-import type { EventQuery } from '../epcis/query.js';
+import { namesThingHeldBy, postedSeqs, type Database, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import type { EventQuery, SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
 export interface StoredEvent {
@@ -23,6 +23,31 @@ export interface PageCursor {
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits for the widest table. */
 const CHUNK = 500;
+
+const SENSOR_COLUMNS = {
+  type: 'type',
+  deviceID: 'device_id',
+  time: 'time_ms',
+  startTime: 'start_time_ms',
+  endTime: 'end_time_ms',
+  value: 'value',
+  minValue: 'min_value',
+  maxValue: 'max_value',
+  meanValue: 'mean_value',
+  sDev: 's_dev',
+  percRank: 'perc_rank',
+  percValue: 'perc_value',
+  stringValue: 'string_value',
+  booleanValue: 'boolean_value',
+  hexBinaryValue: 'hex_binary_value',
+  uriValue: 'uri_value',
+  dataProcessingMethod: 'data_processing_method',
+  microorganism: 'microorganism',
+  chemicalSubstance: 'chemical_substance',
+  bizRules: 'biz_rules',
+} as const satisfies Record<SensorField, keyof EventSensorReportTable>;
+
+const COMPARISONS = { GT: '>', GE: '>=', LT: '<', LE: '<=' } as const;
 
 
 export class EventsRepository {
@@ -60,12 +85,14 @@ export class EventsRepository {
     postings: PostingTable[],
     fields: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[],
     subjects: { seq: number; subject_id: string; relation: string }[],
+    sensorReports: EventSensorReportTable[],
   ): Promise<void> {
     if (!this.bulk) throw new Error('EventsRepository.insertEvents needs the bulk inserter');
     await this.bulk(this.db, 'events', events);
     await this.bulk(this.db, 'postings', postings);
     await this.bulk(this.db, 'event_fields', fields);
     await this.bulk(this.db, 'event_subjects', subjects);
+    await this.bulk(this.db, 'event_sensor_reports', sensorReports);
   }
 
   async insertCorrection(row: {
@@ -172,13 +199,26 @@ export class EventsRepository {
         const named = selectFrom('event_fields as f').select('f.seq').whereRef('f.seq', '=', 'e.seq').where('f.scope', '=', f.scope).where('f.name', '=', f.name);
         if (f.operator === 'EXISTS') return exists(named);
         if (f.operator === 'EQ') return exists(named.where('f.text_value', 'in', f.values));
-        const op = ({ GT: '>', GE: '>=', LT: '<', LE: '<=' } as const)[f.operator];
+        const op = COMPARISONS[f.operator];
         const value = f.values[0]!;
         // Numbers compare as numbers; anything else (dates, codes) as text, which orders ISO dates correctly.
         return exists(/^-?\d+(\.\d+)?$/.test(value) ? named.where('f.num_value', op, Number(value)) : named.where('f.text_value', op, value));
       });
     }
 
+    if (q.sensor) {
+      // One report must meet every condition: "a temperature above 8 °C", not a temperature and, elsewhere, an 8.
+      let reports = this.db.selectFrom('event_sensor_reports as r').select('r.seq');
+      for (const c of q.sensor) {
+        const column = `r.${SENSOR_COLUMNS[c.field]}` as const;
+        reports =
+          c.operator === 'EQ'
+            ? reports.where(column, 'in', c.values.map((v) => (typeof v === 'number' ? v : String(v))))
+            : reports.where(column, COMPARISONS[c.operator], c.values[0]!);
+        if (c.uom !== undefined) reports = reports.where('r.uom', '=', c.uom);
+      }
+      query = query.where('e.seq', 'in', reports);
+    }
     const { ge: declaredFrom, lt: declaredBefore } = q.errorDeclarationTime;
     if (q.errorDeclarationExists || q.errorReasons || declaredFrom !== undefined || declaredBefore !== undefined) {
       query = query.where(({ exists, selectFrom }) => {

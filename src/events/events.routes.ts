@@ -50,6 +50,11 @@ const QueryParameters = Type.Object(
     LT_errorDeclarationTime: Type.Optional(Type.String({ format: 'date-time', description: 'also spelt LT_errorDeclaration_Time' })),
     EQ_errorReason: Type.Optional(Type.String()),
     EQ_correctiveEventID: Type.Optional(Type.String()),
+    EXISTS_sensorElementList: Type.Optional(Type.String({ description: 'empty or true' })),
+    EQ_type: Type.Optional(Type.String({ description: 'sensor measurement type, e.g. Temperature' })),
+    EQ_deviceID: Type.Optional(Type.String()),
+    GE_time: Type.Optional(Type.String({ format: 'date-time' })),
+    LT_time: Type.Optional(Type.String({ format: 'date-time' })),
     orderBy: Type.Optional(Type.String({ description: 'eventTime or recordTime' })),
     orderDirection: Type.Optional(Type.String({ description: 'ASC or DESC' })),
     eventCountLimit: Type.Optional(Type.String()),
@@ -58,8 +63,9 @@ const QueryParameters = Type.Object(
     nextPageToken: Type.Optional(Type.String()),
   },
   {
-    // EQ_/GE_/LT_/EXISTS_ on ILMD (EQ_ILMD_<field>) and extension fields (EQ_<ns:field>) are open-ended, so other string
-    // parameters pass here and the SimpleEventQuery parser rejects the unknown ones by name.
+    // EQ_/GE_/LT_/EXISTS_ on ILMD (EQ_ILMD_<field>) and extension fields (EQ_<ns:field>), and sensor values by unit
+    // (GT_maxValue_CEL), are open-ended, so other string parameters pass here and the SimpleEventQuery parser rejects
+    // the unknown ones by name.
     additionalProperties: Type.String(),
   },
 );

@@ -9,6 +9,7 @@ import {
   lgtin,
   objectEvent,
   quantity,
+  sensorElement,
   sgln,
   sgtin,
   sscc,
@@ -319,6 +320,78 @@ for (const dialect of TEST_DIALECTS) {
         [`EQ_persistentDisposition_set=dancing`, '/EQ_persistentDisposition_set'],
         [`EQ_errorReason=oops`, '/EQ_errorReason'],
         [`GE_errorDeclarationTime=yesterday`, '/GE_errorDeclarationTime'],
+      ] as const) {
+        const res = await query(params);
+        assert.equal(res.status, 400, params);
+        assert.ok(JSON.stringify(res.json).includes(pointer), `${params}: ${JSON.stringify(res.json)}`);
+      }
+    });
+
+    test('sensor parameters ask one report for all their conditions, with its element metadata', async () => {
+      const s = nextSerial();
+      const item = sgtin(s);
+      const logger = `urn:epc:id:giai:0614141.LOGGER${s}`;
+      const events = [
+        objectEvent({ epcList: [item], action: 'OBSERVE', sensorElementList: [sensorElement()] }),
+        objectEvent({
+          epcList: [item],
+          action: 'OBSERVE',
+          eventTime: '2024-05-02T08:30:00.000+08:00',
+          sensorElementList: [
+            sensorElement({
+              sensorMetadata: { startTime: '2024-05-01T20:00:00.000+08:00', endTime: '2024-05-02T08:00:00.000+08:00', deviceID: logger, bizRules: 'https://ns.example.com/rules/cold-chain' },
+              sensorReport: [
+                { type: 'Temperature', minValue: 2, maxValue: 9.5, meanValue: 5, uom: 'CEL' },
+                { type: 'gs1:RelativeHumidity', value: 80, uom: 'P1' },
+              ],
+            }),
+          ],
+        }),
+        objectEvent({
+          epcList: [item],
+          action: 'OBSERVE',
+          eventTime: '2024-05-03T08:30:00.000+08:00',
+          sensorElementList: [sensorElement({ sensorReport: [{ type: 'Temperature', value: 40, uom: 'FAH', time: '2024-05-03T08:00:00.000+08:00', stringValue: 'door open', booleanValue: true, hexBinaryValue: 'ab12', uriValue: 'https://ns.example.com/alarm/7' }] })],
+        }),
+        objectEvent({ epcList: [item], action: 'OBSERVE', eventTime: '2024-05-04T08:30:00.000+08:00' }),
+      ];
+      const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
+      const match = `MATCH_anyEPC=${encodeURIComponent(item)}`;
+      const got = async (params: string) => {
+        const res = await query(`${params}&${match}`);
+        assert.equal(res.status, 200, JSON.stringify(res.json));
+        return eventList(res).map((e) => ids.indexOf(e.eventID));
+      };
+      const at = (time: string) => encodeURIComponent(time);
+
+      assert.deepEqual(await got('EXISTS_sensorElementList'), [0, 1, 2]);
+      assert.deepEqual(await got('EQ_type=Temperature'), [0, 1, 2]);
+      assert.deepEqual(await got(`EQ_type=${encodeURIComponent('https://gs1.org/voc/RelativeHumidity')}`), [1]);
+      // A temperature above 8 °C: event 1's maximum, not event 2's 40 in another unit nor event 1's humidity of 80.
+      assert.deepEqual(await got('EQ_type=Temperature&GT_maxValue_CEL=8'), [1]);
+      assert.deepEqual(await got('EQ_type=Temperature&GT_value_CEL=8'), []);
+      assert.deepEqual(await got('GT_value_P1=50'), [1]);
+      assert.deepEqual(await got('EQ_type=Temperature&GT_value_P1=50'), []);
+      assert.deepEqual(await got('LE_value_CEL=4.5'), [0]);
+      assert.deepEqual(await got('LT_value_CEL=4.5'), []);
+      assert.deepEqual(await got('EQ_value_FAH=40|41'), [2]);
+      assert.deepEqual(await got(`EQ_deviceID=${encodeURIComponent(logger)}`), [1]);
+      assert.deepEqual(await got(`EQ_bizRules=${encodeURIComponent('https://ns.example.com/rules/cold-chain')}`), [1]);
+      assert.deepEqual(await got(`GE_startTime=${at('2024-05-01T12:00:00Z')}&LT_endTime=${at('2024-05-02T00:00:01Z')}`), [1]);
+      assert.deepEqual(await got(`GE_time=${at('2024-05-03T00:00:00Z')}`), [2]);
+      assert.deepEqual(await got(`LT_time=${at('2024-05-03T00:00:00Z')}`), [0]);
+      assert.deepEqual(await got('EQ_stringValue=door open&EQ_booleanValue=true&EQ_hexBinaryValue=AB12'), [2]);
+      assert.deepEqual(await got(`EQ_uriValue=${encodeURIComponent('https://ns.example.com/alarm/7')}`), [2]);
+      assert.deepEqual(await got('EQ_booleanValue=false'), []);
+
+      for (const [params, pointer] of [
+        ['EQ_type=Warmth', '/EQ_type'],
+        ['GT_value_CEL=warm', '/GT_value_CEL'],
+        ['GT_value_CEL=1|2', '/GT_value_CEL'],
+        ['EQ_booleanValue=yes', '/EQ_booleanValue'],
+        ['EQ_hexBinaryValue=xyz', '/EQ_hexBinaryValue'],
+        ['GE_time=today', '/GE_time'],
+        ['EQ_quantity=3', '/EQ_quantity'],
       ] as const) {
         const res = await query(params);
         assert.equal(res.status, 400, params);

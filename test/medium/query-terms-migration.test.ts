@@ -33,7 +33,7 @@ function eventRow(seq: number, body: Record<string, unknown>) {
 }
 
 async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
-  await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 3, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]' }).execute();
+  await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 4, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]' }).execute();
   await db
     .insertInto('events')
     .values([
@@ -42,6 +42,13 @@ async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
       eventRow(1, { type: 'TransformationEvent', eventTime: '2026-04-01T08:00:00+08:00', outputQuantityList: [{ epcClass: LOT }], transformationID: TRANSFORMATION, bizTransactionList: [{ type: 'po', bizTransaction: TRANSFORMATION }] }),
       eventRow(2, { type: 'ObjectEvent', eventTime: '2026-04-01T08:00:00+08:00', action: 'OBSERVE', epcList: [], persistentDisposition: { set: ['urn:epcglobal:cbv:disp:completeness_verified'] } }),
       eventRow(3, { type: 'ObjectEvent', eventTime: '2026-04-01T08:00:00+08:00', action: 'OBSERVE', epcList: [], comment: 'transformationID and persistentDisposition only in words' }),
+      eventRow(4, {
+        type: 'ObjectEvent',
+        eventTime: '2026-04-01T08:00:00+08:00',
+        action: 'OBSERVE',
+        epcList: [],
+        sensorElementList: [{ sensorMetadata: { deviceID: 'urn:epc:id:giai:6901234.LOGGER1' }, sensorReport: [{ type: 'gs1:Temperature', maxValue: 9, uom: 'CEL' }, { type: 'Humidity', value: 70, uom: 'P1' }] }],
+      }),
     ])
     .execute();
   await db.insertInto('postings').values({ term: TRANSFORMATION, first_seq: 1, entries: JSON.stringify([[1, 'biz_transaction:po']]) }).execute();
@@ -80,6 +87,13 @@ for (const dialect of TEST_DIALECTS) {
     test('an error reason kept as spelt is found under any spelling', async () => {
       assert.deepEqual(await seqsOf({ EQ_errorReason: 'incorrect_data' }), [2]);
       assert.deepEqual(await seqsOf({ EQ_errorReason: 'urn:epcglobal:cbv:er:incorrect_data' }), [2]);
+    });
+
+    test('the sensor reports of events stored before answer the sensor parameters', async () => {
+      assert.deepEqual(await seqsOf({ EQ_type: 'Temperature', GT_maxValue_CEL: '8' }), [4]);
+      assert.deepEqual(await seqsOf({ EQ_type: 'Temperature', GT_value_P1: '50' }), []);
+      assert.deepEqual(await seqsOf({ EQ_deviceID: 'https://id.gs1.org/8004/6901234LOGGER1' }), [4]);
+      assert.deepEqual(await seqsOf({ EXISTS_sensorElementList: '' }), [4]);
     });
 
     test('an event that only mentions the words in its text gains no posting', async () => {

@@ -1,12 +1,16 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { normaliseErrorReason } from '../../epcis/cbv.js';
 import { indexEvent } from '../../epcis/event-index.js';
+import { isPostgres } from '../dialect.js';
+import { sensorReportRows } from '../sensor-reports.js';
 
 /**
- * The rest of the standard query language needs two things the store did not keep:
+ * The rest of the standard query language needs what the store did not keep:
  * - postings for the transformation ID and the persistent dispositions (EQ_transformationID,
  *   EQ_persistentDisposition_set/_unset), which capture now writes; here they are written for the events stored
  *   before, found by their text;
+ * - the sensor reports, one row each with its element's metadata (`event_sensor_reports`), for the sensor parameters
+ *   (EQ_type, GT_maxValue_CEL, GE_time, EXISTS_sensorElementList, …), likewise filled from the stored events;
  * - error reasons in canonical form (`incorrect_data` however it was spelt), so that EQ_errorReason compares one
  *   spelling.
  * It reads the stored events through today's indexer, which is what capture runs, so the terms are the ones a query
@@ -18,21 +22,41 @@ const BATCH = 500;
 const NEW_ROLES = new Set(['transformation_id', 'persistent_disposition_set', 'persistent_disposition_unset']);
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const number = 'double precision';
+  let table = db.schema
+    .createTable('event_sensor_reports')
+    .addColumn('seq', 'bigint', (c) => c.notNull())
+    .addColumn('ordinal', 'integer', (c) => c.notNull());
+  for (const column of ['type', 'device_id']) table = table.addColumn(column, 'text');
+  for (const column of ['time_ms', 'start_time_ms', 'end_time_ms']) table = table.addColumn(column, 'bigint');
+  table = table.addColumn('uom', 'text');
+  for (const column of ['value', 'min_value', 'max_value', 'mean_value', 's_dev', 'perc_rank', 'perc_value']) table = table.addColumn(column, number);
+  for (const column of ['string_value', 'boolean_value', 'hex_binary_value', 'uri_value', 'data_processing_method', 'microorganism', 'chemical_substance', 'biz_rules']) {
+    table = table.addColumn(column, 'text');
+  }
+  table = table.addPrimaryKeyConstraint('event_sensor_reports_pkey', ['seq', 'ordinal']);
+  await (isPostgres(db) ? table : table.modifyEnd(sql`without rowid`)).execute();
+  // Queries start from the reports of one measurement type (temperature, humidity) more than from anything else.
+  await db.schema.createIndex('event_sensor_reports_type_idx').on('event_sensor_reports').columns(['type', 'seq']).execute();
+
   let after = 0;
   for (;;) {
     const events: { seq: number | string; body: string }[] = await db
       .selectFrom('events')
       .select(['seq', 'body'])
       .where('seq', '>', after)
-      .where((eb) => eb.or([eb('body', 'like', '%"transformationID"%'), eb('body', 'like', '%"persistentDisposition"%')]))
+      .where((eb) => eb.or(['transformationID', 'persistentDisposition', 'sensorElementList'].map((key) => eb('body', 'like', `%"${key}"%`))))
       .orderBy('seq')
       .limit(BATCH)
       .execute();
     if (events.length === 0) break;
     for (const event of events) {
       const seq = Number(event.seq);
+      const index = indexEvent(JSON.parse(event.body) as Record<string, unknown>);
+      const sensorRows = sensorReportRows(seq, index.sensorReports);
+      if (sensorRows.length) await db.insertInto('event_sensor_reports').values(sensorRows).execute();
       const roles = new Map<string, string[]>();
-      for (const { role, identifier } of indexEvent(JSON.parse(event.body) as Record<string, unknown>).identifiers) {
+      for (const { role, identifier } of index.identifiers) {
         if (NEW_ROLES.has(role)) roles.set(identifier, [...(roles.get(identifier) ?? []), role]);
       }
       for (const [term, termRoles] of roles) {
@@ -68,6 +92,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
 }
 
-export async function down(): Promise<void> {
-  // The postings and reasons it wrote are what capture writes now; nothing to take back.
+export async function down(db: Kysely<any>): Promise<void> {
+  // The postings and reasons it wrote are what capture writes now; only the new table goes.
+  await db.schema.dropTable('event_sensor_reports').execute();
 }
