@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf, type App } from '../http/app.js';
+import { invalid } from '../domain/errors.js';
 import type { Platform } from '../platform.js';
 import type { IdentifierForm } from './events.service.js';
 
@@ -70,31 +71,66 @@ const QueryParameters = Type.Object(
   },
 );
 
+/**
+ * The top-level resources of the REST binding: `/epcis/{resource}/{value}/events` is the event query with the
+ * parameter below set to the value (and any other parameters as usual).
+ */
+const RESOURCES = {
+  eventTypes: { parameter: 'eventType', summary: 'Events of one event type' },
+  epcs: { parameter: 'MATCH_anyEPC', summary: 'Events naming one EPC or EPC class (URL-encoded), in any role' },
+  bizSteps: { parameter: 'EQ_bizStep', summary: 'Events of one business step' },
+  bizLocations: { parameter: 'EQ_bizLocation', summary: 'Events at one business location (URL-encoded)' },
+  readPoints: { parameter: 'EQ_readPoint', summary: 'Events at one read point (URL-encoded)' },
+  dispositions: { parameter: 'EQ_disposition', summary: 'Events leaving things in one disposition' },
+} as const;
+
 export function eventRoutes(app: App, platform: Platform): void {
   const { events } = platform.services;
   const tags = ['epcis'];
 
+  /** Runs the query and answers it as an EPCISQueryDocument, the next page linked under the same `path`. */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, path: string, params: Record<string, string>, fixed: Record<string, string> = {}) => {
+    const form = identifierForm(request);
+    const page = await events.query(principalOf(request), { ...params, ...fixed }, form);
+    if (page.nextPageToken) {
+      const next = new URLSearchParams({ ...params, nextPageToken: page.nextPageToken });
+      reply.header('Link', `<${path}?${next.toString()}>; rel="next"`);
+    }
+    epcisHeaders(reply, form).type('application/ld+json');
+    return {
+      '@context': documentContext(page.context),
+      type: 'EPCISQueryDocument',
+      schemaVersion: '2.0',
+      creationDate: new Date().toISOString(),
+      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events } } },
+    };
+  };
+
   app.get(
     '/epcis/events',
     { schema: { summary: 'SimpleEventQuery over the events this key may read (EPCISQueryDocument)', tags, querystring: QueryParameters } },
-    async (request, reply) => {
-      const params = request.query as Record<string, string>;
-      const form = identifierForm(request);
-      const page = await events.query(principalOf(request), params, form);
-      if (page.nextPageToken) {
-        const next = new URLSearchParams({ ...params, nextPageToken: page.nextPageToken });
-        reply.header('Link', `</epcis/events?${next.toString()}>; rel="next"`);
-      }
-      epcisHeaders(reply, form).type('application/ld+json');
-      return {
-        '@context': documentContext(page.context),
-        type: 'EPCISQueryDocument',
-        schemaVersion: '2.0',
-        creationDate: new Date().toISOString(),
-        epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events } } },
-      };
-    },
+    async (request, reply) => answer(request, reply, '/epcis/events', request.query as Record<string, string>),
   );
+
+  for (const [resource, { parameter, summary }] of Object.entries(RESOURCES)) {
+    app.get(
+      `/epcis/${resource}/:value/events`,
+      {
+        schema: {
+          summary: `${summary}: the event query with ${parameter} set`,
+          tags,
+          params: Type.Object({ value: Type.String({ minLength: 1, maxLength: 2048 }) }),
+          querystring: QueryParameters,
+        },
+      },
+      async (request, reply) => {
+        const params = request.query as Record<string, string>;
+        if (params[parameter] !== undefined) throw invalid('query-parameter', `the path already gives ${parameter}`, [{ pointer: `/${parameter}`, message: 'given twice' }]);
+        const { value } = request.params as { value: string };
+        return answer(request, reply, `/epcis/${resource}/${encodeURIComponent(value)}/events`, params, { [parameter]: value });
+      },
+    );
+  }
 
   app.get(
     '/epcis/events/:eventID',

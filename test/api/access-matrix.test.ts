@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { epcisDocument, objectEvent, sgtin, standaloneEvent } from '../builders/epcis.js';
+import { epcisDocument, objectEvent, sgln, sgtin, standaloneEvent } from '../builders/epcis.js';
 import { locationBody, productBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -214,6 +214,20 @@ const MATRIX: Row[] = [
     cases: [{ name: 'event', request: () => ({ url: '/epcis/events', body: standaloneEvent(objectEvent({ epcList: [sgtin(++serial)] })) }), expect: only({ admin: 201, subjectAdmin: 201, operator: 201 }) }],
   },
   { method: 'GET', path: '/epcis/events', cases: [{ name: 'query', request: () => ({ url: '/epcis/events' }), expect: everyone(200) }] },
+  ...(
+    [
+      ['eventTypes', 'ObjectEvent'],
+      ['epcs', sgtin(1)],
+      ['bizSteps', 'commissioning'],
+      ['bizLocations', sgln(0)],
+      ['readPoints', sgln(1)],
+      ['dispositions', 'active'],
+    ] as const
+  ).map(([resource, value]): Row => ({
+    method: 'GET',
+    path: `/epcis/${resource}/{value}/events`,
+    cases: [{ name: 'query', request: () => ({ url: `/epcis/${resource}/${encodeURIComponent(value)}/events` }), expect: everyone(200) }],
+  })),
   {
     method: 'GET',
     path: '/epcis/events/{eventID}',
@@ -314,6 +328,10 @@ for (const dialect of TEST_DIALECTS) {
       assert.ok(!products.includes(fixture.c.foodProductId), 'other region');
       const own = await ids('operator', '/api/v1/products?limit=500');
       assert.ok(own.includes(fixture.a.drugProductId) && !own.includes(fixture.c.foodProductId));
+      const events = async (actor: Actor, url: string) =>
+        ((await call(t.app, 'GET', url, { key: fixture.keys[actor] })).json.epcisBody.queryResults.resultsBody.eventList as { eventID: string }[]).map((e) => e.eventID);
+      const ofType = await events('operator', '/epcis/eventTypes/ObjectEvent/events?perPage=1000');
+      assert.ok(ofType.includes(fixture.a.eventId) && !ofType.includes(fixture.c.eventId), 'a resource query is narrowed like the event query');
       const audit = (await call(t.app, 'GET', '/api/v1/audit?limit=500', { key: fixture.keys.auditor })).json.items as { subjectId: string }[];
       assert.ok(audit.length > 0 && audit.every((e) => e.subjectId === fixture.a.id));
     });

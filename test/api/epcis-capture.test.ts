@@ -270,6 +270,43 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(pages, 3);
     });
 
+    test('the top-level resources answer the event query with their parameter set, and page under their own path', async () => {
+      const s = nextSerial();
+      const item = sgtin(s);
+      const place = sgln(s % 1000, '00444');
+      const events = [
+        objectEvent({ epcList: [item], bizLocation: { id: place }, readPoint: { id: place } }),
+        objectEvent({ epcList: [item], action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', eventTime: '2024-05-02T08:30:00.000+08:00' }),
+        aggregationEvent({ parentID: sscc(s), childEPCs: [item], eventTime: '2024-05-03T08:30:00.000+08:00' }),
+      ];
+      const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
+      const positions = async (url: string) => {
+        const res = await call(t.app, 'GET', url);
+        assert.equal(res.status, 200, JSON.stringify(res.json));
+        assert.equal(res.json.type, 'EPCISQueryDocument');
+        return eventList(res).map((e) => ids.indexOf(e.eventID));
+      };
+      const byItem = `MATCH_anyEPC=${encodeURIComponent(item)}`;
+
+      assert.deepEqual(await positions(`/epcis/epcs/${encodeURIComponent(item)}/events`), [0, 1, 2]);
+      assert.deepEqual(await positions(`/epcis/epcs/${encodeURIComponent(dl(item))}/events`), [0, 1, 2]);
+      assert.deepEqual(await positions(`/epcis/eventTypes/AggregationEvent/events?${byItem}`), [2]);
+      assert.deepEqual(await positions(`/epcis/bizSteps/shipping/events?${byItem}`), [1]);
+      assert.deepEqual(await positions(`/epcis/dispositions/${encodeURIComponent('https://ref.gs1.org/cbv/Disp-in_transit')}/events?${byItem}`), [1]);
+      assert.deepEqual(await positions(`/epcis/bizLocations/${encodeURIComponent(place)}/events`), [0]);
+      assert.deepEqual(await positions(`/epcis/readPoints/${encodeURIComponent(dl(place))}/events`), [0]);
+
+      const first = await call(t.app, 'GET', `/epcis/epcs/${encodeURIComponent(item)}/events?perPage=2`);
+      const next = /^<([^>]+)>; rel="next"$/.exec(String(first.headers.link))![1]!;
+      assert.ok(next.startsWith(`/epcis/epcs/${encodeURIComponent(item)}/events?`), next);
+      assert.deepEqual(await positions(next), [2]);
+
+      const twice = await call(t.app, 'GET', `/epcis/bizSteps/shipping/events?EQ_bizStep=receiving`);
+      assert.equal(twice.status, 400);
+      assert.match(twice.json.detail, /EQ_bizStep/);
+      assert.equal((await call(t.app, 'GET', `/epcis/eventTypes/PieEvent/events`)).status, 400);
+    });
+
     test('transformation IDs, persistent dispositions, error reasons and times, field presence, and maxEventCount', async () => {
       const s = nextSerial();
       const item = sgtin(s);
