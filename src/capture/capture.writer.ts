@@ -1,6 +1,6 @@
 import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { sensorReportRows, type CaptureJobTable, type Database, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { sensorReportRows, type CaptureJobTable, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import { DomainError, invalid, tooLarge } from '../domain/errors.js';
 import { collectPrefixes } from '../epcis/json-ld.js';
 import type { ValidationIssue } from '../epcis/validation/validate.js';
@@ -256,7 +256,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
   const recordTimeMs = Date.now();
   const seqs = fresh.length ? await database.nextSeqs(trx, 'event_seq', fresh.length) : [];
   const rows: EventTable[] = [];
-  const fieldRows: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[] = [];
+  const fieldRows: EventFieldTable[] = [];
   const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
   const sensorRows: EventSensorReportTable[] = [];
   const seqByHash = new Map<string, number>();

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { FieldScope } from '../epcis/event-index.js';
 
 /**
  * Row shapes of every table, shared by both dialects. Portable types only: text for identifiers, ISO-8601 UTC
@@ -146,7 +147,7 @@ export interface PostingTable {
 
 export interface EventFieldTable {
   seq: number;
-  scope: 'ilmd' | 'ext';
+  scope: FieldScope;
   name: string;
   text_value: string | null;
   num_value: number | null;

@@ -313,7 +313,7 @@ describe('indexEvent: ILMD and extension fields', () => {
     assert.deepEqual(result.fields, []);
   });
 
-  it('indexes scalars as text and numbers, each element of a list, and @value objects; not nested objects', () => {
+  it('indexes scalars as text and numbers, each element of a list, @value objects, and what nested objects hold as inner fields', () => {
     const result = index(
       objectEvent({
         ilmd: {
@@ -338,7 +338,29 @@ describe('indexEvent: ILMD and extension fields', () => {
       { scope: 'ilmd', name: name('tags'), text: '2', num: 2 },
       { scope: 'ilmd', name: name('tags'), text: 'b', num: null },
       { scope: 'ilmd', name: name('typed'), text: '7', num: 7 },
+      { scope: 'ilmd_inner', name: name('inner'), text: '1', num: 1 },
     ]);
+  });
+
+  it('indexes fields nested in extensions at any depth as inner fields, without JSON-LD keywords, to a bound', () => {
+    let deep: Record<string, unknown> = { 'example:bottom': 'too deep' };
+    for (let i = 0; i < 20; i += 1) deep = { 'example:level': deep };
+    const result = index(
+      objectEvent({
+        'example:inspection': { '@type': 'example:Inspection', 'example:result': 'pass', 'example:lab': { '@id': 'https://lab.example/1', 'example:licence': ['L-1', 'L-2'] } },
+        'example:deep': deep,
+        ilmd: { 'example:origin': { 'example:county': '330110' } },
+      }),
+    );
+    const name = (local: string) => `${EXAMPLE_NAMESPACE}${local}`;
+    const inner = result.fields.filter((f) => f.scope.endsWith('_inner') && f.name !== name('level'));
+    assert.deepEqual(inner, [
+      { scope: 'ilmd_inner', name: name('county'), text: '330110', num: 330110 },
+      { scope: 'ext_inner', name: name('result'), text: 'pass', num: null },
+      { scope: 'ext_inner', name: name('licence'), text: 'L-1', num: null },
+      { scope: 'ext_inner', name: name('licence'), text: 'L-2', num: null },
+    ]);
+    assert.ok(!result.fields.some((f) => f.text === 'too deep'), 'nesting beyond the bound is not indexed');
   });
 });
 

@@ -30,8 +30,14 @@ export type IdentifierRole =
 /** Roles that name the things an event is about (not its parties, places or transactions). */
 export const OBJECT_ROLES: readonly IdentifierRole[] = ['epc', 'parent', 'child', 'input', 'output', 'epc_class', 'child_class', 'input_class', 'output_class'];
 
+/**
+ * Where a field stands: at the top of the ILMD or of the event (an extension), or nested inside one of those
+ * (EQ_INNER_ILMD_…, EQ_INNER_…).
+ */
+export type FieldScope = 'ilmd' | 'ext' | 'ilmd_inner' | 'ext_inner';
+
 export interface IndexedField {
-  scope: 'ilmd' | 'ext';
+  scope: FieldScope;
   /** Expanded IRI when the prefix is known, else the key as written. */
   name: string;
   text: string | null;
@@ -206,13 +212,14 @@ export function indexEvent(event: JsonObject, documentContext?: Json, canonical:
 
   const fields: IndexedField[] = [];
   const eventContext = event['@context'];
+  const expand = (key: string) => expandTermIn(key, documentContext, eventContext);
   const ilmd = event.ilmd;
   if (isObject(ilmd)) {
-    for (const key of Object.keys(ilmd)) pushFieldValues(fields, 'ilmd', expandTermIn(key, documentContext, eventContext), ilmd[key]);
+    for (const key of Object.keys(ilmd)) pushFieldValues(fields, 'ilmd', expand(key), ilmd[key], expand);
   }
   for (const key of Object.keys(event)) {
     if (key === '@context' || !key.includes(':')) continue;
-    pushFieldValues(fields, 'ext', expandTermIn(key, documentContext, eventContext), event[key]);
+    pushFieldValues(fields, 'ext', expand(key), event[key], expand);
   }
 
   const eventTime = String(event.eventTime);
@@ -308,18 +315,29 @@ export function memoisedCanonical(): (id: string) => string {
   };
 }
 
-/** Scalars are indexed as text (and as a number when numeric); a list indexes each element; objects are not indexed. */
-function pushFieldValues(out: IndexedField[], scope: 'ilmd' | 'ext', name: string, value: Json): void {
+/** How deep inside an extension fields are still indexed; JSON-LD keywords (`@type`, `@id`) are not fields. */
+const INNER_DEPTH = 16;
+
+/**
+ * Scalars are indexed as text (and as a number when numeric); a list indexes each element; an `@value` object its
+ * value; any other object the fields inside it, as inner fields of the same ILMD or extension.
+ */
+function pushFieldValues(out: IndexedField[], scope: FieldScope, name: string, value: Json, expand: (key: string) => string, depth = 0): void {
   if (Array.isArray(value)) {
     // forEach, like the flatMap this was, passes over the holes of a sparse array.
-    value.forEach((v) => pushFieldValues(out, scope, name, v));
+    value.forEach((v) => pushFieldValues(out, scope, name, v, expand, depth));
     return;
   }
   if (typeof value === 'number') out.push({ scope, name, text: String(value), num: value });
   else if (typeof value === 'boolean') out.push({ scope, name, text: String(value), num: null });
   else if (typeof value === 'string') out.push({ scope, name, text: value, num: numberIn(value) });
-  else if (isObject(value) && (typeof value['@value'] === 'string' || typeof value['@value'] === 'number')) {
-    pushFieldValues(out, scope, name, value['@value']);
+  else if (isObject(value)) {
+    if (typeof value['@value'] === 'string' || typeof value['@value'] === 'number') {
+      pushFieldValues(out, scope, name, value['@value'], expand, depth);
+    } else if (depth < INNER_DEPTH) {
+      const inner = scope === 'ilmd' || scope === 'ilmd_inner' ? 'ilmd_inner' : 'ext_inner';
+      for (const key of Object.keys(value)) if (!key.startsWith('@')) pushFieldValues(out, inner, expand(key), value[key], expand, depth + 1);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { epcUrnToDigitalLink } from '../codes/gs1/index.js';
 import { normaliseBizStep, normaliseDisposition, normaliseErrorReason, normaliseSensorMeasurementType } from './cbv.js';
-import { canonicalIdentifier, shortType, type IdentifierRole } from './event-index.js';
+import { canonicalIdentifier, shortType, type FieldScope, type IdentifierRole } from './event-index.js';
 import { collectPrefixes, expandTerm } from './json-ld.js';
 
 /** Field names in queries may use the EPCIS context's prefixes (cbvmda:lotNumber) and those captured documents declared. */
@@ -24,7 +24,7 @@ export interface MatchCondition {
 }
 
 export interface FieldCondition {
-  scope: 'ilmd' | 'ext';
+  scope: FieldScope;
   name: string;
   operator: FieldOperator;
   values: string[];
@@ -119,7 +119,10 @@ const MATCH_ROLES: Record<string, IdentifierRole[]> = {
 /** Parameters that steer paging rather than filter; the HTTP layer reads them, the parser lets them through. */
 const PAGING = new Set(['perPage', 'nextPageToken']);
 
-const FIELD_PARAMETER = /^(EQ|GT|GE|LT|LE|EXISTS)_(ILMD_)?(.+)$/;
+/** EQ_{ns:field}, EQ_ILMD_{ns:field}, EQ_INNER_{ns:field}, EQ_INNER_ILMD_{ns:field}, and the other operators alike. */
+const FIELD_PARAMETER = /^(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?(ILMD_)?(.+)$/;
+/** Field families of the standard that the event index does not hold: refused rather than read as extension names. */
+const UNSUPPORTED_FAMILY = /^(ERROR_DECLARATION|SENSORELEMENT|SENSORMETADATA|SENSORREPORT)_/;
 /** Sensor values compared in a unit: GT_maxValue_CEL. */
 const SENSOR_VALUE = /^(EQ|GT|GE|LT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_([A-Za-z0-9]{1,3})$/;
 const SENSOR_TIME = /^(GE|LT)_(time|startTime|endTime)$/;
@@ -283,10 +286,11 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
           break;
         }
         const field = FIELD_PARAMETER.exec(name);
-        if (field && field[3]!.includes(':')) {
-          const operator = field[1] as FieldOperator;
-          if (operator !== 'EQ' && operator !== 'EXISTS' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
-          query.fields.push({ scope: field[2] ? 'ilmd' : 'ext', name: expandTerm(field[3]!, prefixes), operator, values });
+        if (field && field[4]!.includes(':') && !UNSUPPORTED_FAMILY.test(field[4]!)) {
+          const [, written, inner, ilmd, fieldName] = field as unknown as [string, FieldOperator, string | undefined, string | undefined, string];
+          if (written !== 'EQ' && written !== 'EXISTS' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
+          const scope: FieldScope = ilmd ? (inner ? 'ilmd_inner' : 'ilmd') : inner ? 'ext_inner' : 'ext';
+          query.fields.push({ scope, name: expandTerm(fieldName, prefixes), operator: written, values });
           break;
         }
         throw new QueryParameterError(name, `${name} is not a supported query parameter`);

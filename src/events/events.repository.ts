@@ -1,5 +1,5 @@
 import type { ReadScope } from '../access/policy.js';
-import { namesThingHeldBy, postedSeqs, type Database, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { namesThingHeldBy, postedSeqs, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import type { EventQuery, SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -83,7 +83,7 @@ export class EventsRepository {
   async insertEvents(
     events: EventTable[],
     postings: PostingTable[],
-    fields: { seq: number; scope: 'ilmd' | 'ext'; name: string; text_value: string | null; num_value: number | null }[],
+    fields: EventFieldTable[],
     subjects: { seq: number; subject_id: string; relation: string }[],
     sensorReports: EventSensorReportTable[],
   ): Promise<void> {

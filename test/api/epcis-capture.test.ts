@@ -364,6 +364,32 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    test('EQ_INNER_ parameters find fields nested inside extensions and ILMD, apart from top-level ones', async () => {
+      const s = nextSerial();
+      const item = sgtin(s);
+      const events = [
+        objectEvent({ epcList: [item], 'example:inspection': { 'example:result': 'pass', 'example:score': 92 }, ilmd: { 'example:origin': { 'example:county': '330110' } } }),
+        objectEvent({ epcList: [item], action: 'OBSERVE', 'example:result': 'pass', eventTime: '2024-05-02T08:30:00.000+08:00' }),
+      ];
+      const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
+      const got = async (params: string) => {
+        const res = await query(`${params}&MATCH_anyEPC=${encodeURIComponent(item)}`);
+        assert.equal(res.status, 200, JSON.stringify(res.json));
+        return eventList(res).map((e) => ids.indexOf(e.eventID));
+      };
+      assert.deepEqual(await got('EQ_INNER_example:result=pass'), [0]);
+      assert.deepEqual(await got('EQ_example:result=pass'), [1]);
+      assert.deepEqual(await got(`EQ_INNER_${encodeURIComponent('https://ns.example.com/epcis/result')}=pass`), [0]);
+      assert.deepEqual(await got('GT_INNER_example:score=90'), [0]);
+      assert.deepEqual(await got('LT_INNER_example:score=90'), []);
+      assert.deepEqual(await got('EQ_INNER_ILMD_example:county=330110'), [0]);
+      assert.deepEqual(await got('EQ_INNER_example:county=330110'), []);
+      assert.deepEqual(await got('EXISTS_INNER_example:score'), [0]);
+      const family = await query('EQ_ERROR_DECLARATION_example:note=x');
+      assert.equal(family.status, 400);
+      assert.ok(JSON.stringify(family.json).includes('/EQ_ERROR_DECLARATION_example:note'));
+    });
+
     test('sensor parameters ask one report for all their conditions, with its element metadata', async () => {
       const s = nextSerial();
       const item = sgtin(s);

@@ -33,7 +33,7 @@ function eventRow(seq: number, body: Record<string, unknown>) {
 }
 
 async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
-  await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 4, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]' }).execute();
+  await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 5, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]', context: JSON.stringify(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.com/ns/' }]) }).execute();
   await db
     .insertInto('events')
     .values([
@@ -49,6 +49,8 @@ async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
         epcList: [],
         sensorElementList: [{ sensorMetadata: { deviceID: 'urn:epc:id:giai:6901234.LOGGER1' }, sensorReport: [{ type: 'gs1:Temperature', maxValue: 9, uom: 'CEL' }, { type: 'Humidity', value: 70, uom: 'P1' }] }],
       }),
+      // A prefix declared by its capture document (kept on the job), used inside a nested extension.
+      eventRow(5, { type: 'ObjectEvent', eventTime: '2026-04-01T08:00:00+08:00', action: 'OBSERVE', epcList: [], 'ex:inspection': { 'ex:result': 'pass' } }),
     ])
     .execute();
   await db.insertInto('postings').values({ term: TRANSFORMATION, first_seq: 1, entries: JSON.stringify([[1, 'biz_transaction:po']]) }).execute();
@@ -94,6 +96,11 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(await seqsOf({ EQ_type: 'Temperature', GT_value_P1: '50' }), []);
       assert.deepEqual(await seqsOf({ EQ_deviceID: 'https://id.gs1.org/8004/6901234LOGGER1' }), [4]);
       assert.deepEqual(await seqsOf({ EXISTS_sensorElementList: '' }), [4]);
+    });
+
+    test('fields nested in the extensions of events stored before are found as inner fields', async () => {
+      assert.deepEqual(await seqsOf({ 'EQ_INNER_https://example.com/ns/result': 'pass' }), [5]);
+      assert.deepEqual(await seqsOf({ 'EQ_https://example.com/ns/result': 'pass' }), []);
     });
 
     test('an event that only mentions the words in its text gains no posting', async () => {

@@ -11,6 +11,8 @@ import { sensorReportRows } from '../sensor-reports.js';
  *   before, found by their text;
  * - the sensor reports, one row each with its element's metadata (`event_sensor_reports`), for the sensor parameters
  *   (EQ_type, GT_maxValue_CEL, GE_time, EXISTS_sensorElementList, …), likewise filled from the stored events;
+ * - the fields nested inside ILMD and extension fields (EQ_INNER_…, scopes `ilmd_inner` and `ext_inner` of
+ *   `event_fields`): nothing in an event's text tells cheaply whether it has any, so every stored event is read once;
  * - error reasons in canonical form (`incorrect_data` however it was spelt), so that EQ_errorReason compares one
  *   spelling.
  * It reads the stored events through today's indexer, which is what capture runs, so the terms are the ones a query
@@ -41,20 +43,24 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   let after = 0;
   for (;;) {
-    const events: { seq: number | string; body: string }[] = await db
-      .selectFrom('events')
-      .select(['seq', 'body'])
-      .where('seq', '>', after)
-      .where((eb) => eb.or(['transformationID', 'persistentDisposition', 'sensorElementList'].map((key) => eb('body', 'like', `%"${key}"%`))))
-      .orderBy('seq')
+    const events: { seq: number | string; body: string; context: string | null }[] = await db
+      .selectFrom('events as e')
+      .leftJoin('capture_jobs as c', 'c.id', 'e.capture_id')
+      .select(['e.seq', 'e.body', 'c.context'])
+      .where('e.seq', '>', after)
+      .orderBy('e.seq')
       .limit(BATCH)
       .execute();
     if (events.length === 0) break;
     for (const event of events) {
       const seq = Number(event.seq);
-      const index = indexEvent(JSON.parse(event.body) as Record<string, unknown>);
+      const index = indexEvent(JSON.parse(event.body) as Record<string, unknown>, event.context === null ? undefined : JSON.parse(event.context));
       const sensorRows = sensorReportRows(seq, index.sensorReports);
       if (sensorRows.length) await db.insertInto('event_sensor_reports').values(sensorRows).execute();
+      const innerRows = index.fields
+        .filter((f) => f.scope === 'ilmd_inner' || f.scope === 'ext_inner')
+        .map((f) => ({ seq, scope: f.scope, name: f.name, text_value: f.text, num_value: f.num }));
+      if (innerRows.length) await db.insertInto('event_fields').values(innerRows).execute();
       const roles = new Map<string, string[]>();
       for (const { role, identifier } of index.identifiers) {
         if (NEW_ROLES.has(role)) roles.set(identifier, [...(roles.get(identifier) ?? []), role]);
