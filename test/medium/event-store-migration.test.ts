@@ -46,8 +46,8 @@ async function writeOldLayout(db: Kysely<any>): Promise<void> {
   await db
     .insertInto('events')
     .values([
-      oldEventRow(1, HASH_A, HASH_A, { type: 'ObjectEvent', epcList: [PIG], quantityList: [{ epcClass: LOT }] }, 'cap-1'),
-      oldEventRow(2, 'urn:uuid:5b1d0a1e-0000-4000-8000-000000000002', HASH_B, { type: 'ObjectEvent', epcList: [PIG] }, 'cap-1'),
+      oldEventRow(1, HASH_A, HASH_A, { type: 'ObjectEvent', eventTime: '2026-03-01T08:00:00+08:00', epcList: [PIG], quantityList: [{ epcClass: LOT }] }, 'cap-1'),
+      oldEventRow(2, 'urn:uuid:5b1d0a1e-0000-4000-8000-000000000002', HASH_B, { type: 'ObjectEvent', eventTime: '2026-03-01T08:00:00+08:00', epcList: [PIG] }, 'cap-1'),
     ])
     .execute();
   await db.insertInto('identifiers').values([{ id: 1, identifier: PIG }, { id: 2, identifier: LOT }, { id: 3, identifier: FARM }]).execute();
