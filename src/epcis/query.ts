@@ -126,6 +126,7 @@ const UNSUPPORTED_FAMILY = /^(ERROR_DECLARATION|SENSORELEMENT|SENSORMETADATA|SEN
 /** Sensor values compared in a unit: GT_maxValue_CEL. */
 const SENSOR_VALUE = /^(EQ|GT|GE|LT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_([A-Za-z0-9]{1,3})$/;
 const SENSOR_TIME = /^(GE|LT)_(time|startTime|endTime)$/;
+const SENSOR_RANK = /^(GT|GE|LT|LE)_percRank$/;
 const SENSOR_TEXT: Readonly<Record<string, SensorField>> = {
   EQ_dataProcessingMethod: 'dataProcessingMethod',
   EQ_microorganism: 'microorganism',
@@ -230,20 +231,6 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
       case 'EXISTS_sensorElementList':
         query.sensor ??= [];
         break;
-      case 'EQ_type':
-        sensor(query, { field: 'type', operator: 'EQ', values: values.map((v) => vocabulary(name, normaliseSensorMeasurementType(v))) });
-        break;
-      case 'EQ_deviceID':
-        sensor(query, { field: 'deviceID', operator: 'EQ', values: values.map(canonicalIdentifier) });
-        break;
-      case 'EQ_booleanValue':
-        for (const v of values) if (v !== 'true' && v !== 'false') throw new QueryParameterError(name, `${name} is true or false`);
-        sensor(query, { field: 'booleanValue', operator: 'EQ', values });
-        break;
-      case 'EQ_hexBinaryValue':
-        for (const v of values) if (!/^([0-9A-Fa-f]{2})*$/.test(v)) throw new QueryParameterError(name, `${name} takes hexadecimal octets`);
-        sensor(query, { field: 'hexBinaryValue', operator: 'EQ', values: values.map((v) => v.toUpperCase()) });
-        break;
       default: {
         const roles = MATCH_ROLES[name];
         if (roles) {
@@ -259,25 +246,9 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
           query.match.push({ roles: [role], values: list === 'bizTransaction' ? values : values.map(canonicalIdentifier), prefixes: [] });
           break;
         }
-        if (SENSOR_TEXT[name]) {
-          sensor(query, { field: SENSOR_TEXT[name], operator: 'EQ', values });
-          break;
-        }
-        const sensorTime = SENSOR_TIME.exec(name);
-        if (sensorTime) {
-          sensor(query, { field: sensorTime[2] as SensorField, operator: sensorTime[1] as 'GE' | 'LT', values: [timestamp(name, one())] });
-          break;
-        }
-        const rank = /^(GT|GE|LT|LE)_percRank$/.exec(name);
-        if (rank) {
-          sensor(query, { field: 'percRank', operator: rank[1] as 'GT' | 'GE' | 'LT' | 'LE', values: [decimal(name, one())] });
-          break;
-        }
-        const measured = SENSOR_VALUE.exec(name);
-        if (measured) {
-          const [, operator, field, uom] = measured as unknown as [string, Exclude<FieldOperator, 'EXISTS'>, SensorField, string];
-          if (operator !== 'EQ' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
-          sensor(query, { field, operator, values: values.map((v) => decimal(name, v)), uom: uom.toUpperCase() });
+        const condition = sensorCondition(name, values, one);
+        if (condition) {
+          (query.sensor ??= []).push(condition);
           break;
         }
         const declared = ERROR_DECLARATION_TIME.exec(name);
@@ -324,8 +295,31 @@ function timestamp(name: string, value: string): number {
   return ms;
 }
 
-function sensor(query: EventQuery, condition: SensorCondition): void {
-  (query.sensor ??= []).push(condition);
+/** The condition a sensor parameter sets on a report, or undefined when `name` is not one. */
+function sensorCondition(name: string, values: string[], one: () => string): SensorCondition | undefined {
+  switch (name) {
+    case 'EQ_type':
+      return { field: 'type', operator: 'EQ', values: values.map((v) => vocabulary(name, normaliseSensorMeasurementType(v))) };
+    case 'EQ_deviceID':
+      return { field: 'deviceID', operator: 'EQ', values: values.map(canonicalIdentifier) };
+    case 'EQ_booleanValue':
+      for (const v of values) if (v !== 'true' && v !== 'false') throw new QueryParameterError(name, `${name} is true or false`);
+      return { field: 'booleanValue', operator: 'EQ', values };
+    case 'EQ_hexBinaryValue':
+      for (const v of values) if (!/^([0-9A-Fa-f]{2})*$/.test(v)) throw new QueryParameterError(name, `${name} takes hexadecimal octets`);
+      return { field: 'hexBinaryValue', operator: 'EQ', values: values.map((v) => v.toUpperCase()) };
+  }
+  const text = SENSOR_TEXT[name];
+  if (text) return { field: text, operator: 'EQ', values };
+  const time = SENSOR_TIME.exec(name);
+  if (time) return { field: time[2] as SensorField, operator: time[1] as 'GE' | 'LT', values: [timestamp(name, one())] };
+  const rank = SENSOR_RANK.exec(name);
+  if (rank) return { field: 'percRank', operator: rank[1] as 'GT' | 'GE' | 'LT' | 'LE', values: [decimal(name, one())] };
+  const measured = SENSOR_VALUE.exec(name);
+  if (!measured) return undefined;
+  const [, operator, field, uom] = measured as unknown as [string, Exclude<FieldOperator, 'EXISTS'>, SensorField, string];
+  if (operator !== 'EQ' && values.length !== 1) throw new QueryParameterError(name, `${name} takes one value`);
+  return { field, operator, values: values.map((v) => decimal(name, v)), uom: uom.toUpperCase() };
 }
 
 function decimal(name: string, value: string): number {
