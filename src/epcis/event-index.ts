@@ -27,6 +27,9 @@ export type IdentifierRole =
   | 'persistent_disposition_set'
   | 'persistent_disposition_unset';
 
+/** Every role the identifier index (postings) holds: the identifiers' and the event's two locations. */
+export type PostingRole = IdentifierRole | 'read_point' | 'biz_location';
+
 /** Roles that name the things an event is about (not its parties, places or transactions). */
 export const OBJECT_ROLES: readonly IdentifierRole[] = ['epc', 'parent', 'child', 'input', 'output', 'epc_class', 'child_class', 'input_class', 'output_class'];
 

@@ -1,6 +1,6 @@
 import { epcUrnToDigitalLink } from '../codes/gs1/index.js';
 import { normaliseBizStep, normaliseDisposition, normaliseErrorReason, normaliseSensorMeasurementType } from './cbv.js';
-import { canonicalIdentifier, shortType, type FieldScope, type IdentifierRole } from './event-index.js';
+import { canonicalIdentifier, shortType, type FieldScope, type IdentifierRole, type PostingRole } from './event-index.js';
 import { collectPrefixes, expandTerm } from './json-ld.js';
 
 /** Field names in queries may use the EPCIS context's prefixes (cbvmda:lotNumber) and those captured documents declared. */
@@ -16,7 +16,7 @@ const STANDARD_PREFIXES = collectPrefixes();
 export type FieldOperator = 'EQ' | 'GT' | 'GE' | 'LT' | 'LE' | 'EXISTS';
 
 export interface MatchCondition {
-  roles: IdentifierRole[];
+  roles: PostingRole[];
   /** Exact canonical identifiers. */
   values: string[];
   /** Canonical prefixes from `urn:epc:idpat:` patterns. */
@@ -69,8 +69,6 @@ export interface EventQuery {
   actions?: string[];
   bizSteps?: string[];
   dispositions?: string[];
-  readPoints?: string[];
-  bizLocations?: string[];
   eventIds?: string[];
   match: MatchCondition[];
   fields: FieldCondition[];
@@ -115,6 +113,9 @@ const MATCH_ROLES: Record<string, IdentifierRole[]> = {
   MATCH_outputEPCClass: ['output_class'],
   MATCH_anyEPCClass: ['epc_class', 'child_class', 'input_class', 'output_class'],
 };
+
+/** A location that is a GLN without extension, in canonical Digital Link form. */
+const GLN_LOCATION = /^https:\/\/id\.gs1\.org\/414\/\d{13}$/;
 
 /** Parameters that steer paging rather than filter; the HTTP layer reads them, the parser lets them through. */
 const PAGING = new Set(['perPage', 'nextPageToken']);
@@ -186,11 +187,17 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
         query.dispositions = values.map((v) => vocabulary(name, normaliseDisposition(v)));
         break;
       case 'EQ_readPoint':
-        query.readPoints = values.map(canonicalIdentifier);
-        break;
       case 'EQ_bizLocation':
-        query.bizLocations = values.map(canonicalIdentifier);
+        query.match.push({ roles: [name === 'EQ_readPoint' ? 'read_point' : 'biz_location'], values: values.map(canonicalIdentifier), prefixes: [] });
         break;
+      case 'WD_readPoint':
+      case 'WD_bizLocation': {
+        // With descendants: a GLN's sub-locations are the same GLN with an extension (AI 254), one level deep.
+        const locations = values.map(canonicalIdentifier);
+        const prefixes = locations.filter((l) => GLN_LOCATION.test(l)).map((l) => `${l}/254/`);
+        query.match.push({ roles: [name === 'WD_readPoint' ? 'read_point' : 'biz_location'], values: locations, prefixes });
+        break;
+      }
       case 'EQ_eventID':
         query.eventIds = values;
         break;

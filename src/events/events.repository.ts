@@ -184,14 +184,13 @@ export class EventsRepository {
     if (q.actions) query = query.where('e.action', 'in', q.actions);
     if (q.bizSteps) query = query.where('e.biz_step', 'in', q.bizSteps);
     if (q.dispositions) query = oneOf('e.disposition', q.dispositions);
-    if (q.readPoints) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: q.readPoints, prefixes: [], roles: ['read_point'] }));
-    if (q.bizLocations) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: q.bizLocations, prefixes: [], roles: ['biz_location'] }));
     if (q.eventIds) {
       const ids = q.eventIds;
       query = query.where((eb) => eb.or([eb('e.event_id', 'in', ids), eb.and([eb('e.event_id', 'is', null), eb('e.event_hash', 'in', ids)])]));
     }
 
-    // MATCH_ drives the query from the identifier index: the matching seqs are few, and events are found by key.
+    // Identifiers and locations (MATCH_, EQ_/WD_readPoint, EQ_bizLocation, …) drive the query from the identifier index:
+    // the matching seqs are few, and events are found by key.
     for (const m of q.match) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: m.values, prefixes: m.prefixes, roles: m.roles }));
 
     for (const f of q.fields) {

@@ -270,7 +270,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(pages, 3);
     });
 
-    test('the top-level resources answer the event query with their parameter set, and page under their own path', async () => {
+    test('the top-level resources answer the event query with their parameter set, and page under their own path; WD_ locations', async () => {
       const s = nextSerial();
       const item = sgtin(s);
       const place = sgln(s % 1000, '00444');
@@ -300,6 +300,17 @@ for (const dialect of TEST_DIALECTS) {
       const next = /^<([^>]+)>; rel="next"$/.exec(String(first.headers.link))![1]!;
       assert.ok(next.startsWith(`/epcis/epcs/${encodeURIComponent(item)}/events?`), next);
       assert.deepEqual(await positions(next), [2]);
+
+      // With descendants: the GLN's sub-locations (GLN extension), however the location is written.
+      const site = sgln(0, '00555');
+      const dock = sgln(7, '00555');
+      const atSite = await job((await capture(epcisDocument([objectEvent({ epcList: [sgtin(nextSerial())], bizLocation: { id: dl(dock) }, readPoint: { id: site } })]))).headers.location as string);
+      const siteIds = async (url: string) => eventList(await call(t.app, 'GET', url)).map((e) => e.eventID);
+      assert.deepEqual(await siteIds(`/epcis/events?WD_bizLocation=${encodeURIComponent(site)}`), atSite.eventIDs);
+      assert.deepEqual(await siteIds(`/epcis/events?EQ_bizLocation=${encodeURIComponent(site)}`), []);
+      assert.deepEqual(await siteIds(`/epcis/events?WD_bizLocation=${encodeURIComponent(dock)}`), atSite.eventIDs);
+      assert.deepEqual(await siteIds(`/epcis/events?WD_readPoint=${encodeURIComponent(dl(site))}`), atSite.eventIDs);
+      assert.deepEqual(await siteIds(`/epcis/events?WD_readPoint=${encodeURIComponent(dock)}`), []);
 
       const twice = await call(t.app, 'GET', `/epcis/bizSteps/shipping/events?EQ_bizStep=receiving`);
       assert.equal(twice.status, 400);
