@@ -47,6 +47,13 @@ for (const dialect of TEST_DIALECTS) {
     const job = async (location: string) => (await call(t.app, 'GET', location)).json;
     const query = async (params: string, headers: Record<string, string> = {}) => call(t.app, 'GET', `/epcis/events?${params}`, { headers });
     const eventList = (res: { json: any }) => res.json.epcisBody.queryResults.resultsBody.eventList as Record<string, any>[];
+    /** Where the events a query answers stand among `ids` (a capture's eventIDs); the answer must be a 200. */
+    const positionsIn = async (ids: string[], url: string) => {
+      const res = await call(t.app, 'GET', url);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      assert.equal(res.json.type, 'EPCISQueryDocument');
+      return eventList(res).map((e) => ids.indexOf(e.eventID));
+    };
     const eventCount = async () => Number((await t.platform.database.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
     test('a document is acknowledged with 202 and a Location, and its events become queryable under their CBV hash', async () => {
@@ -280,12 +287,7 @@ for (const dialect of TEST_DIALECTS) {
         aggregationEvent({ parentID: sscc(s), childEPCs: [item], eventTime: '2024-05-03T08:30:00.000+08:00' }),
       ];
       const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
-      const positions = async (url: string) => {
-        const res = await call(t.app, 'GET', url);
-        assert.equal(res.status, 200, JSON.stringify(res.json));
-        assert.equal(res.json.type, 'EPCISQueryDocument');
-        return eventList(res).map((e) => ids.indexOf(e.eventID));
-      };
+      const positions = (url: string) => positionsIn(ids, url);
       const byItem = `MATCH_anyEPC=${encodeURIComponent(item)}`;
 
       assert.deepEqual(await positions(`/epcis/epcs/${encodeURIComponent(item)}/events`), [0, 1, 2]);
@@ -329,11 +331,7 @@ for (const dialect of TEST_DIALECTS) {
       ];
       const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
       const match = `MATCH_anyEPC=${encodeURIComponent(item)}`;
-      const got = async (params: string) => {
-        const res = await query(params);
-        assert.equal(res.status, 200, JSON.stringify(res.json));
-        return eventList(res).map((e) => ids.indexOf(e.eventID));
-      };
+      const got = (params: string) => positionsIn(ids, `/epcis/events?${params}`);
 
       assert.deepEqual(await got(`EQ_transformationID=${encodeURIComponent(transformation)}`), [0]);
       assert.deepEqual(await got(`EQ_transformationID=${encodeURIComponent(`${transformation}0`)}`), []);
@@ -362,17 +360,6 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(tooMany.status, 413);
       assert.match(String(tooMany.headers['content-type']), /^application\/problem\+json/);
       assert.match(tooMany.json.detail, /maxEventCount=2/);
-      for (const [params, pointer] of [
-        [`maxEventCount=3&eventCountLimit=1&${match}`, '/maxEventCount'],
-        [`EXISTS_example:temperature=false&${match}`, '/EXISTS_example:temperature'],
-        [`EQ_persistentDisposition_set=dancing`, '/EQ_persistentDisposition_set'],
-        [`EQ_errorReason=oops`, '/EQ_errorReason'],
-        [`GE_errorDeclarationTime=yesterday`, '/GE_errorDeclarationTime'],
-      ] as const) {
-        const res = await query(params);
-        assert.equal(res.status, 400, params);
-        assert.ok(JSON.stringify(res.json).includes(pointer), `${params}: ${JSON.stringify(res.json)}`);
-      }
     });
 
     test('EQ_INNER_ parameters find fields nested inside extensions and ILMD, apart from top-level ones', async () => {
@@ -383,11 +370,7 @@ for (const dialect of TEST_DIALECTS) {
         objectEvent({ epcList: [item], action: 'OBSERVE', 'example:result': 'pass', eventTime: '2024-05-02T08:30:00.000+08:00' }),
       ];
       const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
-      const got = async (params: string) => {
-        const res = await query(`${params}&MATCH_anyEPC=${encodeURIComponent(item)}`);
-        assert.equal(res.status, 200, JSON.stringify(res.json));
-        return eventList(res).map((e) => ids.indexOf(e.eventID));
-      };
+      const got = (params: string) => positionsIn(ids, `/epcis/events?${params}&MATCH_anyEPC=${encodeURIComponent(item)}`);
       assert.deepEqual(await got('EQ_INNER_example:result=pass'), [0]);
       assert.deepEqual(await got('EQ_example:result=pass'), [1]);
       assert.deepEqual(await got(`EQ_INNER_${encodeURIComponent('https://ns.example.com/epcis/result')}=pass`), [0]);
@@ -396,9 +379,6 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(await got('EQ_INNER_ILMD_example:county=330110'), [0]);
       assert.deepEqual(await got('EQ_INNER_example:county=330110'), []);
       assert.deepEqual(await got('EXISTS_INNER_example:score'), [0]);
-      const family = await query('EQ_ERROR_DECLARATION_example:note=x');
-      assert.equal(family.status, 400);
-      assert.ok(JSON.stringify(family.json).includes('/EQ_ERROR_DECLARATION_example:note'));
     });
 
     test('sensor parameters ask one report for all their conditions, with its element metadata', async () => {
@@ -431,11 +411,7 @@ for (const dialect of TEST_DIALECTS) {
       ];
       const ids = (await job((await capture(epcisDocument(events))).headers.location as string)).eventIDs as string[];
       const match = `MATCH_anyEPC=${encodeURIComponent(item)}`;
-      const got = async (params: string) => {
-        const res = await query(`${params}&${match}`);
-        assert.equal(res.status, 200, JSON.stringify(res.json));
-        return eventList(res).map((e) => ids.indexOf(e.eventID));
-      };
+      const got = (params: string) => positionsIn(ids, `/epcis/events?${params}&${match}`);
       const at = (time: string) => encodeURIComponent(time);
 
       assert.deepEqual(await got('EXISTS_sensorElementList'), [0, 1, 2]);
@@ -457,20 +433,6 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(await got('EQ_stringValue=door open&EQ_booleanValue=true&EQ_hexBinaryValue=AB12'), [2]);
       assert.deepEqual(await got(`EQ_uriValue=${encodeURIComponent('https://ns.example.com/alarm/7')}`), [2]);
       assert.deepEqual(await got('EQ_booleanValue=false'), []);
-
-      for (const [params, pointer] of [
-        ['EQ_type=Warmth', '/EQ_type'],
-        ['GT_value_CEL=warm', '/GT_value_CEL'],
-        ['GT_value_CEL=1|2', '/GT_value_CEL'],
-        ['EQ_booleanValue=yes', '/EQ_booleanValue'],
-        ['EQ_hexBinaryValue=xyz', '/EQ_hexBinaryValue'],
-        ['GE_time=today', '/GE_time'],
-        ['EQ_quantity=3', '/EQ_quantity'],
-      ] as const) {
-        const res = await query(params);
-        assert.equal(res.status, 400, params);
-        assert.ok(JSON.stringify(res.json).includes(pointer), `${params}: ${JSON.stringify(res.json)}`);
-      }
     });
 
     test('a disposition or event type shared by a few events or by thousands pages in either order', async () => {
@@ -522,6 +484,19 @@ for (const dialect of TEST_DIALECTS) {
         ['orderDirection=ASC', 'orderDirection'],
         ['nextPageToken=forged', 'nextPageToken'],
         ['MATCH_epc=urn:epc:idpat:sgtin:0614141.*.*', 'MATCH_epc'],
+        ['maxEventCount=3&eventCountLimit=1', 'maxEventCount'],
+        ['EXISTS_example:temperature=false', 'EXISTS_example:temperature'],
+        ['EQ_persistentDisposition_set=dancing', 'EQ_persistentDisposition_set'],
+        ['EQ_errorReason=oops', 'EQ_errorReason'],
+        ['GE_errorDeclarationTime=yesterday', 'GE_errorDeclarationTime'],
+        ['EQ_type=Warmth', 'EQ_type'],
+        ['GT_value_CEL=warm', 'GT_value_CEL'],
+        ['GT_value_CEL=1|2', 'GT_value_CEL'],
+        ['EQ_booleanValue=yes', 'EQ_booleanValue'],
+        ['EQ_hexBinaryValue=xyz', 'EQ_hexBinaryValue'],
+        ['GE_time=today', 'GE_time'],
+        ['EQ_quantity=3', 'EQ_quantity'],
+        ['EQ_ERROR_DECLARATION_example:note=x', 'EQ_ERROR_DECLARATION_example:note'],
       ] as const) {
         const res = await query(params);
         assert.equal(res.status, 400, params);
