@@ -74,6 +74,10 @@ function demoDocuments(): [string, Record<string, unknown>][] {
     sourceList: [{ type: 'owning_party', source: glnOf(from).replace('/414/', '/417/') }, { type: 'location', source: glnOf(from) }],
     destinationList: [{ type: 'owning_party', destination: glnOf(to).replace('/414/', '/417/') }, { type: 'location', destination: glnOf(to) }],
   });
+  const coldChain = (fromDay: number, fromHour: number, toDay: number, toHour: number) => ({
+    sensorMetadata: { startTime: at(fromDay, fromHour), endTime: at(toDay, toHour), deviceID: `https://id.gs1.org/8004/${subjectOf('slaughterhouse').prefix}TRUCK01` },
+    sensorReport: [{ type: 'Temperature', minValue: 0.8, maxValue: 3.6, meanValue: 2.1, uom: 'CEL' }],
+  });
   const doc = (eventList: unknown[]) => ({ '@context': [EPCIS_CONTEXT, { zs: ZHUISU_VOCABULARY }], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } });
   const pigsQ = [{ epcClass: pigs, quantity: 20, uom: 'H87' }];
   const carcassQ = (kg: number) => [{ epcClass: carcass, quantity: kg, uom: 'KGM' }];
@@ -92,7 +96,8 @@ function demoDocuments(): [string, Record<string, unknown>][] {
       move(3, 17, 'slaughterhouse', 'shipping', 'in_transit', { epcList: [pallet] }, trip('slaughterhouse', 'market')),
     ])],
     ['market', doc([
-      move(3, 22, 'market', 'receiving', 'in_progress', { epcList: [pallet] }, trip('slaughterhouse', 'market')),
+      // The truck's temperature logger, read on arrival: chilled pork stayed between 0 and 4 °C.
+      move(3, 22, 'market', 'receiving', 'in_progress', { epcList: [pallet] }, { ...trip('slaughterhouse', 'market'), sensorElementList: [coldChain(3, 17, 3, 21)] }),
       { type: 'AggregationEvent', eventTime: at(4, 1), ...base, action: 'DELETE', parentID: pallet, childEPCs: [], bizStep: 'unpacking', disposition: 'in_progress', readPoint: { id: glnOf('market') } },
       move(4, 5, 'market', 'shipping', 'in_transit', { epcList: [], quantityList: [...carcassQ(200), ...loinQ(120)] }, trip('market', 'supermarket')),
     ])],
