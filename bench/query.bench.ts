@@ -54,6 +54,8 @@ try {
     ['EQ_disposition=destroyed (none)', { EQ_disposition: 'destroyed', perPage: '30' }],
     ['  … by eventTime', { EQ_disposition: 'destroyed', orderBy: 'eventTime', perPage: '30' }],
     ['eventType=TransformationEvent', { eventType: 'TransformationEvent', orderBy: 'eventTime', perPage: '30' }],
+    ['EQ_ILMD_…countryOfOrigin=CN', { 'EQ_ILMD_cbvmda:countryOfOrigin': 'CN', perPage: '30' }],
+    ['temperature above 5 °C', { EQ_type: 'Temperature', GT_maxValue_CEL: '5', perPage: '30' }],
     ['eventTime range, newest first', { GE_eventTime: '2024-01-01T12:00:00+08:00', LT_eventTime: '2024-01-02T00:00:00+08:00', orderBy: 'eventTime', perPage: '30' }],
   ];
   console.log(`event queries on ${stored.toLocaleString('en')} events (SQLite, in-process), ${ROUNDS} rounds each: p50 / p95`);

@@ -193,16 +193,18 @@ export class EventsRepository {
     // the matching seqs are few, and events are found by key.
     for (const m of q.match) query = query.where('e.seq', 'in', postedSeqs(this.db, { terms: m.values, prefixes: m.prefixes, roles: m.roles }));
 
+    // Fields, like sensor reports below, select their events once through their own index: checked per candidate
+    // event instead, a common value meant reading all its rows again for every event the query walked past.
     for (const f of q.fields) {
-      query = query.where(({ exists, selectFrom }) => {
-        const named = selectFrom('event_fields as f').select('f.seq').whereRef('f.seq', '=', 'e.seq').where('f.scope', '=', f.scope).where('f.name', '=', f.name);
-        if (f.operator === 'EXISTS') return exists(named);
-        if (f.operator === 'EQ') return exists(named.where('f.text_value', 'in', f.values));
+      let matching = this.db.selectFrom('event_fields as f').select('f.seq').where('f.scope', '=', f.scope).where('f.name', '=', f.name);
+      if (f.operator === 'EQ') matching = matching.where('f.text_value', 'in', f.values);
+      else if (f.operator !== 'EXISTS') {
         const op = COMPARISONS[f.operator];
         const value = f.values[0]!;
         // Numbers compare as numbers; anything else (dates, codes) as text, which orders ISO dates correctly.
-        return exists(/^-?\d+(\.\d+)?$/.test(value) ? named.where('f.num_value', op, Number(value)) : named.where('f.text_value', op, value));
-      });
+        matching = /^-?\d+(\.\d+)?$/.test(value) ? matching.where('f.num_value', op, Number(value)) : matching.where('f.text_value', op, value);
+      }
+      query = query.where('e.seq', 'in', matching);
     }
 
     if (q.sensor) {
