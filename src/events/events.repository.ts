@@ -239,8 +239,8 @@ export class EventsRepository {
 
     if (scope.kind === 'subject') {
       const subjectId = scope.subjectId;
-      // Probed per candidate event through indexes (identifiers by seq, holders by identifier, subjects by
-      // subject+seq), so a page costs a few lookups per event instead of building the subject's whole history.
+      // The subject's own events, and those naming a thing one of them names: the things it has held are gathered
+      // once per query (namesThingHeldBy), so the cost grows with the subject's history, not with the store.
       query = query.where((eb) =>
         eb.or([
           eb.exists(eb.selectFrom('event_subjects as s').select('s.seq').whereRef('s.seq', '=', 'e.seq').where('s.subject_id', '=', subjectId)),
