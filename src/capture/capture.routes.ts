@@ -4,7 +4,7 @@ import { invalid } from '../domain/errors.js';
 import { principalOf, type App } from '../http/app.js';
 import { IdParams, PageQuery, StrictObject } from '../http/schemas.js';
 import type { Platform } from '../platform.js';
-import { epcisHeaders } from '../events/events.routes.js';
+import { discovery, epcisHeaders } from '../events/events.routes.js';
 import { CAPTURE_LIMIT_BYTES, CAPTURE_LIMIT_EVENTS, type CaptureJob } from './capture.service.js';
 
 const Issue = Type.Object({ eventIndex: Type.Optional(Type.Integer()), pointer: Type.Optional(Type.String()), message: Type.String() });
@@ -59,6 +59,10 @@ export function captureRoutes(app: App, platform: Platform): void {
     typed.addHook('onSend', async (_request, reply) => {
       reply.header('GS1-EPCIS-Capture-Limit', String(CAPTURE_LIMIT_EVENTS)).header('GS1-EPCIS-Capture-File-Size-Limit', String(CAPTURE_LIMIT_BYTES));
     });
+
+    typed.options('/epcis/capture', { schema: { summary: 'EPCIS discovery for capture: versions, limits (in the headers) and error behaviour', tags } }, async (_request, reply) =>
+      discovery(reply, platform.version, ['GET', 'POST']).header('GS1-Capture-Error-Behaviour', 'rollback').send(),
+    );
 
     typed.post(
       '/epcis/capture',

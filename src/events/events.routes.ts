@@ -19,6 +19,24 @@ export function epcisHeaders(reply: FastifyReply, form: IdentifierForm): Fastify
     .header('GS1-EPC-Format', form === 'canonical' ? 'Always_GS1_Digital_Link' : 'Never_Translates');
 }
 
+/**
+ * The EPCIS discovery answer (OPTIONS): the versions spoken, the identifier forms answers can take, and the methods
+ * the resource allows. Clients negotiate from it before they capture or query.
+ */
+export function discovery(reply: FastifyReply, vendorVersion: string, allow: string[]): FastifyReply {
+  return reply
+    .code(204)
+    .header('Allow', ['OPTIONS', ...allow].join(', '))
+    .header('GS1-EPCIS-Version', '2.0.0')
+    .header('GS1-EPCIS-Min', '2.0.0')
+    .header('GS1-EPCIS-Max', '2.0.0')
+    .header('GS1-CBV-Version', '2.0.0')
+    .header('GS1-CBV-Min', '2.0.0')
+    .header('GS1-CBV-Max', '2.0.0')
+    .header('GS1-EPC-Format', 'Always_GS1_Digital_Link, Never_Translates')
+    .header('GS1-Vendor-Version', `zhuisu/${vendorVersion}`);
+}
+
 const documentContext = (context: Record<string, unknown>) => (Object.keys(context).length ? [EPCIS_CONTEXT_URL, context] : [EPCIS_CONTEXT_URL]);
 
 const QueryParameters = Type.Object(
@@ -105,6 +123,13 @@ export function eventRoutes(app: App, platform: Platform): void {
       epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events } } },
     };
   };
+
+  app.options('/epcis', { schema: { summary: 'EPCIS discovery: versions and formats this repository speaks', tags } }, async (_request, reply) =>
+    discovery(reply, platform.version, []).send(),
+  );
+  app.options('/epcis/events', { schema: { summary: 'EPCIS discovery for the events resource', tags } }, async (_request, reply) =>
+    discovery(reply, platform.version, ['GET', 'POST']).send(),
+  );
 
   app.get(
     '/epcis/events',

@@ -39,7 +39,7 @@ interface Case {
 }
 
 interface Row {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
   path: string;
   cases: Case[];
 }
@@ -214,6 +214,9 @@ const MATRIX: Row[] = [
     cases: [{ name: 'event', request: () => ({ url: '/epcis/events', body: standaloneEvent(objectEvent({ epcList: [sgtin(++serial)] })) }), expect: only({ admin: 201, subjectAdmin: 201, operator: 201 }) }],
   },
   { method: 'GET', path: '/epcis/events', cases: [{ name: 'query', request: () => ({ url: '/epcis/events' }), expect: everyone(200) }] },
+  ...(['/epcis', '/epcis/events', '/epcis/capture'] as const).map(
+    (path): Row => ({ method: 'OPTIONS', path, cases: [{ name: 'discovery', request: () => ({ url: path }), expect: everyone(204) }] }),
+  ),
   ...(
     [
       ['eventTypes', 'ObjectEvent'],

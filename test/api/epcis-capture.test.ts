@@ -472,6 +472,23 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    test('OPTIONS tells a client the EPCIS and CBV versions, identifier forms, methods, and the capture limits', async () => {
+      for (const [path, allow] of [['/epcis', 'OPTIONS'], ['/epcis/events', 'OPTIONS, GET, POST'], ['/epcis/capture', 'OPTIONS, GET, POST']] as const) {
+        const res = await call(t.app, 'OPTIONS', path);
+        assert.equal(res.status, 204, path);
+        assert.equal(res.headers.allow, allow);
+        assert.equal(res.headers['gs1-epcis-version'], '2.0.0');
+        assert.equal(res.headers['gs1-epcis-max'], '2.0.0');
+        assert.equal(res.headers['gs1-cbv-version'], '2.0.0');
+        assert.match(String(res.headers['gs1-epc-format']), /Always_GS1_Digital_Link/);
+        assert.match(String(res.headers['gs1-vendor-version']), /^zhuisu\//);
+      }
+      const capture = await call(t.app, 'OPTIONS', '/epcis/capture');
+      assert.equal(capture.headers['gs1-epcis-capture-limit'], '10000');
+      assert.equal(capture.headers['gs1-capture-error-behaviour'], 'rollback');
+      assert.equal((await call(t.app, 'OPTIONS', '/epcis', { key: null })).status, 401);
+    });
+
     test('bad query parameters are 400 problems naming the parameter', async () => {
       for (const [params, pointer] of [
         ['colour=red', 'colour'],
