@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { epcisDocument, objectEvent } from '../builders/epcis.js';
 import { buildCompanyPrefix, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -47,6 +48,16 @@ for (const dialect of TEST_DIALECTS) {
       { name: 'invalid check character (domain rule after schema)', method: 'POST', url: () => '/api/v1/subjects', body: { ...subjectBody(), subjectCode: '91330106MA2H00001A' }, status: 400, code: 'invalid-subject-code', pointer: '/subjectCode' },
       { name: 'malformed GTIN', method: 'POST', url: () => `/api/v1/subjects/${subjectId}/products`, body: { gtin: '6901234567891', name: 'x', productClass: 'food' }, status: 400, code: 'invalid-gtin' },
       { name: 'unknown on-behalf-of subject', method: 'GET', url: () => '/api/v1/me', headers: { 'x-on-behalf-of': 'no-such-subject' }, status: 400, code: 'on-behalf-unknown' },
+      {
+        // Hashing and indexing walk extensions recursively: a document nested this deep must be refused, not crash them.
+        name: 'EPCIS event nested 20,000 levels deep',
+        method: 'POST',
+        url: () => '/epcis/capture',
+        rawBody: JSON.stringify(epcisDocument([objectEvent({ 'example:deep': 'DEEP' })])).replace('"DEEP"', `${'['.repeat(20_000)}1${']'.repeat(20_000)}`),
+        headers: { 'content-type': 'application/ld+json' },
+        status: 400,
+        code: 'epcis-validation-failed',
+      },
       { name: 'malformed authorization header', method: 'GET', url: () => '/api/v1/me', headers: { authorization: 'Basic Zm9vOmJhcg==' }, status: 401, code: 'missing-credentials' },
     ];
 

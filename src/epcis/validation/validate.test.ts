@@ -20,7 +20,7 @@ import {
   transformationEvent,
   type JsonObject,
 } from '../../../test/builders/epcis.js';
-import { MAX_ERRORS, validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from './validate.js';
+import { MAX_ERRORS, MAX_NESTING, validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from './validate.js';
 
 // --- helpers ---------------------------------------------------------------------------------------------------
 
@@ -967,6 +967,17 @@ describe('user extension fields', () => {
 
   it('leave the content of an extension alone, as the XML binding does', () => {
     validEvent(objectEvent({ 'example:extension': { moreExtensions: { futureExtension: { tag1: '1' } } } }));
+  });
+
+  it(`may nest ${MAX_NESTING} levels of objects and lists, and no deeper, however deep the document goes`, () => {
+    const nested = (levels: number, leaf: unknown = 'x'): unknown => {
+      let value = leaf;
+      for (let i = 1; i < levels; i += 1) value = i % 2 ? { 'example:level': value } : [value];
+      return { 'example:top': value };
+    };
+    validEvent(objectEvent({ 'example:deep': nested(MAX_NESTING) }));
+    invalidEvent(objectEvent({ 'example:deep': nested(MAX_NESTING + 1) }), '/example:deep', new RegExp(`nested deeper than ${MAX_NESTING} levels`));
+    invalidEvent(objectEvent({ ilmd: { 'example:deep': nested(50_000) } }), '/ilmd', /nested deeper than/);
   });
 
   it('are checked inside the EPCIS structures that allow them', () => {

@@ -293,6 +293,16 @@ class Checker {
       return;
     }
 
+    // Hashing and indexing walk an event's extensions recursively; a document nested thousands deep would exhaust the
+    // stack there, so it is refused here, by the field that holds it. The EPC lists are skipped: they are the longest
+    // fields, and anything but strings in them is refused by their schema anyway.
+    for (const key in event) {
+      if (!EPC_LISTS.has(key) && nestedDeeperThan(event[key], MAX_NESTING)) {
+        this.error(`/${escapePointer(key)}`, `nested deeper than ${MAX_NESTING} levels of objects and lists`);
+        return;
+      }
+    }
+
     const context = event['@context'];
     if (context !== undefined) {
       checkContextValue(this.sink, index, `${base}/@context`, context);
@@ -579,6 +589,32 @@ class Checker {
  * declared in an `@context` (`ext1:temperature`, or a bare term the context defines), or a full URI
  * (`https://ns.example.com/epcis/temperature`, `urn:…`).
  */
+const EPC_LISTS: ReadonlySet<string> = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
+
+/** How deep objects and lists may nest inside an event (the event itself is level 0). */
+export const MAX_NESTING = 32;
+
+/** Whether `value` holds objects or lists more than `limit` levels deep; iterative, so depth cannot hurt it. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  // Two parallel stacks rather than [node, depth] pairs: this runs on every field of every captured event.
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
+    if (depth > limit) return true;
+    for (const key in node) {
+      const child = node[key];
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
 function extensionKeyProblem(key: string, scope: Scope): string | null {
   const colon = key.indexOf(':');
   if (colon < 0) {
