@@ -1,5 +1,6 @@
 import { eventHash } from '../epcis/event-hash.js';
 import { indexEvent, memoisedCanonical, OBJECT_ROLES, type EventIndex, type IndexedField } from '../epcis/event-index.js';
+import { mayHoldUnstorableText, unstorableText } from '../epcis/validation/storable-text.js';
 import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
 
 /**
@@ -56,9 +57,15 @@ export type Prepared =
   | { ok: false; reason: 'too-many-events'; count: number }
   | { ok: false; reason: 'invalid'; errors: ValidationIssue[]; truncated?: boolean };
 
-export function prepareDocument(document: unknown): Prepared {
+/**
+ * @param checkText - whether to look through every string for text no database can store; a caller holding the JSON
+ *   text can tell cheaply that there is none (`mayHoldUnstorableText`).
+ */
+export function prepareDocument(document: unknown, checkText = true): Prepared {
   const result = validateEpcisDocument(document);
   if (!result.ok) return { ok: false, reason: 'invalid', errors: result.errors, ...(result.truncated ? { truncated: true } : {}) };
+  const unstorable = checkText ? unstorableText(document) : [];
+  if (unstorable.length) return { ok: false, reason: 'invalid', errors: unstorable };
   if (result.events.length > CAPTURE_LIMIT_EVENTS) return { ok: false, reason: 'too-many-events', count: result.events.length };
   const context = (document as JsonObject)['@context'];
   return { ok: true, context, ...prepareEvents(result.events, context) };
@@ -71,12 +78,14 @@ export function prepareDocumentText(text: string): Prepared {
   } catch {
     return { ok: false, reason: 'invalid-json' };
   }
-  return prepareDocument(document);
+  return prepareDocument(document, mayHoldUnstorableText(text));
 }
 
 export function prepareSingleEvent(event: unknown): Prepared {
   const result = validateEpcisEvent(event);
   if (!result.ok) return { ok: false, reason: 'invalid', errors: result.errors, ...(result.truncated ? { truncated: true } : {}) };
+  const unstorable = unstorableText(event);
+  if (unstorable.length) return { ok: false, reason: 'invalid', errors: unstorable };
   const body = result.events[0]!;
   return { ok: true, context: body['@context'], ...prepareEvents([body], body['@context']) };
 }

@@ -2,6 +2,7 @@ import { epcUrnToDigitalLink } from '../codes/gs1/index.js';
 import { normaliseBizStep, normaliseDisposition, normaliseErrorReason, normaliseSensorMeasurementType } from './cbv.js';
 import { canonicalIdentifier, shortType, type FieldScope, type IdentifierRole, type PostingRole } from './event-index.js';
 import { collectPrefixes, expandTerm } from './json-ld.js';
+import { unstorableProblem } from './validation/storable-text.js';
 
 /** Field names in queries may use the EPCIS context's prefixes (cbvmda:lotNumber) and those captured documents declared. */
 const STANDARD_PREFIXES = collectPrefixes();
@@ -97,6 +98,8 @@ export class QueryParameterError extends Error {
 }
 
 export const DEFAULT_PER_PAGE = 30;
+export const MAX_VALUES_PER_PARAMETER = 1000;
+export const MAX_VALUES_PER_QUERY = 5000;
 export const MAX_PER_PAGE = 1000;
 
 const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'];
@@ -146,10 +149,19 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
   const prefixes = declared.size ? new Map([...declared, ...STANDARD_PREFIXES]) : STANDARD_PREFIXES;
   const query: EventQuery = { eventTime: {}, recordTime: {}, errorDeclarationTime: {}, match: [], fields: [], orderBy: 'capture', orderDirection: 'ASC', perPage: DEFAULT_PER_PAGE };
   let direction: string | undefined;
+  let valueCount = 0;
 
   for (const [name, raw] of Object.entries(params)) {
     if (raw === undefined || PAGING.has(name)) continue;
     const values = raw.split('|').map((v) => v.trim()).filter((v) => v !== '');
+    // Each value becomes a bound parameter, and the databases take some tens of thousands per statement at most.
+    valueCount += values.length;
+    if (values.length > MAX_VALUES_PER_PARAMETER) throw new QueryParameterError(name, `${name} takes at most ${MAX_VALUES_PER_PARAMETER} values`);
+    if (valueCount > MAX_VALUES_PER_QUERY) throw new QueryParameterError(name, `a query takes at most ${MAX_VALUES_PER_QUERY} values in all`);
+    for (const text of [name, ...values]) {
+      const problem = unstorableProblem(text);
+      if (problem) throw new QueryParameterError(name, `${name} ${problem}`);
+    }
     if (name.startsWith('EXISTS_')) {
       // The XML binding's EXISTS parameters carry no value; in a query string they come empty or as `true`.
       if (values.length > 1 || (values.length === 1 && values[0] !== 'true')) throw new QueryParameterError(name, `${name} takes no value (or true)`);

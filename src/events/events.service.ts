@@ -109,7 +109,8 @@ function encodeToken(token: Token): string {
 function decodeToken(text: string): Token {
   try {
     const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Token;
-    if (typeof token.key === 'number' && typeof token.seq === 'number') return token;
+    const { key, seq, remaining } = token;
+    if (Number.isFinite(key) && Number.isSafeInteger(seq) && (remaining === undefined || (Number.isSafeInteger(remaining) && remaining > 0))) return token;
   } catch {
     // fall through
   }

@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { uuidv7 } from 'uuidv7';
 import type { Principal } from '../access/principal.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, invalid } from '../domain/errors.js';
+import { mayHoldUnstorableText, unstorableText } from '../epcis/validation/storable-text.js';
 import type { Platform } from '../platform.js';
 import { createMetrics } from './metrics.js';
 import { asDomainError, toProblem } from './problem.js';
@@ -51,8 +52,25 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
 
   app.decorateRequest('principal', null);
 
-  // JSON-LD and other +json media types (EPCIS uses application/ld+json) parse like JSON.
-  app.addContentTypeParser(PLUS_JSON, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // JSON bodies, JSON-LD and other +json media types (EPCIS uses application/ld+json) alike, parse as fastify parses
+  // JSON, and are refused when they carry text no database column can hold (an escaped NUL, a lone surrogate half):
+  // PostgreSQL would fail on it half-way, SQLite would keep what the other refuses.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const parseStorableJson: typeof parseJson = (request, body, done) =>
+    parseJson(request, body, (error, parsed) => {
+      if (error || typeof body !== 'string' || !mayHoldUnstorableText(body)) return done(error, parsed);
+      const issues = unstorableText(parsed);
+      if (issues.length === 0) return done(null, parsed);
+      done(invalid('unstorable-text', `${issues[0]!.pointer}: ${issues[0]!.message}`, issues.map(({ pointer, message }) => ({ pointer, message }))), undefined);
+    });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseStorableJson);
+  app.addContentTypeParser(PLUS_JSON, { parseAs: 'string' }, parseStorableJson);
+
+  // No route stores a NUL from its URL either; decoded into a path or query parameter it would reach the database.
+  app.addHook('onRequest', async (request) => {
+    if (/%00/.test(request.url)) throw invalid('unstorable-text', 'the request URL contains %00 (NUL), which cannot be stored as text');
+  });
 
   const metrics = createMetrics();
 

@@ -58,6 +58,22 @@ for (const dialect of TEST_DIALECTS) {
         status: 400,
         code: 'epcis-validation-failed',
       },
+      {
+        // PostgreSQL refuses U+0000 in text; a lone surrogate half is not Unicode. Both dialects refuse them alike.
+        name: 'EPCIS extension value holding an escaped NUL',
+        method: 'POST',
+        url: () => '/epcis/capture',
+        body: epcisDocument([objectEvent({ 'example:note': 'a\u0000b' })]),
+        headers: { 'content-type': 'application/ld+json' },
+        status: 400,
+        code: 'epcis-validation-failed',
+        pointer: '/epcisBody/eventList/0/example:note',
+      },
+      { name: 'JSON body holding an escaped NUL', method: 'POST', url: () => '/api/v1/subjects', body: { ...subjectBody(), name: 'a\u0000b' }, status: 400, code: 'unstorable-text', pointer: '/name' },
+      { name: 'JSON body holding a lone surrogate half', method: 'POST', url: () => '/api/v1/subjects', body: { ...subjectBody(), name: 'a\ud800b' }, status: 400, code: 'unstorable-text', pointer: '/name' },
+      { name: 'NUL in a path parameter', method: 'GET', url: () => '/api/v1/subjects/a%00b', status: 400, code: 'unstorable-text' },
+      { name: 'NUL in an EPCIS query value', method: 'GET', url: () => '/epcis/events?EQ_eventID=a%00b', status: 400, code: 'unstorable-text' },
+      { name: 'forged page token', method: 'GET', url: () => `/epcis/events?nextPageToken=${Buffer.from(JSON.stringify({ key: 5, seq: 5, remaining: -3 })).toString('base64url')}`, status: 400, code: 'invalid-page-token' },
       { name: 'malformed authorization header', method: 'GET', url: () => '/api/v1/me', headers: { authorization: 'Basic Zm9vOmJhcg==' }, status: 401, code: 'missing-credentials' },
     ];
 

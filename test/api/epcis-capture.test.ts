@@ -514,6 +514,13 @@ for (const dialect of TEST_DIALECTS) {
         ['GE_time=today', 'GE_time'],
         ['EQ_quantity=3', 'EQ_quantity'],
         ['EQ_ERROR_DECLARATION_example:note=x', 'EQ_ERROR_DECLARATION_example:note'],
+        [`EQ_eventID=${Array.from({ length: 1001 }, (_, i) => `urn:uuid:${i}`).join('|')}`, 'EQ_eventID'],
+        [
+          Object.entries({ eventType: 'ObjectEvent', EQ_bizStep: 'shipping', EQ_disposition: 'active', EQ_action: 'ADD', EQ_readPoint: sgln(1), EQ_bizLocation: sgln(2) })
+            .map(([p, v]) => `${p}=${Array(1000).fill(encodeURIComponent(v)).join('|')}`)
+            .join('&'),
+          'EQ_bizLocation',
+        ],
       ] as const) {
         const res = await query(params);
         assert.equal(res.status, 400, params);
