@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { sensorReportRows, type CaptureJobTable, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import { DomainError, invalid, tooLarge } from '../domain/errors.js';
 import { collectPrefixes } from '../epcis/json-ld.js';
+import { MAX_KEY_LENGTH } from '../epcis/validation/schemas.js';
 import type { ValidationIssue } from '../epcis/validation/validate.js';
 import { EventsRepository } from '../events/events.repository.js';
 import { ProductsRepository } from '../products/products.repository.js';
@@ -177,7 +178,9 @@ const EPCIS_PREFIXES = collectPrefixes();
 
 /** The prefixes a document's inline @context declares, without the EPCIS context's own. */
 function declaredPrefixes(context: unknown): Map<string, string> {
-  return new Map([...collectPrefixes(context)].filter(([prefix, iri]) => EPCIS_PREFIXES.get(prefix) !== iri && /^[A-Za-z_][\w.-]*$/.test(prefix)));
+  return new Map(
+    [...collectPrefixes(context)].filter(([prefix, iri]) => EPCIS_PREFIXES.get(prefix) !== iri && prefix.length <= MAX_KEY_LENGTH && /^[A-Za-z_][\w.-]*$/.test(prefix)),
+  );
 }
 
 interface StoreOutcome {

@@ -318,6 +318,13 @@ export function memoisedCanonical(): (id: string) => string {
   };
 }
 
+/**
+ * How long a field's name and text may be together and still be indexed: at most 3 bytes of UTF-8 per UTF-16 unit,
+ * 800 units stay under PostgreSQL's bound on a B-tree entry (about 2,700 bytes). A name longer than that (a prefix
+ * declared as a very long IRI) is not indexed at all.
+ */
+const INDEXED_FIELD_LENGTH = 800;
+
 /** How deep inside an extension fields are still indexed; JSON-LD keywords (`@type`, `@id`) are not fields. */
 const INNER_DEPTH = 16;
 
@@ -326,6 +333,7 @@ const INNER_DEPTH = 16;
  * value; any other object the fields inside it, as inner fields of the same ILMD or extension.
  */
 function pushFieldValues(out: IndexedField[], scope: FieldScope, name: string, value: Json, expand: (key: string) => string, depth = 0): void {
+  if (name.length > INDEXED_FIELD_LENGTH) return;
   if (Array.isArray(value)) {
     // forEach, like the flatMap this was, passes over the holes of a sparse array.
     value.forEach((v) => pushFieldValues(out, scope, name, v, expand, depth));
@@ -333,7 +341,8 @@ function pushFieldValues(out: IndexedField[], scope: FieldScope, name: string, v
   }
   if (typeof value === 'number') out.push({ scope, name, text: String(value), num: value });
   else if (typeof value === 'boolean') out.push({ scope, name, text: String(value), num: null });
-  else if (typeof value === 'string') out.push({ scope, name, text: value, num: numberIn(value) });
+  // Longer text is kept in the event but not indexed (an index entry has a size bound): EXISTS_ finds it, EQ_ does not.
+  else if (typeof value === 'string') out.push({ scope, name, text: name.length + value.length > INDEXED_FIELD_LENGTH ? null : value, num: numberIn(value) });
   else if (isObject(value)) {
     if (typeof value['@value'] === 'string' || typeof value['@value'] === 'number') {
       pushFieldValues(out, scope, name, value['@value'], expand, depth);

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { epcUrnToDigitalLink } from '../../src/codes/gs1/index.js';
 import { eventHash } from '../../src/epcis/event-hash.js';
 import {
+  EPCIS_CONTEXT_URL,
+  EXAMPLE_NAMESPACE,
   aggregationEvent,
   epcisDocument,
   epcisQueryDocument,
@@ -379,6 +382,26 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(await got('EQ_INNER_ILMD_example:county=330110'), [0]);
       assert.deepEqual(await got('EQ_INNER_example:county=330110'), []);
       assert.deepEqual(await got('EXISTS_INNER_example:score'), [0]);
+    });
+
+    test('a field too long to index is stored and found by EXISTS_, not by EQ_; so is one under a very long namespace', async () => {
+      // Random text does not compress: as an index key it would exceed PostgreSQL's bound on a B-tree entry.
+      const s = nextSerial();
+      const item = sgtin(s);
+      const long = randomBytes(1500).toString('hex');
+      const namespace = `https://ns.example.com/${randomBytes(1500).toString('hex')}/`;
+      const document = epcisDocument([objectEvent({ epcList: [item], 'example:report': long }), objectEvent({ epcList: [item], action: 'OBSERVE', 'deep:grade': 'A' })], {
+        '@context': [EPCIS_CONTEXT_URL, { example: EXAMPLE_NAMESPACE, deep: namespace }],
+      });
+      const status = await job((await capture(document)).headers.location as string);
+      assert.equal(status.success, true, JSON.stringify(status.errors));
+      const ids = status.eventIDs as string[];
+      const got = (params: string) => positionsIn(ids, `/epcis/events?${params}&MATCH_anyEPC=${encodeURIComponent(item)}`);
+      assert.deepEqual(await got('EXISTS_example:report'), [0]);
+      assert.deepEqual(await got(`EQ_example:report=${long.slice(0, 900)}`), []);
+      assert.deepEqual(await got(''), [0, 1]);
+      const stored = eventList(await query(`MATCH_anyEPC=${encodeURIComponent(item)}`));
+      assert.equal(stored[0]!['example:report'], long, 'the event keeps the whole text');
     });
 
     test('sensor parameters ask one report for all their conditions, with its element metadata', async () => {

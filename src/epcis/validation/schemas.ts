@@ -15,17 +15,22 @@
 import type { SchemaObject } from 'ajv';
 
 export const UOM_PATTERN = '^[A-Z0-9]{2,3}$';
+/**
+ * The longest identifier, vocabulary value or extension field name accepted. Each of them is a key of some index, and
+ * PostgreSQL's B-tree entries hold at most about 2,700 bytes: 512 characters stay under it in any script.
+ */
+export const MAX_KEY_LENGTH = 512;
 export const HEX_BINARY_PATTERN = '^(?:[0-9A-Fa-f]{2})+$';
 
 const STRING = { type: 'string' } as const;
 const NUMBER = { type: 'number' } as const;
 const BOOLEAN = { type: 'boolean' } as const;
 const OBJECT = { type: 'object' } as const;
-const URI = { type: 'string', format: 'uri' } as const;
+const URI = { type: 'string', format: 'uri', maxLength: MAX_KEY_LENGTH } as const;
 const DATE_TIME = { type: 'string', format: 'date-time' } as const;
 const URI_LIST = { type: 'array', items: URI } as const;
 /** A CBV-or-URI value; which one is decided by src/epcis/cbv.ts. */
-const VOCABULARY_VALUE = { type: 'string', minLength: 1 } as const;
+const VOCABULARY_VALUE = { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH } as const;
 /** UN/CEFACT Recommendation 20 unit code, e.g. KGM, CEL, A93. */
 const UOM = { type: 'string', pattern: UOM_PATTERN } as const;
 /** `@context` is checked in code: its shape decides which extension prefixes are declared. */

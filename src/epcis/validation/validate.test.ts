@@ -20,6 +20,7 @@ import {
   transformationEvent,
   type JsonObject,
 } from '../../../test/builders/epcis.js';
+import { MAX_KEY_LENGTH } from './schemas.js';
 import { MAX_ERRORS, MAX_NESTING, validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from './validate.js';
 
 // --- helpers ---------------------------------------------------------------------------------------------------
@@ -959,6 +960,14 @@ describe('user extension fields', () => {
       /not declared/,
     );
     invalidEvent(objectEvent({ '@context': 7 }), '/@context', /must be an absolute URI, an object, or an array/);
+  });
+
+  it(`refuse identifiers, vocabulary values and field names longer than ${MAX_KEY_LENGTH} characters (index keys)`, () => {
+    const long = 'x'.repeat(MAX_KEY_LENGTH);
+    validEvent(objectEvent({ bizTransactionList: [{ type: 'po', bizTransaction: `urn:example:${long.slice(12)}` }] }));
+    invalidEvent(objectEvent({ bizTransactionList: [{ type: 'po', bizTransaction: `urn:example:${long}` }] }), '/bizTransactionList/0/bizTransaction', /longer than|must NOT have more than/);
+    invalidEvent(objectEvent({ bizStep: `https://example.com/${long}` }), '/bizStep', /must NOT have more than/);
+    invalidEvent(objectEvent({ [`example:${long}`]: 1 }), `/example:${long}`, /longer than 512 characters/);
   });
 
   it('escape JSON pointer characters in field names', () => {

@@ -46,6 +46,7 @@ import {
   EVENT_SCHEMAS,
   EVENT_TYPES,
   HEX_BINARY_PATTERN,
+  MAX_KEY_LENGTH,
   QUERY_DOCUMENT_BODY,
   QUERY_RESULTS,
   RESULTS_BODY,
@@ -616,6 +617,7 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
 }
 
 function extensionKeyProblem(key: string, scope: Scope): string | null {
+  if (key.length > MAX_KEY_LENGTH) return `the field name is longer than ${MAX_KEY_LENGTH} characters`;
   const colon = key.indexOf(':');
   if (colon < 0) {
     if (scope.has(key)) return null;
