@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { migrate, type Database } from '../../src/db/database.js';
@@ -12,6 +13,7 @@ import { openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
  */
 const TRANSFORMATION = 'urn:uuid:0c5e8d1a-0000-4000-8000-00000000a001';
 const LOT = 'https://id.gs1.org/01/06901234000023/10/L-9';
+const LONG_TRANSFORMATION = `urn:example:${randomBytes(1500).toString('hex')}`;
 
 function eventRow(seq: number, body: Record<string, unknown>) {
   return {
@@ -33,7 +35,7 @@ function eventRow(seq: number, body: Record<string, unknown>) {
 }
 
 async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
-  await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 5, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]', context: JSON.stringify(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.com/ns/' }]) }).execute();
+  await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 6, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]', context: JSON.stringify(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.com/ns/' }]) }).execute();
   await db
     .insertInto('events')
     .values([
@@ -51,6 +53,8 @@ async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
       }),
       // A prefix declared by its capture document (kept on the job), used inside a nested extension.
       eventRow(5, { type: 'ObjectEvent', eventTime: '2026-04-01T08:00:00+08:00', action: 'OBSERVE', epcList: [], 'ex:inspection': { 'ex:result': 'pass' } }),
+      // Stored before identifiers had a length bound: too long for an index entry, random so it does not compress.
+      eventRow(6, { type: 'TransformationEvent', eventTime: '2026-04-01T08:00:00+08:00', outputQuantityList: [{ epcClass: LOT }], transformationID: LONG_TRANSFORMATION }),
     ])
     .execute();
   await db.insertInto('postings').values({ term: TRANSFORMATION, first_seq: 1, entries: JSON.stringify([[1, 'biz_transaction:po']]) }).execute();
@@ -101,6 +105,11 @@ for (const dialect of TEST_DIALECTS) {
     test('fields nested in the extensions of events stored before are found as inner fields', async () => {
       assert.deepEqual(await seqsOf({ 'EQ_INNER_https://example.com/ns/result': 'pass' }), [5]);
       assert.deepEqual(await seqsOf({ 'EQ_https://example.com/ns/result': 'pass' }), []);
+    });
+
+    test('an identifier too long for an index, stored before the bound, is left out instead of failing the migration', async () => {
+      assert.deepEqual(await seqsOf({ EQ_transformationID: LONG_TRANSFORMATION }), []);
+      assert.deepEqual(await seqsOf({ EQ_transformationID: TRANSFORMATION }), [1]);
     });
 
     test('an event that only mentions the words in its text gains no posting', async () => {

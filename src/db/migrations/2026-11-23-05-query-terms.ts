@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { normaliseErrorReason } from '../../epcis/cbv.js';
 import { indexEvent } from '../../epcis/event-index.js';
+import { MAX_KEY_LENGTH } from '../../epcis/validation/schemas.js';
 import { isPostgres } from '../dialect.js';
 import { sensorReportRows } from '../sensor-reports.js';
 
@@ -55,7 +56,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     for (const event of events) {
       const seq = Number(event.seq);
       const index = indexEvent(JSON.parse(event.body) as Record<string, unknown>, event.context === null ? undefined : JSON.parse(event.context));
-      const sensorRows = sensorReportRows(seq, index.sensorReports);
+      // Stored before identifiers and vocabulary values had a length bound: a longer one is left out of the indexes,
+      // whose entries could not hold it.
+      const sensorRows = sensorReportRows(seq, index.sensorReports).map((r) => (r.type !== null && r.type.length > MAX_KEY_LENGTH ? { ...r, type: null } : r));
       if (sensorRows.length) await db.insertInto('event_sensor_reports').values(sensorRows).execute();
       const innerRows = index.fields
         .filter((f) => f.scope === 'ilmd_inner' || f.scope === 'ext_inner')
@@ -63,7 +66,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       if (innerRows.length) await db.insertInto('event_fields').values(innerRows).execute();
       const roles = new Map<string, string[]>();
       for (const { role, identifier } of index.identifiers) {
-        if (NEW_ROLES.has(role)) roles.set(identifier, [...(roles.get(identifier) ?? []), role]);
+        if (NEW_ROLES.has(role) && identifier.length <= MAX_KEY_LENGTH) roles.set(identifier, [...(roles.get(identifier) ?? []), role]);
       }
       for (const [term, termRoles] of roles) {
         const added = termRoles.map((role) => [seq, role]);
