@@ -10,7 +10,8 @@ import { escapePointer, type ValidationIssue } from './validate.js';
 const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
 
 export function mayHoldUnstorableText(jsonText: string): boolean {
-  return SUSPECT_ESCAPE.test(jsonText);
+  // Most documents escape nothing at all, and a plain substring search is several times faster than the pattern.
+  return jsonText.includes('\\u') && SUSPECT_ESCAPE.test(jsonText);
 }
 
 const SUSPECT_CHARACTER = /[\u0000\ud800-\udfff]/;
