@@ -1,6 +1,6 @@
 import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { sensorReportRows, type CaptureJobTable, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { fieldRows, sensorReportRows, type CaptureJobTable, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import { DomainError, invalid, tooLarge } from '../domain/errors.js';
 import { collectPrefixes } from '../epcis/json-ld.js';
 import { MAX_KEY_LENGTH } from '../epcis/validation/schemas.js';
@@ -259,7 +259,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
   const recordTimeMs = Date.now();
   const seqs = fresh.length ? await database.nextSeqs(trx, 'event_seq', fresh.length) : [];
   const rows: EventTable[] = [];
-  const fieldRows: EventFieldTable[] = [];
+  const eventFieldRows: EventFieldTable[] = [];
   const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
   const sensorRows: EventSensorReportTable[] = [];
   const seqByHash = new Map<string, number>();
@@ -286,7 +286,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
       object_ids: ix.objectIds,
       body: f.bodyJson,
     });
-    for (const field of ix.fields) fieldRows.push({ seq, scope: field.scope, name: field.name, text_value: field.text, num_value: field.num });
+    if (ix.fields.length) eventFieldRows.push(...fieldRows(seq, ix.fields));
     if (ix.sensorReports.length) sensorRows.push(...sensorReportRows(seq, ix.sensorReports));
     // One row per subject the event concerns, under its first relation (the owner's first): access checks ask only
     // whether a subject is concerned.
@@ -311,7 +311,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
     }
     if (first !== undefined) postingRows.push({ term, first_seq: first, entries: `${entries}]` });
   }
-  await events.insertEvents(rows, postingRows, fieldRows, subjectRows, sensorRows);
+  await events.insertEvents(rows, postingRows, eventFieldRows, subjectRows, sensorRows);
   if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 
   for (const c of corrections) {

@@ -164,8 +164,13 @@ export class EventsRepository {
 
   /** How many events a query matches within the reader's scope, counted up to `bound` and no further. */
   async countUpTo(q: EventQuery, scope: ReadScope, bound: number): Promise<number> {
+    return this.countAtMost(this.matching(q, scope, false), bound);
+  }
+
+  /** How many of `events` there are, counted up to `bound` and no further. */
+  private async countAtMost(events: ReturnType<EventsRepository['matching']>, bound: number): Promise<number> {
     const { n } = await this.db
-      .selectFrom(this.matching(q, scope, false).select('e.seq').limit(bound).as('m'))
+      .selectFrom(events.select('e.seq').limit(bound).as('m'))
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(n);
@@ -212,10 +217,7 @@ export class EventsRepository {
       let reports = this.db.selectFrom('event_sensor_reports as r').select('r.seq');
       for (const c of q.sensor) {
         const column = `r.${SENSOR_COLUMNS[c.field]}` as const;
-        reports =
-          c.operator === 'EQ'
-            ? reports.where(column, 'in', c.values.map((v) => (typeof v === 'number' ? v : String(v))))
-            : reports.where(column, COMPARISONS[c.operator], c.values[0]!);
+        reports = c.operator === 'EQ' ? reports.where(column, 'in', c.values) : reports.where(column, COMPARISONS[c.operator], c.values[0]!);
         if (c.uom !== undefined) reports = reports.where('r.uom', '=', c.uom);
       }
       query = query.where('e.seq', 'in', reports);
@@ -274,14 +276,10 @@ export class EventsRepository {
   private async walkingTimeWins(dispositions: string[] | undefined, eventTypes: string[] | undefined, limit: number): Promise<boolean> {
     const { last } = await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('last')).executeTakeFirstOrThrow();
     const bound = Math.ceil(Math.sqrt(limit * Number(last ?? 0)));
-    let matching = this.db.selectFrom('events as e').select('e.seq');
+    let matching = this.db.selectFrom('events as e');
     if (dispositions) matching = matching.where('e.disposition', 'in', dispositions);
     if (eventTypes) matching = matching.where('e.event_type', 'in', eventTypes);
-    const { n } = await this.db
-      .selectFrom(matching.limit(bound).as('m'))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return bound > 0 && Number(n) >= bound;
+    return bound > 0 && (await this.countAtMost(matching, bound)) >= bound;
   }
 
   async findByEventId(eventId: string): Promise<StoredEvent | undefined> {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { migrate, type Database } from '../../src/db/database.js';
-import { EventsRepository } from '../../src/events/events.repository.js';
 import { parseEventQuery } from '../../src/epcis/query.js';
-import { openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
+import type { EventsRepository } from '../../src/events/events.repository.js';
+import { openMigratedFrom, TEST_DIALECTS } from '../support/databases.js';
 
 /**
  * Events stored under the first event-store layout (one identifier row per mention) are still found, whole, after
@@ -65,20 +64,17 @@ async function writeOldLayout(db: Kysely<any>): Promise<void> {
 
 for (const dialect of TEST_DIALECTS) {
   describe(`event store migration to postings on ${dialect}`, () => {
-    let close: () => Promise<void>;
-    let database: Database;
+    let opened: Awaited<ReturnType<typeof openMigratedFrom>>;
     let events: EventsRepository;
     before(async () => {
-      ({ database, close } = await openTestDatabase(dialect));
-      await migrate(database, { upTo: '2026-11-23-02-event-store' });
-      await writeOldLayout(database.db as unknown as Kysely<any>);
+      opened = await openMigratedFrom(dialect, '2026-11-23-02-event-store', writeOldLayout);
+      events = opened.events;
       // The postings migration runs first, then every later one: the data must read back through today's schema.
-      assert.equal((await migrate(database))[0], '2026-11-23-03-event-postings');
-      events = new EventsRepository(database.db);
+      assert.equal(opened.migrated[0], '2026-11-23-03-event-postings');
     });
-    after(() => close());
+    after(() => opened.close());
 
-    const seqsOf = async (params: Record<string, string>) => (await events.query(parseEventQuery(params), { kind: 'all' }, null, 10)).map((e) => e.seq).sort();
+    const seqsOf = (params: Record<string, string>) => opened.seqsOf(params);
 
     test('identifiers and locations are found through the postings', async () => {
       assert.deepEqual(await seqsOf({ MATCH_epc: PIG }), [1, 2]);

@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { migrate, type Database } from '../../src/db/database.js';
-import { parseEventQuery } from '../../src/epcis/query.js';
-import { EventsRepository } from '../../src/events/events.repository.js';
-import { openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
+import { openMigratedFrom, TEST_DIALECTS } from '../support/databases.js';
 
 /**
  * Events stored before the transformation ID and persistent dispositions were indexed, and a correction whose reason
@@ -66,19 +63,14 @@ async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
 
 for (const dialect of TEST_DIALECTS) {
   describe(`query-terms migration on ${dialect}`, () => {
-    let close: () => Promise<void>;
-    let database: Database;
-    let events: EventsRepository;
+    let opened: Awaited<ReturnType<typeof openMigratedFrom>>;
     before(async () => {
-      ({ database, close } = await openTestDatabase(dialect));
-      await migrate(database, { upTo: '2026-11-23-04-vocabulary-indexes' });
-      await writeBeforeMigration(database.db as unknown as Kysely<any>);
-      assert.equal((await migrate(database))[0], '2026-11-23-05-query-terms');
-      events = new EventsRepository(database.db);
+      opened = await openMigratedFrom(dialect, '2026-11-23-04-vocabulary-indexes', writeBeforeMigration);
+      assert.equal(opened.migrated[0], '2026-11-23-05-query-terms');
     });
-    after(() => close());
+    after(() => opened.close());
 
-    const seqsOf = async (params: Record<string, string>) => (await events.query(parseEventQuery(params), { kind: 'all' }, null, 10)).map((e) => e.seq).sort();
+    const seqsOf = (params: Record<string, string>) => opened.seqsOf(params);
 
     test('the transformation ID of an event stored before is found, and the posting it shared keeps its old entry', async () => {
       assert.deepEqual(await seqsOf({ EQ_transformationID: TRANSFORMATION }), [1]);
@@ -113,7 +105,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     test('an event that only mentions the words in its text gains no posting', async () => {
-      const rows = await database.db.selectFrom('postings').select('entries').execute();
+      const rows = await opened.database.db.selectFrom('postings').select('entries').execute();
       assert.ok(rows.every((r) => !r.entries.startsWith('[[3,')), JSON.stringify(rows));
     });
   });

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import { migrate, openDatabase, type Database } from '../../src/db/database.js';
+import { parseEventQuery } from '../../src/epcis/query.js';
+import { EventsRepository } from '../../src/events/events.repository.js';
 
 /**
  * Every storage test runs on both dialects. PostgreSQL is the server at ZHUISU_TEST_PG_URL (default 127.0.0.1:5432,
@@ -78,4 +81,23 @@ export async function openTestDatabase(dialect: TestDialect): Promise<{ database
       await target.drop();
     },
   };
+}
+
+/**
+ * A test database holding data written under an earlier schema: migrated up to `upTo`, filled by `write` in that
+ * layout, then migrated to today. `migrated` lists the migrations that last step ran; `seqsOf` answers an event query
+ * (platform-admin scope) with the seqs it finds, sorted.
+ */
+export async function openMigratedFrom(
+  dialect: TestDialect,
+  upTo: string,
+  write: (db: Kysely<any>) => Promise<void>,
+): Promise<{ database: Database; events: EventsRepository; migrated: string[]; seqsOf(params: Record<string, string>): Promise<number[]>; close(): Promise<void> }> {
+  const { database, close } = await openTestDatabase(dialect);
+  await migrate(database, { upTo });
+  await write(database.db as unknown as Kysely<any>);
+  const migrated = await migrate(database);
+  const events = new EventsRepository(database.db);
+  const seqsOf = async (params: Record<string, string>) => (await events.query(parseEventQuery(params), { kind: 'all' }, null, 10)).map((e) => e.seq).sort();
+  return { database, events, migrated, seqsOf, close };
 }

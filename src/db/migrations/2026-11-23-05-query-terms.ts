@@ -3,7 +3,7 @@ import { normaliseErrorReason } from '../../epcis/cbv.js';
 import { indexEvent } from '../../epcis/event-index.js';
 import { MAX_KEY_LENGTH } from '../../epcis/validation/schemas.js';
 import { isPostgres } from '../dialect.js';
-import { sensorReportRows } from '../sensor-reports.js';
+import { fieldRows, sensorReportRows } from '../event-rows.js';
 
 /**
  * The rest of the standard query language needs what the store did not keep:
@@ -60,9 +60,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       // whose entries could not hold it.
       const sensorRows = sensorReportRows(seq, index.sensorReports).map((r) => (r.type !== null && r.type.length > MAX_KEY_LENGTH ? { ...r, type: null } : r));
       if (sensorRows.length) await db.insertInto('event_sensor_reports').values(sensorRows).execute();
-      const innerRows = index.fields
-        .filter((f) => f.scope === 'ilmd_inner' || f.scope === 'ext_inner')
-        .map((f) => ({ seq, scope: f.scope, name: f.name, text_value: f.text, num_value: f.num }));
+      const innerRows = fieldRows(
+        seq,
+        index.fields.filter((f) => f.scope === 'ilmd_inner' || f.scope === 'ext_inner'),
+      );
       if (innerRows.length) await db.insertInto('event_fields').values(innerRows).execute();
       const roles = new Map<string, string[]>();
       for (const { role, identifier } of index.identifiers) {

@@ -1,5 +1,12 @@
-import type { IndexedSensorReport } from '../epcis/event-index.js';
-import type { EventSensorReportTable } from './schema.js';
+import type { IndexedField, IndexedSensorReport } from '../epcis/event-index.js';
+import type { EventFieldTable, EventSensorReportTable } from './schema.js';
+
+/** Rows of the tables an event's index fills besides `postings`: the same at capture and in migrations that backfill. */
+
+/** The rows of `event_fields` for the indexed fields of event `seq`. */
+export function fieldRows(seq: number, fields: IndexedField[]): EventFieldTable[] {
+  return fields.map((f) => ({ seq, scope: f.scope, name: f.name, text_value: f.text, num_value: f.num }));
+}
 
 /** The rows of `event_sensor_reports` for the indexed sensor reports of event `seq`. */
 export function sensorReportRows(seq: number, reports: IndexedSensorReport[]): EventSensorReportTable[] {
