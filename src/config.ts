@@ -20,6 +20,11 @@ export interface Config {
   platformName: string;
   /** Capture worker threads (ZHUISU_CAPTURE_WORKERS); 0 prepares and stores documents on the main thread. */
   captureWorkers: number | null;
+  /**
+   * The platform's public address as printed on labels (ZHUISU_PUBLIC_URL), without a trailing slash: QR codes carry
+   * `{publicUrl}/01/{gtin}/21/{serial}` and `{publicUrl}/c/{code}`, so it must be the address consumers can reach.
+   */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (captureWorkers !== null && (!Number.isInteger(captureWorkers) || captureWorkers < 0 || captureWorkers > 64)) {
     problems.push('ZHUISU_CAPTURE_WORKERS must be a whole number from 0 to 64');
   }
+  const publicUrl = (env.ZHUISU_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicUrl)) problems.push(`ZHUISU_PUBLIC_URL must be an http(s) URL without query or fragment, got '${env.ZHUISU_PUBLIC_URL}'`);
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
     port,
@@ -63,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     regionCode,
     platformName: env.ZHUISU_NAME?.trim() || 'zhuisu',
     captureWorkers,
+    publicUrl,
     ...overrides,
   };
 }

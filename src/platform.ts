@@ -9,6 +9,7 @@ import { IdentityVault } from './crypto/identity-vault.js';
 import { KeyStore } from './crypto/key-store.js';
 import { migrate, openDatabase, type Database, type OpenOptions } from './db/database.js';
 import { EventsService } from './events/events.service.js';
+import { IssuanceService } from './issuance/issuance.service.js';
 import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
 
@@ -21,6 +22,7 @@ export interface Services {
   audit: AuditService;
   capture: CaptureService;
   events: EventsService;
+  issuance: IssuanceService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -60,6 +62,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     audit: new AuditService(database),
     capture: new CaptureService(database, capturePool),
     events: new EventsService(database),
+    issuance: new IssuanceService(database, config.publicUrl),
   };
   return {
     config,

@@ -49,6 +49,15 @@ export function canWriteMasterData(p: Principal, subjectId: string): boolean {
   return p.role === 'subject_admin' && p.subjectId === subjectId && p.subjectStatus === 'active';
 }
 
+/**
+ * Recording what a subject does (capturing its events, issuing, registering and voiding its codes, packing its goods)
+ * is for the users of that subject while it is active, or a platform admin.
+ */
+export function canRecordFor(p: Principal, subjectId: string): boolean {
+  if (isAdmin(p)) return true;
+  return (p.role === 'subject_admin' || p.role === 'subject_operator') && p.subjectId === subjectId && p.subjectStatus === 'active';
+}
+
 /** Suspending or blacklisting a subject is supervision: platform admins, and regulators over the subject's region. */
 export function canSupervise(p: Principal, s: SubjectRef): boolean {
   return isAdmin(p) || regulatorCovers(p, s.regionCode);

@@ -32,6 +32,14 @@ export async function storeDocument(database: Database, document: CaptureDocumen
 }
 
 /**
+ * Writes a prepared document inside a transaction the caller holds: for services that record events together with
+ * rows of their own (code issuance), so both commit or neither does.
+ */
+export async function storeDocumentIn(database: Database, trx: Executor, document: CaptureDocument): Promise<CaptureJob> {
+  return writeDocument(database, trx, acceptedDocument(document));
+}
+
+/**
  * The single writer of a database that takes one writer at a time (SQLite): documents that arrive while a
  * transaction runs are written together in the next one. Each is still stored whole or not at all, but they share
  * one commit: one sync to disk, and index pages they both touch are written once.

@@ -208,7 +208,35 @@ export interface NamespaceTable {
   iri: string;
 }
 
+/** One issuance (minted) or registration (imported) request. */
+export interface CodeBatchTable {
+  id: string;
+  subject_id: string;
+  product_id: string | null;
+  /** The code scheme: `gs1-sgtin`, `gs1-sscc`, `platform-code`, or the id of an authority's scheme for imports. */
+  scheme: string;
+  origin: 'minted' | 'imported';
+  lot: string | null;
+  /** ISO 8601 date. */
+  expiry: string | null;
+  quantity: number;
+  actor: string;
+  created_at: string;
+}
+
+/** Every code ever issued; never deleted, only voided. */
+export interface IssuedCodeTable {
+  /** The identifier the events name: canonical GS1 Digital Link, or urn:zhuisu:{scheme}:{code}. */
+  code: string;
+  batch_id: string;
+  /** Place in its batch, from 0. */
+  ordinal: number;
+  voided_at: string | null;
+}
+
 export interface Schema {
+  code_batches: CodeBatchTable;
+  issued_codes: IssuedCodeTable;
   namespaces: NamespaceTable;
   capture_jobs: CaptureJobTable;
   events: EventTable;

@@ -18,6 +18,7 @@ import { userRoutes } from '../access/users.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { captureRoutes } from '../capture/capture.routes.js';
 import { eventRoutes } from '../events/events.routes.js';
+import { issuanceRoutes } from '../issuance/issuance.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -136,6 +137,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     auditRoutes(typed, platform);
     captureRoutes(typed, platform);
     eventRoutes(typed, platform);
+    issuanceRoutes(typed, platform);
   });
 
   await app.ready();

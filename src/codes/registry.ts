@@ -1,0 +1,49 @@
+/**
+ * Every scheme the platform reads, in precedence order, and what a reading means as an identifier in events.
+ *
+ * Precedence, for a bare string that several schemes accept (the order readings are returned in):
+ * 1. forms that say what they are: URLs, URNs, multi-line and prefixed payloads (a Digital Link, an EPC URN, a platform
+ *    code page, a pesticide or seed label payload, an industrial-internet handle), then GS1 element strings in
+ *    brackets or behind a symbology identifier;
+ * 2. bare GS1 keys, whose check digit is what barcodes print: GTIN, SSCC, GLN;
+ * 3. the sector codes with a check character that validated (统一社会信用代码), then those whose layout alone
+ *    validated, most specific first (a date, an enumeration or a fixed prefix checked before a mere length);
+ * 4. region codes last: six digits are a GB/T 2260 code only when nothing else fits better.
+ * So 18 digits read as an SSCC before a 统一社会信用代码 before a 特种设备代码, each only where its own rules hold.
+ */
+import { codeUri } from './code-uri.js';
+import { platformCodeScheme } from './platform-code.js';
+import { scanWith, type ScanResult } from './scan.js';
+import type { CodeReading, CodeScheme } from './scheme.js';
+
+export const SCHEMES: readonly CodeScheme[] = [platformCodeScheme];
+
+/** Reads any scanned string; `hint` names a scheme id to read it with that scheme only. */
+export function scanCode(text: string, hint?: string): ScanResult {
+  return scanWith(SCHEMES, text, hint);
+}
+
+export function schemeById(id: string): CodeScheme | undefined {
+  return SCHEMES.find((s) => s.id === id);
+}
+
+/**
+ * Payload schemes whose reading carries a unit code of another scheme: the identity is that code, not the payload
+ * (the same pesticide package is one thing whatever URL its label points to).
+ */
+const PAYLOAD_CODES: Readonly<Record<string, { scheme: string; field: string }>> = {
+  'pesticide-qr': { scheme: 'pesticide-unit-code', field: 'unitCode' },
+  'seed-qr': { scheme: 'seed-unit-code', field: 'unitCode' },
+};
+
+/**
+ * The identifier that events use for what a reading names: the canonical GS1 Digital Link when the code carries a GS1
+ * key, otherwise `urn:zhuisu:{scheme}:{code}`.
+ */
+export function identifierOf(reading: CodeReading): string {
+  if (reading.digitalLink) return reading.digitalLink;
+  const payload = PAYLOAD_CODES[reading.scheme];
+  const inner = payload ? reading.fields[payload.field] : undefined;
+  if (payload && inner) return codeUri(payload.scheme, inner);
+  return codeUri(reading.scheme, reading.canonical);
+}
