@@ -10,6 +10,7 @@ import { KeyStore } from './crypto/key-store.js';
 import { migrate, openDatabase, type Database, type OpenOptions } from './db/database.js';
 import { EventsService } from './events/events.service.js';
 import { IssuanceService } from './issuance/issuance.service.js';
+import { PackagingService } from './packaging/packaging.service.js';
 import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
 
@@ -23,6 +24,7 @@ export interface Services {
   capture: CaptureService;
   events: EventsService;
   issuance: IssuanceService;
+  packaging: PackagingService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -55,14 +57,17 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const vault = new IdentityVault(keys.secret('identity'));
   const subjects = new SubjectsService(database, vault);
   const capturePool = new CapturePool(database, config.captureWorkers ?? CapturePool.defaultSize(database));
+  const capture = new CaptureService(database, capturePool);
+  const events = new EventsService(database);
   const services: Services = {
     users: new UsersService(database, config.adminToken),
     subjects,
     products: new ProductsService(database, subjects),
     audit: new AuditService(database),
-    capture: new CaptureService(database, capturePool),
-    events: new EventsService(database),
+    capture,
+    events,
     issuance: new IssuanceService(database, config.publicUrl),
+    packaging: new PackagingService(capture, events),
   };
   return {
     config,

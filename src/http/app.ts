@@ -19,6 +19,7 @@ import { auditRoutes } from '../audit/audit.routes.js';
 import { captureRoutes } from '../capture/capture.routes.js';
 import { eventRoutes } from '../events/events.routes.js';
 import { issuanceRoutes } from '../issuance/issuance.routes.js';
+import { packagingRoutes } from '../packaging/packaging.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -138,6 +139,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     captureRoutes(typed, platform);
     eventRoutes(typed, platform);
     issuanceRoutes(typed, platform);
+    packagingRoutes(typed, platform);
   });
 
   await app.ready();
