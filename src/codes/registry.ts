@@ -12,11 +12,43 @@
  * So 18 digits read as an SSCC before a 统一社会信用代码 before a 特种设备代码, each only where its own rules hold.
  */
 import { codeUri } from './code-uri.js';
+import {
+  detonatorCodeScheme,
+  drugStandardCodeScheme,
+  ecodeScheme,
+  industrialHandleScheme,
+  meatVegCodeScheme,
+  msfxDrugCodeScheme,
+  nmpaDrugCodeScheme,
+  pesticideQrScheme,
+  pesticideUnitCodeScheme,
+  regionCodeScheme,
+  seedQrScheme,
+  usccScheme,
+  createSpecialEquipmentCodeScheme,
+  createVetDrugCodeScheme,
+} from './cn/index.js';
 import { platformCodeScheme } from './platform-code.js';
 import { scanWith, type ScanResult } from './scan.js';
 import type { CodeReading, CodeScheme } from './scheme.js';
 
-export const SCHEMES: readonly CodeScheme[] = [platformCodeScheme];
+export const SCHEMES: readonly CodeScheme[] = [
+  platformCodeScheme,
+  pesticideQrScheme,
+  seedQrScheme,
+  industrialHandleScheme,
+  ecodeScheme,
+  usccScheme,
+  drugStandardCodeScheme,
+  createVetDrugCodeScheme(),
+  pesticideUnitCodeScheme,
+  createSpecialEquipmentCodeScheme(),
+  msfxDrugCodeScheme,
+  meatVegCodeScheme,
+  detonatorCodeScheme,
+  nmpaDrugCodeScheme,
+  regionCodeScheme,
+];
 
 /** Reads any scanned string; `hint` names a scheme id to read it with that scheme only. */
 export function scanCode(text: string, hint?: string): ScanResult {
@@ -31,9 +63,10 @@ export function schemeById(id: string): CodeScheme | undefined {
  * Payload schemes whose reading carries a unit code of another scheme: the identity is that code, not the payload
  * (the same pesticide package is one thing whatever URL its label points to).
  */
-const PAYLOAD_CODES: Readonly<Record<string, { scheme: string; field: string }>> = {
-  'pesticide-qr': { scheme: 'pesticide-unit-code', field: 'unitCode' },
-  'seed-qr': { scheme: 'seed-unit-code', field: 'unitCode' },
+const PAYLOAD_CODES: Readonly<Record<string, (fields: Readonly<Record<string, string>>) => string | undefined>> = {
+  'pesticide-qr': (fields) => fields.unitCode && codeUri('pesticide-unit-code', fields.unitCode),
+  // A seed unit code is the producer's own numbering: unique only together with the producer the label names.
+  'seed-qr': (fields) => fields.unitCode && fields.producerName && codeUri('seed-unit', `${fields.producerName}/${fields.unitCode}`),
 };
 
 /**
@@ -42,8 +75,5 @@ const PAYLOAD_CODES: Readonly<Record<string, { scheme: string; field: string }>>
  */
 export function identifierOf(reading: CodeReading): string {
   if (reading.digitalLink) return reading.digitalLink;
-  const payload = PAYLOAD_CODES[reading.scheme];
-  const inner = payload ? reading.fields[payload.field] : undefined;
-  if (payload && inner) return codeUri(payload.scheme, inner);
-  return codeUri(reading.scheme, reading.canonical);
+  return PAYLOAD_CODES[reading.scheme]?.(reading.fields) || codeUri(reading.scheme, reading.canonical);
 }

@@ -29,6 +29,11 @@ export interface Database {
    * the same columns.
    */
   insertMany<T extends keyof Schema>(trx: Executor, table: T, rows: Schema[T][]): Promise<void>;
+  /**
+   * As `insertMany`, skipping rows whose `key` (a unique text column) is taken, by a committed row or one another
+   * transaction is inserting (PostgreSQL waits for it); returns the keys that went in.
+   */
+  insertNew<T extends keyof Schema>(trx: Executor, table: T, rows: Schema[T][], key: keyof Schema[T] & string): Promise<Set<string>>;
   /** `count` new numbers of a sequence, increasing; concurrent captures may interleave theirs on PostgreSQL. */
   nextSeqs(trx: Executor, sequence: Sequence, count: number): Promise<number[]>;
   /**
@@ -65,6 +70,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
 }
 
 type InsertMany = Database['insertMany'];
+type InsertNew = Database['insertNew'];
 
 /**
  * PostgreSQL bulk insert: the rows travel as one JSON parameter that the server turns back into rows of the table's
@@ -74,6 +80,13 @@ const jsonRecordsetInsert: InsertMany = async (trx, table, rows) => {
   if (rows.length === 0) return;
   const columns = sql.join(Object.keys(rows[0]!).map((c) => sql.ref(c)));
   await sql`insert into ${sql.table(table)} (${columns}) select ${columns} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)})`.execute(trx);
+};
+
+const jsonRecordsetInsertNew: InsertNew = async (trx, table, rows, key) => {
+  if (rows.length === 0) return new Set();
+  const columns = sql.join(Object.keys(rows[0]!).map((c) => sql.ref(c)));
+  const inserted = await sql<Record<string, string>>`insert into ${sql.table(table)} (${columns}) select ${columns} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}) on conflict (${sql.ref(key)}) do nothing returning ${sql.ref(key)}`.execute(trx);
+  return new Set(inserted.rows.map((row) => row[key]!));
 };
 
 /** A counter row: one writer at a time anyway on SQLite, so a block is reserved with one UPDATE. */
@@ -97,6 +110,7 @@ async function sequenceSeqs(trx: Executor, sequence: Sequence, count: number): P
 
 interface Wrapping {
   insertMany: InsertMany;
+  insertNew: InsertNew;
   sharing?: SharedDatabase;
 }
 
@@ -107,6 +121,7 @@ function wrap(db: Kysely<Schema>, dialect: SqlDialect, description: string, sche
     description,
     schema,
     insertMany: wrapping.insertMany,
+    insertNew: wrapping.insertNew,
     nextSeqs: dialect === 'sqlite' ? counterSeqs : sequenceSeqs,
     sharing: wrapping.sharing ?? null,
     async transaction(work) {
@@ -192,8 +207,30 @@ function openSqlite(path: string): Database {
       for (let i = whole; i < rows.length; i += 1) statement.run(values(i, i + 1));
     }
   };
+  const insertNew: InsertNew = async (_trx, table, rows, key) => {
+    const inserted = new Set<string>();
+    if (rows.length === 0) return inserted;
+    const columns = Object.keys(rows[0]!);
+    const statements = new Map<number, SqliteDatabase.Statement>();
+    const statementOf = (count: number) => {
+      let statement = statements.get(count);
+      if (!statement) {
+        const row = `(${columns.map(() => '?').join(', ')})`;
+        statement = sqlite.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: count }, () => row).join(', ')} on conflict ("${key}") do nothing returning "${key}"`);
+        statements.set(count, statement);
+      }
+      return statement;
+    };
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT) as unknown as Record<string, unknown>[];
+      const values: unknown[] = [];
+      for (const row of chunk) for (const c of columns) values.push(row[c]);
+      for (const row of statementOf(chunk.length).all(values) as Record<string, string>[]) inserted.add(row[key]!);
+    }
+    return inserted;
+  };
   const inMemory = file === ':memory:';
-  return wrap(db, 'sqlite', inMemory ? 'sqlite (memory)' : `sqlite ${file}`, undefined, { insertMany, ...(inMemory ? {} : { sharing: { url: file, options: {}, parallelWrites: false } }) });
+  return wrap(db, 'sqlite', inMemory ? 'sqlite (memory)' : `sqlite ${file}`, undefined, { insertMany, insertNew, ...(inMemory ? {} : { sharing: { url: file, options: {}, parallelWrites: false } }) });
 }
 
 // int8 and numeric come back as strings by default; every count and sequence we store fits a JS number.
@@ -212,7 +249,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
   pool.on('error', () => {});
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const sharing: SharedDatabase = { url, options: options.schema ? { schema: options.schema } : {}, parallelWrites: true };
-  return wrap(db, 'postgres', `postgres ${redactUrl(url)}${options.schema ? ` schema ${options.schema}` : ''}`, options.schema, { sharing, insertMany: jsonRecordsetInsert });
+  return wrap(db, 'postgres', `postgres ${redactUrl(url)}${options.schema ? ` schema ${options.schema}` : ''}`, options.schema, { sharing, insertMany: jsonRecordsetInsert, insertNew: jsonRecordsetInsertNew });
 }
 
 async function openPglite(dir: string): Promise<Database> {
@@ -220,7 +257,7 @@ async function openPglite(dir: string): Promise<Database> {
   const client = dir && dir !== 'memory' ? new PGlite(resolve(dir)) : new PGlite();
   await client.waitReady;
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(client) });
-  return wrap(db, 'postgres', `pglite ${dir || 'memory'}`, undefined, { insertMany: jsonRecordsetInsert });
+  return wrap(db, 'postgres', `pglite ${dir || 'memory'}`, undefined, { insertMany: jsonRecordsetInsert, insertNew: jsonRecordsetInsertNew });
 }
 
 function redactUrl(url: string): string {

@@ -220,6 +220,8 @@ export interface CodeBatchTable {
   /** ISO 8601 date. */
   expiry: string | null;
   quantity: number;
+  /** JSON array: the commissioning events, which list the codes in issue order. */
+  event_ids: string;
   actor: string;
   created_at: string;
 }
@@ -229,8 +231,6 @@ export interface IssuedCodeTable {
   /** The identifier the events name: canonical GS1 Digital Link, or urn:zhuisu:{scheme}:{code}. */
   code: string;
   batch_id: string;
-  /** Place in its batch, from 0. */
-  ordinal: number;
   voided_at: string | null;
 }
 

@@ -1,5 +1,5 @@
 import type { ReadScope } from '../access/policy.js';
-import type { CodeBatchTable, Executor, IssuedCodeTable } from '../db/index.js';
+import type { CodeBatchTable, Database, Executor, IssuedCodeTable } from '../db/index.js';
 
 export interface CodeBatch {
   id: string;
@@ -10,32 +10,35 @@ export interface CodeBatch {
   lot: string | null;
   expiry: string | null;
   quantity: number;
+  /** The commissioning events that record the batch; together they list its codes in issue order. */
+  eventIds: string[];
   createdAt: string;
 }
 
 /** A registered code with what the tenancy rule needs to decide who may read it. */
 export interface RegisteredCode {
   code: string;
-  ordinal: number;
   voidedAt: string | null;
   batch: CodeBatch;
   ownerRegionCode: string;
   productClass: string | null;
 }
 
-/** Rows bound per statement: well under SQLite's 32,766 variables, few enough round trips on PostgreSQL. */
-const ROWS_PER_INSERT = 2_000;
 const KEYS_PER_LOOKUP = 1_000;
 
 export class IssuanceRepository {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    /** For bulk writes; only writers need it. */
+    private readonly database?: Database,
+  ) {}
 
   async insertBatch(row: CodeBatchTable): Promise<void> {
     await this.db.insertInto('code_batches').values(row).execute();
   }
 
-  async setQuantity(batchId: string, quantity: number): Promise<void> {
-    await this.db.updateTable('code_batches').set({ quantity }).where('id', '=', batchId).execute();
+  async setEvents(batchId: string, eventIds: string[]): Promise<void> {
+    await this.db.updateTable('code_batches').set({ event_ids: JSON.stringify(eventIds) }).where('id', '=', batchId).execute();
   }
 
   /**
@@ -44,18 +47,8 @@ export class IssuanceRepository {
    * sees which were taken and mints others in their place.
    */
   async insertNewCodes(rows: IssuedCodeTable[]): Promise<Set<string>> {
-    const inserted = new Set<string>();
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-      const written = await this.db
-        .insertInto('issued_codes')
-        .values(chunk)
-        .onConflict((oc) => oc.column('code').doNothing())
-        .returning('code')
-        .execute();
-      for (const row of written) inserted.add(row.code);
-    }
-    return inserted;
+    if (!this.database) throw new Error('IssuanceRepository writes codes only when given the database');
+    return this.database.insertNew(this.db, 'issued_codes', rows, 'code');
   }
 
   /** Which of `codes` are registered already. */
@@ -78,13 +71,12 @@ export class IssuanceRepository {
         .innerJoin('subjects as s', 's.id', 'b.subject_id')
         .leftJoin('products as p', 'p.id', 'b.product_id')
         .selectAll('b')
-        .select(['c.code', 'c.ordinal', 'c.voided_at', 's.region_code', 'p.product_class'])
+        .select(['c.code', 'c.voided_at', 's.region_code', 'p.product_class'])
         .where('c.code', 'in', codes.slice(i, i + KEYS_PER_LOOKUP))
         .execute();
       for (const row of rows) {
         found.set(row.code, {
           code: row.code,
-          ordinal: row.ordinal,
           voidedAt: row.voided_at,
           batch: toBatch(row),
           ownerRegionCode: row.region_code,
@@ -142,17 +134,14 @@ export class IssuanceRepository {
     return rows.map(toBatch);
   }
 
-  /** A batch's codes in issue order, from `afterOrdinal` (exclusive). */
-  async codesOf(batchId: string, afterOrdinal: number, limit: number): Promise<{ code: string; ordinal: number; voidedAt: string | null }[]> {
-    const rows = await this.db
-      .selectFrom('issued_codes')
-      .select(['code', 'ordinal', 'voided_at'])
-      .where('batch_id', '=', batchId)
-      .where('ordinal', '>', afterOrdinal)
-      .orderBy('ordinal')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ code: r.code, ordinal: r.ordinal, voidedAt: r.voided_at }));
+  /** When each of `codes` (registered ones) was voided; absent when it stands. */
+  async voids(codes: string[]): Promise<Map<string, string>> {
+    const voided = new Map<string, string>();
+    for (let i = 0; i < codes.length; i += KEYS_PER_LOOKUP) {
+      const rows = await this.db.selectFrom('issued_codes').select(['code', 'voided_at']).where('code', 'in', codes.slice(i, i + KEYS_PER_LOOKUP)).where('voided_at', 'is not', null).execute();
+      for (const row of rows) voided.set(row.code, row.voided_at!);
+    }
+    return voided;
   }
 
   /**
@@ -181,6 +170,7 @@ function toBatch(row: CodeBatchTable): CodeBatch {
     lot: row.lot,
     expiry: row.expiry,
     quantity: Number(row.quantity),
+    eventIds: JSON.parse(row.event_ids) as string[],
     createdAt: row.created_at,
   };
 }

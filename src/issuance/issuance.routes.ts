@@ -30,6 +30,7 @@ const BatchSchema = Type.Object(
     lot: Nullable(Type.String()),
     expiry: Nullable(Type.String({ format: 'date' })),
     quantity: Type.Integer(),
+    eventIds: Type.Array(Type.String(), { description: 'the commissioning events; together they list the codes in issue order' }),
     createdAt: Timestamp,
   },
   { $id: 'CodeBatch' },

@@ -14,6 +14,7 @@ import { identifierOf, scanCode, schemeById } from '../codes/registry.js';
 import type { Database, Executor } from '../db/index.js';
 import { DomainError, conflict, forbidden, invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { Page, Product, ProductClass, Subject } from '../domain/master-data.js';
+import { EventsRepository } from '../events/events.repository.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { IssuanceRepository, type CodeBatch, type RegisteredCode } from './issuance.repository.js';
@@ -97,23 +98,25 @@ export class IssuanceService {
 
   /** Mints `quantity` new codes and records them as commissioning events, all in one transaction. */
   async issue(actor: Principal, input: IssueInput): Promise<IssuedBatch> {
+    const random = bufferedRandom(this.random);
     checkQuantity(input.quantity, MAX_CODES_PER_REQUEST);
     const { subject, product } = await this.owner(actor, input);
     const lot = optionalLot(input.lot, input.scheme.startsWith('gs1-'));
     const expiry = optionalDate(input.expiry, 'expiry');
-    const mint = this.minter(input, subject, product);
+    const mint = this.minter(input, subject, product, random);
     return this.database.transaction(async (trx) => {
-      const repo = new IssuanceRepository(trx);
+      const repo = new IssuanceRepository(trx, this.database);
       const batch = newBatch(subject.id, product?.id ?? null, input.scheme, 'minted', lot, expiry, input.quantity);
       await repo.insertBatch(toRow(batch, actor));
       const eventIds: string[] = [];
       for (let from = 0; from < input.quantity; from += CODES_PER_EVENT) {
         const count = Math.min(CODES_PER_EVENT, input.quantity - from);
-        const codes = await mintInto(repo, batch.id, from, count, await mint(trx, count));
+        const codes = await mintInto(repo, batch.id, count, await mint(trx, count));
         eventIds.push(...(await this.record(trx, actor, subject.id, commissioning(codes, lot, expiry))));
       }
+      await repo.setEvents(batch.id, eventIds);
       await recordAudit(trx, actor, { action: 'codes.issue', targetType: 'code_batch', targetId: batch.id, subjectId: subject.id, changes: { scheme: input.scheme, quantity: input.quantity, productId: product?.id ?? null, lot, expiry } });
-      return { batch, eventIds };
+      return { batch: { ...batch, eventIds }, eventIds };
     });
   }
 
@@ -131,7 +134,7 @@ export class IssuanceService {
     const identifiers = readAll(input.codes, input.scheme);
     for (const identifier of identifiers) checkMayRegister(identifier, subject, product);
     return this.database.transaction(async (trx) => {
-      const repo = new IssuanceRepository(trx);
+      const repo = new IssuanceRepository(trx, this.database);
       const taken = await repo.registered(identifiers);
       if (taken.size) {
         const first = [...taken].slice(0, 20);
@@ -139,15 +142,16 @@ export class IssuanceService {
       }
       const batch = newBatch(subject.id, product?.id ?? null, input.scheme, 'imported', lot, expiry, identifiers.length);
       await repo.insertBatch(toRow(batch, actor));
-      const inserted = await repo.insertNewCodes(identifiers.map((code, ordinal) => ({ code, batch_id: batch.id, ordinal, voided_at: null })));
+      const inserted = await repo.insertNewCodes(identifiers.map((code) => ({ code, batch_id: batch.id, voided_at: null })));
       // Another import of the same code committed between the check and the insert: refuse rather than half-register.
       if (inserted.size !== identifiers.length) throw conflict('code-registered', 'some of the codes were registered by another request at the same time');
       const eventIds: string[] = [];
       for (let from = 0; from < identifiers.length; from += CODES_PER_EVENT) {
         eventIds.push(...(await this.record(trx, actor, subject.id, commissioning(identifiers.slice(from, from + CODES_PER_EVENT), lot, expiry))));
       }
+      await repo.setEvents(batch.id, eventIds);
       await recordAudit(trx, actor, { action: 'codes.import', targetType: 'code_batch', targetId: batch.id, subjectId: subject.id, changes: { scheme: input.scheme, quantity: identifiers.length, productId: product?.id ?? null, lot, expiry } });
-      return { batch, eventIds };
+      return { batch: { ...batch, eventIds }, eventIds };
     });
   }
 
@@ -160,7 +164,7 @@ export class IssuanceService {
     const reason = optionalText(input.reason, 'reason', 200);
     const identifiers = readAll(input.codes);
     return this.database.transaction(async (trx) => {
-      const repo = new IssuanceRepository(trx);
+      const repo = new IssuanceRepository(trx, this.database);
       const found = await repo.find(identifiers);
       const missing = identifiers.filter((code) => !found.has(code));
       if (missing.length) {
@@ -197,14 +201,27 @@ export class IssuanceService {
     return { items, nextCursor: items.length === limit ? items[items.length - 1]!.id : null };
   }
 
-  /** A batch's codes in issue order, a page at a time (the cursor is the last ordinal seen). */
+  /**
+   * A batch's codes in issue order, a page at a time (the cursor is the position of the last code seen). The batch's
+   * commissioning events list them, 10,000 an event, so a page reads one or two events.
+   */
   async codes(actor: Principal, batchId: string, cursor: string | undefined, limit: number): Promise<Page<CodeView>> {
     const batch = await this.batch(actor, batchId);
     const after = cursor === undefined ? -1 : Number(cursor);
-    if (!Number.isSafeInteger(after) || after < -1) throw invalid('invalid-cursor', 'cursor must be the ordinal of the last code seen');
-    const rows = await new IssuanceRepository(this.database.db).codesOf(batch.id, after, limit);
-    const items = rows.map((row) => this.view(row.code, row.voidedAt));
-    return { items, nextCursor: rows.length === limit ? String(rows[rows.length - 1]!.ordinal) : null };
+    if (!Number.isSafeInteger(after) || after < -1) throw invalid('invalid-cursor', 'cursor must be the position of the last code seen');
+    const from = after + 1;
+    const to = Math.min(batch.quantity, from + limit);
+    const events = new EventsRepository(this.database.db);
+    const codes: string[] = [];
+    for (let index = Math.floor(from / CODES_PER_EVENT); from + codes.length < to; index += 1) {
+      const event = await events.findByEventId(batch.eventIds[index]!);
+      const listed = event!.body.epcList as string[];
+      const offset = index * CODES_PER_EVENT;
+      codes.push(...listed.slice(Math.max(0, from - offset), to - offset));
+    }
+    const voids = await new IssuanceRepository(this.database.db).voids(codes);
+    const items = codes.map((code) => this.view(code, voids.get(code) ?? null));
+    return { items, nextCursor: to < batch.quantity ? String(to - 1) : null };
   }
 
   /** What the registry knows of a scanned code: its batch, product and status; not found when never registered. */
@@ -246,7 +263,7 @@ export class IssuanceService {
   }
 
   /** The minting function for the requested scheme, after checking the platform may mint it for this subject. */
-  private minter(input: IssueInput, subject: Subject, product: Product | undefined): (trx: Executor, count: number) => Promise<() => string> {
+  private minter(input: IssueInput, subject: Subject, product: Product | undefined, random: RandomSource): (trx: Executor, count: number) => Promise<() => string> {
     switch (input.scheme) {
       case 'gs1-sgtin': {
         if (!product) throw invalid('product-required', 'GS1 serials are issued for a product', [{ pointer: '/productId', message: 'required' }]);
@@ -258,7 +275,7 @@ export class IssuanceService {
         const length = input.serialLength ?? 12;
         if (!Number.isInteger(length) || length < 6 || length > 20) throw invalid('invalid-serial-length', 'serialLength must be 6 to 20 (AI 21 holds up to 20 characters)', [{ pointer: '/serialLength', message: 'out of range' }]);
         const alphabet = SERIAL_ALPHABETS[input.serialCharacters ?? 'alphanumeric'];
-        return async () => () => `${CANONICAL_DIGITAL_LINK_BASE}/01/${gtin}/21/${randomString(this.random, alphabet, length)}`;
+        return async () => () => `${CANONICAL_DIGITAL_LINK_BASE}/01/${gtin}/21/${randomString(random, alphabet, length)}`;
       }
       case 'gs1-sscc': {
         const prefix = input.companyPrefix ?? subject.companyPrefixes[0];
@@ -277,7 +294,7 @@ export class IssuanceService {
       }
       case PLATFORM_CODE_SCHEME: {
         if (!product) throw invalid('product-required', 'platform codes are issued for a product', [{ pointer: '/productId', message: 'required' }]);
-        return async () => () => codeUri(PLATFORM_CODE_SCHEME, mintPlatformCode(subject.regionCode, this.random));
+        return async () => () => codeUri(PLATFORM_CODE_SCHEME, mintPlatformCode(subject.regionCode, random));
       }
       default:
         throw invalid('unknown-scheme', `the platform mints ${MINTED_SCHEMES.join(', ')}; other schemes are imported`, [{ pointer: '/scheme', message: 'not minted here' }]);
@@ -294,11 +311,11 @@ export class IssuanceService {
 }
 
 /**
- * Registers `count` freshly minted codes at ordinals from `from`. A minted code that is taken already (a random draw
+ * Registers `count` freshly minted codes. A minted code that is taken already (a random draw
  * repeating one issued before, or one another issuer commits at the same moment) is replaced by another draw, so the
  * batch gets exactly `count` codes, each registered once for ever.
  */
-async function mintInto(repo: IssuanceRepository, batchId: string, from: number, count: number, next: () => string): Promise<string[]> {
+async function mintInto(repo: IssuanceRepository, batchId: string, count: number, next: () => string): Promise<string[]> {
   const codes: string[] = new Array(count);
   let open = Array.from({ length: count }, (_, i) => i);
   for (let round = 0; round < MINT_ROUNDS && open.length; round += 1) {
@@ -310,7 +327,7 @@ async function mintInto(repo: IssuanceRepository, batchId: string, from: number,
       for (let tries = 0; drawn.has(code) && tries < MINT_ROUNDS; tries += 1) code = next();
       drawn.add(code);
       codes[slot] = code;
-      rows.push({ code, batch_id: batchId, ordinal: from + slot, voided_at: null });
+      rows.push({ code, batch_id: batchId, voided_at: null });
     }
     const inserted = await repo.insertNewCodes(rows);
     open = open.filter((slot) => !inserted.has(codes[slot]!));
@@ -391,7 +408,7 @@ function canReadBatch(actor: Principal, batch: CodeBatch & { ownerRegionCode: st
 }
 
 function newBatch(subjectId: string, productId: string | null, scheme: string, origin: CodeBatch['origin'], lot: string | null, expiry: string | null, quantity: number): CodeBatch {
-  return { id: uuidv7(), subjectId, productId, scheme, origin, lot, expiry, quantity, createdAt: new Date().toISOString() };
+  return { id: uuidv7(), subjectId, productId, scheme, origin, lot, expiry, quantity, eventIds: [], createdAt: new Date().toISOString() };
 }
 
 function toRow(batch: CodeBatch, actor: Principal) {
@@ -404,8 +421,25 @@ function toRow(batch: CodeBatch, actor: Principal) {
     lot: batch.lot,
     expiry: batch.expiry,
     quantity: batch.quantity,
+    event_ids: JSON.stringify(batch.eventIds),
     actor: actor.actor,
     created_at: batch.createdAt,
+  };
+}
+
+/** Draws from `source` in blocks: one call into the CSPRNG per 64 KiB instead of one per code. */
+function bufferedRandom(source: RandomSource): RandomSource {
+  const BLOCK = 65_536;
+  let block: Buffer = Buffer.alloc(0);
+  let at = 0;
+  return (size) => {
+    if (size > BLOCK) return source(size);
+    if (at + size > block.length) {
+      block = source(BLOCK);
+      at = 0;
+    }
+    at += size;
+    return block.subarray(at - size, at);
   };
 }
 

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { hasValidCheckDigit } from '../../src/codes/gs1/check-digit.js';
 import { parseCodeUri } from '../../src/codes/code-uri.js';
 import { scanCode } from '../../src/codes/registry.js';
+import { buildPesticideUnitCode, buildVetDrugCode } from '../builders/codes.js';
 import { buildCompanyPrefix, buildGtin, productBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -168,6 +169,38 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(unknown.status, 404);
       assert.equal((await call(t.app, 'GET', `/api/v1/codes/registry?code=${encodeURIComponent(codes[3].code)}`, { key })).json.status, 'issued', 'a refused void changes nothing');
       void scannedForm;
+    });
+
+    test('authority codes are imported all or none, each validated in its scheme, and never twice', async () => {
+      const { product, key } = await enterprise({ gtin: false });
+      const vet = [buildVetDrugCode(), buildVetDrugCode(), buildVetDrugCode()];
+      const imported = await call(t.app, 'POST', '/api/v1/codes/import', { key, body: { scheme: 'vet-drug-code', productId: product.id, codes: vet, lot: '250301' } });
+      assert.equal(imported.status, 201, imported.body);
+      const codes = await allCodes(key, imported.json.batch.id);
+      assert.deepEqual(codes.map((c) => c.text), vet);
+      assert.deepEqual(codes.map((c) => c.code), vet.map((v) => `urn:zhuisu:vet-drug-code:${v}`));
+      const [event] = await eventsNaming(key, codes[0].code);
+      assert.equal(event.bizStep, 'commissioning');
+
+      const again = await call(t.app, 'POST', '/api/v1/codes/import', { key, body: { scheme: 'vet-drug-code', productId: product.id, codes: [buildVetDrugCode(), vet[1]] } });
+      assert.equal(again.status, 409);
+      assert.equal(again.json.code, 'code-registered');
+      assert.equal(again.json.errors[0].pointer, '/codes/1');
+      const fresh = buildVetDrugCode();
+      const bad = await call(t.app, 'POST', '/api/v1/codes/import', { key, body: { scheme: 'vet-drug-code', productId: product.id, codes: [fresh, '20251340' + '12345' + '00000000000', fresh] } });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(bad.json.errors.map((e: any) => e.pointer), ['/codes/1', '/codes/2']);
+      assert.match(bad.json.errors[0].message, /date|month/i);
+      const wrongScheme = await call(t.app, 'POST', '/api/v1/codes/import', { key, body: { scheme: 'pesticide-unit-code', productId: product.id, codes: [fresh] } });
+      assert.equal(wrongScheme.status, 400);
+      const registry = await call(t.app, 'GET', `/api/v1/codes/registry?code=${fresh}`, { key });
+      assert.equal(registry.status, 404, 'the refused imports registered nothing');
+
+      const pesticide = buildPesticideUnitCode();
+      const qr = `https://trace.example.cn/p?code=${pesticide}`;
+      const fromLabel = await call(t.app, 'POST', '/api/v1/codes/import', { key, body: { scheme: 'pesticide-qr', productId: product.id, codes: [qr] } });
+      assert.equal(fromLabel.status, 201, fromLabel.body);
+      assert.equal((await call(t.app, 'GET', `/api/v1/codes/registry?code=${pesticide}`, { key })).json.code, `urn:zhuisu:pesticide-unit-code:${pesticide}`, 'the label payload and the bare unit code name the same package');
     });
 
     test('batches are listed for their subject only', async () => {

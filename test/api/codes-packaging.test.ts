@@ -28,7 +28,7 @@ for (const dialect of TEST_DIALECTS) {
     test('units into cases into a pallet; contents and containers now and as of an earlier time', async () => {
       const { key, codes } = await enterprise();
       const [u1, u2, u3, u4, u5, u6, caseA, caseB, pallet] = codes;
-      const pack = (parent: { text: string }, children: { text: string }[], time: string) => call(t.app, 'POST', '/api/v1/codes/pack', { key, body: { parent: parent.text, children: children.map((c) => c.link), at: time } });
+      const pack = (parent: { text: string }, children: { link: string }[], time: string) => call(t.app, 'POST', '/api/v1/codes/pack', { key, body: { parent: parent.text, children: children.map((c) => c.link), at: time } });
       for (const [parent, children, time] of [[caseA, [u1, u2, u3], at(1, 8)], [caseB, [u4, u5, u6], at(1, 9)], [pallet, [caseA, caseB], at(1, 10)]] as const) {
         const packed = await pack(parent!, children as never, time);
         assert.equal(packed.status, 201, packed.body);

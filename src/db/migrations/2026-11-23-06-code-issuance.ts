@@ -21,6 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lot', 'text')
     .addColumn('expiry', 'text')
     .addColumn('quantity', 'integer', (c) => c.notNull())
+    // The commissioning events, in order: they list the batch's codes in issue order (10,000 an event), so the
+    // registry needs no second index to page through a batch.
+    .addColumn('event_ids', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
@@ -31,10 +34,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       .createTable('issued_codes')
       .addColumn('code', 'text', (c) => c.primaryKey())
       .addColumn('batch_id', 'text', (c) => c.notNull())
-      .addColumn('ordinal', 'integer', (c) => c.notNull())
       .addColumn('voided_at', 'text'),
   ).execute();
-  await db.schema.createIndex('issued_codes_batch_idx').on('issued_codes').columns(['batch_id', 'ordinal']).unique().execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
