@@ -104,7 +104,7 @@ export class IssuanceService {
     const lot = optionalLot(input.lot, input.scheme.startsWith('gs1-'));
     const expiry = optionalDate(input.expiry, 'expiry');
     const mint = this.minter(input, subject, product, random);
-    return this.database.transaction(async (trx) => {
+    return retriedOnContention(() => this.database.transaction(async (trx) => {
       const repo = new IssuanceRepository(trx, this.database);
       const batch = newBatch(subject.id, product?.id ?? null, input.scheme, 'minted', lot, expiry, input.quantity);
       await repo.insertBatch(toRow(batch, actor));
@@ -117,7 +117,7 @@ export class IssuanceService {
       await repo.setEvents(batch.id, eventIds);
       await recordAudit(trx, actor, { action: 'codes.issue', targetType: 'code_batch', targetId: batch.id, subjectId: subject.id, changes: { scheme: input.scheme, quantity: input.quantity, productId: product?.id ?? null, lot, expiry } });
       return { batch: { ...batch, eventIds }, eventIds };
-    });
+    }));
   }
 
   /**
@@ -311,6 +311,24 @@ export class IssuanceService {
 }
 
 /**
+ * Two issuers that draw the same serial at once each wait for the other's insert; when they wait on each other
+ * (PostgreSQL aborts one as a deadlock, SQLite reports busy) the whole issuance runs again with fresh draws: nothing
+ * of the aborted attempt was committed.
+ */
+async function retriedOnContention<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'write-contention') || attempt >= CONTENTION_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+    }
+  }
+}
+
+const CONTENTION_ATTEMPTS = 5;
+
+/**
  * Registers `count` freshly minted codes. A minted code that is taken already (a random draw
  * repeating one issued before, or one another issuer commits at the same moment) is replaced by another draw, so the
  * batch gets exactly `count` codes, each registered once for ever.
@@ -329,6 +347,8 @@ async function mintInto(repo: IssuanceRepository, batchId: string, count: number
       codes[slot] = code;
       rows.push({ code, batch_id: batchId, voided_at: null });
     }
+    // Every issuer inserts in key order, so two that meet on several keys meet on the first of them, not crosswise.
+    rows.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
     const inserted = await repo.insertNewCodes(rows);
     open = open.filter((slot) => !inserted.has(codes[slot]!));
   }
