@@ -1,8 +1,12 @@
 import { userInfo } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { systemPrincipal, USER_ROLES, type UserRole } from '../access/principal.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { scanCode, SCHEMES } from '../codes/registry.js';
+import { UnknownSchemeError } from '../codes/scan.js';
 import { isDomainError } from '../domain/errors.js';
+import { MINTED_SCHEMES, type MintedScheme } from '../issuance/issuance.service.js';
 import { PRODUCT_CLASSES, SUBJECT_ROLES, type ProductClass, type SubjectRole } from '../domain/master-data.js';
 import { createPlatform, migrateOnly, VERSION, type Platform } from '../platform.js';
 import { serve } from './serve.js';
@@ -42,11 +46,22 @@ const oneOf = (choices: readonly string[]) => (value: string) => {
   return value;
 };
 
+const positiveInteger = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+};
+
+/** RFC 4180: quoted when it holds a comma, quote or line break. */
+const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+
 export function buildCli(): Command {
   const program = new Command('zhuisu')
     .description('zhuisu traceability platform. Configure with PORT, HOST, DATABASE_URL, ZHUISU_KEY_DIR, ZHUISU_ADMIN_TOKEN.')
     .version(VERSION)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage errors exit 2, apart from the 1 of a refused input: scripts tell "called wrongly" from "data rejected".
+    .exitOverride();
 
   program
     .command('serve')
@@ -217,6 +232,64 @@ export function buildCli(): Command {
       withPlatform(async ({ services }) => print(await services.products.list(cliActor(), { ...(opts.subject ? { ownerSubjectId: opts.subject } : {}), limit: 500 }))),
     );
 
+  const codes = program.command('codes').description('traceability codes: read, issue, print');
+  codes
+    .command('parse <text>')
+    .description('read any scanned code; prints every valid reading as JSON (exit 0), or the reason on stderr (exit 1)')
+    .option('--scheme <id>', 'read with this scheme only (see `zhuisu codes schemes`)')
+    .action((text: string, opts: { scheme?: string }) => {
+      let result;
+      try {
+        result = scanCode(text, opts.scheme);
+      } catch (error) {
+        if (error instanceof UnknownSchemeError) throw new CommanderError(2, 'zhuisu.unknownScheme', `error: ${error.message}`);
+        throw error;
+      }
+      if (!result.ok) {
+        process.stderr.write(`invalid: ${result.reason}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      print({ readings: result.readings });
+    });
+  codes
+    .command('schemes')
+    .description('list the code schemes the platform reads')
+    .action(() => print(SCHEMES.map(({ id, name, layout }) => ({ id, name, layout }))));
+  codes
+    .command('issue')
+    .description('mint codes for a product and record them as commissioning events')
+    .requiredOption('--scheme <scheme>', MINTED_SCHEMES.join(' | '), oneOf(MINTED_SCHEMES))
+    .requiredOption('--quantity <n>', 'how many codes', positiveInteger)
+    .option('--product <id>', 'the product (required except for SSCCs)')
+    .option('--subject <id>', 'the issuing subject when no product says')
+    .option('--lot <lot>')
+    .option('--expiry <YYYY-MM-DD>')
+    .option('--output <file.csv>', 'also write the codes as CSV (code, text, link)')
+    .action(async (opts: { scheme: MintedScheme; quantity: number; product?: string; subject?: string; lot?: string; expiry?: string; output?: string }) =>
+      withPlatform(async ({ services }) => {
+        const issued = await services.issuance.issue(cliActor(), {
+          scheme: opts.scheme,
+          quantity: opts.quantity,
+          ...(opts.product ? { productId: opts.product } : {}),
+          ...(opts.subject ? { subjectId: opts.subject } : {}),
+          ...(opts.lot ? { lot: opts.lot } : {}),
+          ...(opts.expiry ? { expiry: opts.expiry } : {}),
+        });
+        if (opts.output) {
+          const lines = ['code,text,link'];
+          for (let cursor: string | undefined = undefined; ; ) {
+            const page = await services.issuance.codes(cliActor(), issued.batch.id, cursor, 10_000);
+            for (const c of page.items) lines.push([c.code, c.text, c.link].map(csvField).join(','));
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
+          }
+          writeFileSync(opts.output, lines.join('\n') + '\n');
+        }
+        print(issued.batch);
+      }),
+    );
+
   program
     .command('audit')
     .description('print the audit trail, newest first')
@@ -239,6 +312,10 @@ export async function runCli(argv: string[]): Promise<void> {
       process.stderr.write(`error: ${error.message}\n`);
       for (const d of error.details) process.stderr.write(`  ${d.pointer ?? ''} ${d.message}\n`);
       process.exitCode = 1;
+    } else if (error instanceof CommanderError) {
+      // Help and version are answers, not errors; everything else commander reports is a usage error.
+      if (error.code === 'zhuisu.unknownScheme') process.stderr.write(`${error.message}\n`);
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
     } else if (error instanceof ConfigError) {
       process.stderr.write(`error: ${error.message}\n`);
       process.exitCode = 1;

@@ -5,11 +5,14 @@
  * 1. forms that say what they are: URLs, URNs, multi-line and prefixed payloads (a Digital Link, an EPC URN, a platform
  *    code page, a pesticide or seed label payload, an industrial-internet handle), then GS1 element strings in
  *    brackets or behind a symbology identifier;
- * 2. bare GS1 keys, whose check digit is what barcodes print: GTIN, SSCC, GLN;
- * 3. the sector codes with a check character that validated (统一社会信用代码), then those whose layout alone
- *    validated, most specific first (a date, an enumeration or a fixed prefix checked before a mere length);
- * 4. region codes last: six digits are a GB/T 2260 code only when nothing else fits better.
- * So 18 digits read as an SSCC before a 统一社会信用代码 before a 特种设备代码, each only where its own rules hold.
+ * 2. the sector codes whose checks are stronger than one mod-10 digit: a 统一社会信用代码 (two check characters, one
+ *    text in 341 passes by chance) and a 药品本位码 (fixed 869 prefix and a check digit; every one is also a valid
+ *    GTIN-14, but a Chinese drug pack's 14 digits starting 869 are far likelier its 本位码);
+ * 3. bare GS1 keys, whose check digit is what barcodes print: GTIN, SSCC, GLN (13 digits read as both GTIN and GLN);
+ * 4. the other sector codes, those whose layout alone validated, most specific first (a date, an enumeration or a
+ *    fixed prefix before a mere length; cn/index.ts gives their order);
+ * 5. region codes last: six digits are a GB/T 2260 code only when nothing else fits better.
+ * So 18 digits read as a 统一社会信用代码 before an SSCC before a 特种设备代码, each only where its own rules hold.
  */
 import { codeUri } from './code-uri.js';
 import {
@@ -28,18 +31,25 @@ import {
   createSpecialEquipmentCodeScheme,
   createVetDrugCodeScheme,
 } from './cn/index.js';
+import { epcUrnScheme, glnScheme, gs1DigitalLinkScheme, gs1ElementStringScheme, gtinScheme, ssccScheme } from './gs1/schemes.js';
 import { platformCodeScheme } from './platform-code.js';
 import { scanWith, type ScanResult } from './scan.js';
 import type { CodeReading, CodeScheme } from './scheme.js';
 
 export const SCHEMES: readonly CodeScheme[] = [
+  gs1DigitalLinkScheme,
+  epcUrnScheme,
   platformCodeScheme,
   pesticideQrScheme,
   seedQrScheme,
   industrialHandleScheme,
   ecodeScheme,
+  gs1ElementStringScheme,
   usccScheme,
   drugStandardCodeScheme,
+  gtinScheme,
+  ssccScheme,
+  glnScheme,
   createVetDrugCodeScheme(),
   pesticideUnitCodeScheme,
   createSpecialEquipmentCodeScheme(),

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildVetDrugCode } from '../builders/codes.js';
 import { buildCompanyPrefix, buildGln, buildGtin, buildUscc } from '../builders/master-data.js';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
 import { keyParts, testEnv } from '../support/platform.js';
@@ -17,6 +21,30 @@ function zhuisu(env: Record<string, string>, ...args: string[]) {
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: () => JSON.parse(result.stdout) };
 }
+
+describe('zhuisu codes parse', () => {
+  test('prints every reading as JSON and exits 0 for a valid code', () => {
+    const code = buildVetDrugCode();
+    const parsed = zhuisu({}, 'codes', 'parse', code);
+    assert.equal(parsed.code, 0, parsed.stderr);
+    const [reading] = parsed.json().readings;
+    assert.equal(reading.scheme, 'vet-drug-code');
+    assert.equal(reading.fields.applicationDate, '2025-03-01');
+    assert.equal(zhuisu({}, 'codes', 'parse', code, '--scheme', 'vet-drug-code').code, 0);
+  });
+
+  test('an invalid code exits 1 with the reason on stderr; a usage error exits 2; never a stack trace', () => {
+    const invalid = zhuisu({}, 'codes', 'parse', '20251340' + '12345' + '00000000000', '--scheme', 'vet-drug-code');
+    assert.equal(invalid.code, 1);
+    assert.equal(invalid.stdout, '');
+    assert.match(invalid.stderr, /兽药追溯码/);
+    const unknownScheme = zhuisu({}, 'codes', 'parse', 'x', '--scheme', 'no-such-scheme');
+    assert.equal(unknownScheme.code, 2);
+    assert.match(unknownScheme.stderr, /unknown scheme "no-such-scheme"/);
+    assert.equal(zhuisu({}, 'codes', 'parse').code, 2, 'missing argument');
+    for (const run of [invalid, unknownScheme]) assert.ok(!run.stderr.includes('    at '), 'no stack trace');
+  });
+});
 
 for (const dialect of TEST_DIALECTS) {
   describe(`zhuisu CLI on ${dialect}`, () => {
@@ -92,6 +120,31 @@ for (const dialect of TEST_DIALECTS) {
       const revoked = zhuisu(env, 'token', 'revoke', keyId);
       assert.equal(revoked.code, 0, revoked.stderr);
       assert.ok(revoked.json().revokedAt);
+    });
+
+    test('codes issue mints codes for a product and writes them as CSV', () => {
+      const code = buildUscc('330106');
+      const prefix = buildCompanyPrefix();
+      assert.equal(zhuisu(env, 'subject', 'create', '--code', code, '--name', '发码企业', '--region', '330106', '--roles', 'producer', '--prefixes', prefix).code, 0);
+      const product = zhuisu(env, 'product', 'create', '--subject', code, '--name', '发码产品', '--class', 'drug', '--gtin', buildGtin(prefix)).json();
+      const dir = mkdtempSync(join(tmpdir(), 'zhuisu-cli-codes-'));
+      try {
+        const csv = join(dir, 'codes.csv');
+        const issued = zhuisu(env, 'codes', 'issue', '--scheme', 'gs1-sgtin', '--product', product.id, '--quantity', '25', '--lot', 'L1', '--output', csv);
+        assert.equal(issued.code, 0, issued.stderr);
+        assert.equal(issued.json().quantity, 25);
+        const lines = readFileSync(csv, 'utf8').trim().split('\n');
+        assert.equal(lines[0], 'code,text,link');
+        assert.equal(lines.length, 26);
+        assert.match(lines[1]!, new RegExp(`^https://id\\.gs1\\.org/01/${product.gtin}/21/\\w+,\\(01\\)${product.gtin}\\(21\\)\\w+,http`));
+        const refused = zhuisu(env, 'codes', 'issue', '--scheme', 'gs1-sgtin', '--product', product.id, '--quantity', '0');
+        assert.equal(refused.code, 2, 'a quantity below 1 is a usage error');
+        const noProduct = zhuisu(env, 'codes', 'issue', '--scheme', 'platform-code', '--quantity', '2', '--subject', code);
+        assert.equal(noProduct.code, 1);
+        assert.match(noProduct.stderr, /^error: /);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test('bad input is a readable message and a non-zero exit, with nothing written', () => {

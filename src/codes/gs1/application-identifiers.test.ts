@@ -1,8 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { gmnCheckPair } from './check-digit.js';
 import {
   CSET39,
   CSET82,
+  aiLengthForPrefix,
+  aiMatchesPattern,
+  checkAiAssociations,
   checkQualifierSequence,
   getApplicationIdentifier,
   isDigitalLinkPrimaryKey,
@@ -167,5 +171,158 @@ describe('Digital Link key qualifiers', () => {
   it('orders qualifiers as the standard prescribes', () => {
     const ordered = orderQualifiers('01', [{ ai: '21', value: 's' }, { ai: '22', value: 'c' }, { ai: '10', value: 'l' }]);
     assert.deepEqual(ordered.map((q) => q.ai), ['22', '10', '21']);
+  });
+});
+
+describe('the full AI table of the Barcode Syntax Dictionary', () => {
+  it('defines every AI family, with its title and format', () => {
+    const expected: [string, string, string][] = [
+      ['03', 'N14,csum', 'MTO GTIN'],
+      ['4309', 'N10,latitude N10,longitude', 'SHIP TO GEO'],
+      ['4330', 'N6 [X1,hyphen]', 'MAX TEMP F.'],
+      ['7035', 'N3,iso3166999 X..27', 'PROCESSOR # 5'],
+      ['7041', 'X..4,packagetype', 'UFRGT UNIT TYPE'],
+      ['714', 'X..20', 'NHRN AIM'],
+      ['7239', 'X2 X..28', 'CERT # 10'],
+      ['7258', 'X3,posinseqslash', 'BIRTH SEQUENCE'],
+      ['8008', 'N6,yymmdd N2,hh [N2,mi] [N2,ss]', 'PROD TIME'],
+      ['8014', 'X..25,csumalpha,hasnondigit', 'MUDI'],
+      ['8030', 'Z..90', 'DIGSIG'],
+      ['8111', 'N4', 'POINTS'],
+      ['3955', 'N6', 'PRICE/UoM'],
+    ];
+    for (const [ai, format, title] of expected) {
+      const definition = getApplicationIdentifier(ai);
+      assert.ok(definition, `AI (${ai}) missing`);
+      assert.equal(definition.format, format, ai);
+      assert.equal(definition.title, title, ai);
+    }
+    assert.ok(listApplicationIdentifiers().length > 500, 'the measure families alone are over 300 AIs');
+  });
+
+  it('gives the same length to every AI that starts with the same two digits', () => {
+    assert.equal(aiLengthForPrefix('01'), 2);
+    assert.equal(aiLengthForPrefix('25'), 3);
+    assert.equal(aiLengthForPrefix('42'), 3);
+    assert.equal(aiLengthForPrefix('43'), 4);
+    assert.equal(aiLengthForPrefix('71'), 3);
+    assert.equal(aiLengthForPrefix('72'), 4);
+    assert.equal(aiLengthForPrefix('05'), undefined);
+  });
+
+  it('marks which AIs may travel as Digital Link data attributes', () => {
+    for (const ai of ['00', '01', '10', '17', '3103', '422', '7003', '8006', '99']) {
+      assert.equal(getApplicationIdentifier(ai)!.digitalLinkAttribute, true, ai);
+    }
+    for (const ai of ['03', '21', '22', '235', '254', '7040', '8011', '8019', '8020', '8200']) {
+      assert.equal(getApplicationIdentifier(ai)!.digitalLinkAttribute, false, ai);
+    }
+  });
+
+  it('records mandatory associations and invalid pairings', () => {
+    assert.deepEqual(getApplicationIdentifier('37')!.requires, [[['00']], [['02'], ['8026']]]);
+    assert.deepEqual(getApplicationIdentifier('01')!.excludes, ['255', '37']);
+    assert.deepEqual(getApplicationIdentifier('7258')!.requires, [[['8018', '7259']]]);
+    assert.deepEqual(getApplicationIdentifier('3103')!.excludes, ['310n']);
+  });
+});
+
+describe('checkAiAssociations', () => {
+  it('matches AI patterns digit by digit', () => {
+    assert.ok(aiMatchesPattern('31nn', '3103'));
+    assert.ok(aiMatchesPattern('310n', '3109'));
+    assert.equal(aiMatchesPattern('310n', '3113'), false);
+    assert.equal(aiMatchesPattern('31nn', '310'), false);
+  });
+
+  it('accepts AIs that meet every rule, whatever their order', () => {
+    assert.deepEqual(checkAiAssociations(['10', '01', '17', '21']), { ok: true, value: ['10', '01', '17', '21'] });
+    assert.ok(checkAiAssociations(['00', '02', '37', '10']).ok);
+    assert.ok(checkAiAssociations(['01', '3103', '3922']).ok, '(3922) needs a variable measure such as 31nn');
+    assert.ok(checkAiAssociations(['8018', '7259', '7258']).ok, 'both parts of 8018+7259');
+  });
+
+  it('names the rule that is broken', () => {
+    assert.deepEqual(checkAiAssociations(['21']), {
+      ok: false,
+      reason: 'AI (21) SERIAL requires (01), (03) or (8006) in the same element string',
+    });
+    assert.deepEqual(checkAiAssociations(['8018', '7258']), {
+      ok: false,
+      reason: 'AI (7258) BIRTH SEQUENCE requires (8018) with (7259) in the same element string',
+    });
+    assert.deepEqual(checkAiAssociations(['01', '3103', '3102']), {
+      ok: false,
+      reason: 'AI (3103) NET WEIGHT (kg) must not appear together with AI (3102) NET WEIGHT (kg)',
+    });
+    assert.match((checkAiAssociations(['01', '3922']) as { reason: string }).reason, /requires \(30\), \(31nn\)/);
+  });
+
+  it('lets an AI repeat without excluding itself', () => {
+    assert.ok(checkAiAssociations(['01', '3103', '3103']).ok);
+  });
+});
+
+describe('validateAiValue: the checks of the newer AIs', () => {
+  const accepts = (ai: string, value: string) => assert.deepEqual(validateAiValue(ai, value), { ok: true, value }, `(${ai}) ${value}`);
+  const refuses = (ai: string, value: string, why: RegExp) => assert.match(reasonOf(validateAiValue(ai, value))!, why);
+
+  it('checks country and currency codes', () => {
+    accepts('422', '156');
+    accepts('423', '156840276');
+    accepts('7030', '999ABC');
+    accepts('3910', '156123');
+    accepts('4307', 'CN');
+    refuses('422', '999', /not an ISO 3166 numeric country code/);
+    refuses('423', '1568', /does not match/);
+    refuses('3910', '000123', /not an ISO 4217 numeric currency code/);
+    refuses('4307', 'XX', /not an ISO 3166 alpha-2/);
+  });
+
+  it('checks an IBAN with its mod-97 check', () => {
+    accepts('8007', 'GB82WEST12345698765432');
+    refuses('8007', 'GB83WEST12345698765432', /not a valid IBAN/);
+  });
+
+  it('checks times, coordinates and enumerations', () => {
+    accepts('8008', '26013112');
+    accepts('8008', '2601311259');
+    accepts('8008', '260131125959');
+    refuses('8008', '26013124', /hour 24/);
+    refuses('8008', '2601311260', /minute 60/);
+    refuses('8008', '260131123', /does not match/);
+    accepts('4309', '02790858480000000000');
+    refuses('4309', '18000000013600000000', /latitude/);
+    refuses('4309', '00000000003600000001', /longitude/);
+    accepts('4321', '1');
+    refuses('4321', '2', /0 \(no\) or 1 \(yes\)/);
+    accepts('4330', '001250-');
+    refuses('4330', '001250+', /sign character must be "-"/);
+    accepts('8001', '012345678901' + '90');
+    refuses('8001', '0000' + '56789012' + '90', /must not be zero/);
+    refuses('8001', '0123456789012' + '0', /must not be zero|winding/);
+    accepts('7040', '1AB-');
+    refuses('7040', '1AB!', /importer index/);
+    accepts('7241', '85');
+    refuses('7241', '50', /AIDC media type/);
+    accepts('7252', '9');
+    refuses('7252', '3', /ISO\/IEC 5218/);
+    accepts('7250', '20240229');
+    refuses('7250', '20230229', /not a valid date/);
+  });
+
+  it('checks positions in sequence, percent-encoding, base64 and required non-digits', () => {
+    accepts('7258', '1/2');
+    refuses('7258', '3/2', /position at most total/);
+    refuses('7258', '0/2', /without leading zeros/);
+    accepts('4300', 'ACME%20Ltd');
+    refuses('4300', 'ACME%2', /two-digit hex escape/);
+    accepts('8030', 'AbC-_9==');
+    refuses('8030', 'AbC+', /character set 64/);
+    accepts('8014', '1987654Ad4X4bL5ttr2310c2K');
+    // All digits with a valid check pair: a GMN may be that, a MUDI may not.
+    const digitsOnly = `1099998${gmnCheckPair('1099998')!}`;
+    accepts('8013', digitsOnly);
+    refuses('8014', digitsOnly, /must contain a character that is not a digit/);
   });
 });

@@ -223,13 +223,20 @@ export function parseDigitalLink(uri: string): Gs1Result<ParsedDigitalLink> {
   );
   if (!order.ok) return order;
 
+  // A qualifier of the key that the path's qualifier sequence has no place for (a lot beside a TPX) is a data attribute.
+  const definition = getApplicationIdentifier(primaryAi)!;
+  const pathAis = qualifiers.map((q) => q.ai);
+  const usable = (definition.digitalLink?.qualifierSequences ?? []).filter((sequence) => pathAis.every((ai) => sequence.includes(ai)));
+  const belongsInPath = (ai: string) => ai === primaryAi || usable.some((sequence) => sequence.includes(ai));
+
   const attributes: AiValue[] = [];
   const otherParameters: { name: string; value: string }[] = [];
   for (const parameter of query ? query.split('&') : []) {
     if (parameter === '') continue;
     const eq = parameter.indexOf('=');
-    const rawName = eq < 0 ? parameter : parameter.slice(0, eq);
-    const rawValue = eq < 0 ? '' : parameter.slice(eq + 1);
+    // Query strings are form-encoded: "+" stands for a space.
+    const rawName = (eq < 0 ? parameter : parameter.slice(0, eq)).replace(/\+/g, '%20');
+    const rawValue = (eq < 0 ? '' : parameter.slice(eq + 1)).replace(/\+/g, '%20');
     const name = percentDecode(rawName);
     if (name === undefined) return fail(`query parameter "${rawName}" has a malformed percent-encoding`);
     if (!/^[0-9]+$/.test(name)) {
@@ -239,7 +246,7 @@ export function parseDigitalLink(uri: string): Gs1Result<ParsedDigitalLink> {
       continue;
     }
     if (!getApplicationIdentifier(name)) return fail(`query parameter ${name} is not a known GS1 Application Identifier`);
-    if (name === primaryAi || isKeyQualifierOf(primaryAi, name)) {
+    if (belongsInPath(name)) {
       return fail(`AI (${name}) belongs in the path of a (${primaryAi}) Digital Link, not in the query string`);
     }
     if (attributes.some((a) => a.ai === name)) return fail(`AI (${name}) appears twice in the query string`);
