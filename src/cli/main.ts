@@ -6,7 +6,8 @@ import { ConfigError, loadConfig } from '../config.js';
 import { scanCode, SCHEMES } from '../codes/registry.js';
 import { UnknownSchemeError } from '../codes/scan.js';
 import { isDomainError } from '../domain/errors.js';
-import { MINTED_SCHEMES, type MintedScheme } from '../issuance/issuance.service.js';
+import { MINTED_SCHEMES, type LabelFormat, type MintedScheme } from '../issuance/issuance.service.js';
+import { MAX_LABELS, SYMBOLOGIES, type Symbology } from '../labels/index.js';
 import { PRODUCT_CLASSES, SUBJECT_ROLES, type ProductClass, type SubjectRole } from '../domain/master-data.js';
 import { createPlatform, migrateOnly, VERSION, type Platform } from '../platform.js';
 import { serve } from './serve.js';
@@ -49,6 +50,12 @@ const oneOf = (choices: readonly string[]) => (value: string) => {
 const positiveInteger = (value: string) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+};
+
+const nonNegativeInteger = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of at least 0');
   return n;
 };
 
@@ -287,6 +294,29 @@ export function buildCli(): Command {
           writeFileSync(opts.output, lines.join('\n') + '\n');
         }
         print(issued.batch);
+      }),
+    );
+
+  codes
+    .command('labels')
+    .description("print a batch's codes: A4 label sheets (PDF) or ZPL for a thermal printer")
+    .requiredOption('--batch <id>', 'the issuance or import batch')
+    .requiredOption('--output <file>', 'where to write the PDF or ZPL')
+    .option('--format <format>', 'pdf | zpl (default: from the file name, else pdf)', oneOf(['pdf', 'zpl']))
+    .option('--symbology <symbology>', SYMBOLOGIES.join(' | '), oneOf(SYMBOLOGIES))
+    .option('--from <n>', 'position of the first code to print', nonNegativeInteger)
+    .option('--count <n>', `how many (at most ${MAX_LABELS.toLocaleString('en')})`, positiveInteger)
+    .action(async (opts: { batch: string; output: string; format?: LabelFormat; symbology?: Symbology; from?: number; count?: number }) =>
+      withPlatform(async ({ services }) => {
+        const format = opts.format ?? (opts.output.toLowerCase().endsWith('.zpl') ? 'zpl' : 'pdf');
+        const labels = await services.issuance.labels(cliActor(), opts.batch, {
+          format,
+          ...(opts.symbology ? { symbology: opts.symbology } : {}),
+          ...(opts.from !== undefined ? { from: opts.from } : {}),
+          ...(opts.count !== undefined ? { count: opts.count } : {}),
+        });
+        writeFileSync(opts.output, labels.body);
+        process.stderr.write(`${labels.printed} labels written to ${opts.output}\n`);
       }),
     );
 

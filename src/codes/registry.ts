@@ -31,6 +31,7 @@ import {
   createSpecialEquipmentCodeScheme,
   createVetDrugCodeScheme,
 } from './cn/index.js';
+import { formatDigitalLink, parseDigitalLink } from './gs1/digital-link.js';
 import { epcUrnScheme, glnScheme, gs1DigitalLinkScheme, gs1ElementStringScheme, gtinScheme, ssccScheme } from './gs1/schemes.js';
 import { platformCodeScheme } from './platform-code.js';
 import { scanWith, type ScanResult } from './scan.js';
@@ -70,6 +71,19 @@ export function schemeById(id: string): CodeScheme | undefined {
 }
 
 /**
+ * A serialised trade item is its GTIN and serial, as its EPC (SGTIN) says: the lot and the consumer product variant a
+ * GS1 DataMatrix also carries describe the item but do not tell it apart, so the code issued as /01/…/21/… is the one
+ * scanned from /01/…/10/…/21/….
+ */
+function instanceLink(link: string): string {
+  if (!link.includes('/21/')) return link;
+  const parsed = parseDigitalLink(link);
+  if (!parsed.ok || parsed.value.primaryKey.ai !== '01') return link;
+  const qualifiers = parsed.value.qualifiers.filter((q) => q.ai === '21');
+  return qualifiers.length === parsed.value.qualifiers.length ? link : formatDigitalLink({ primaryKey: parsed.value.primaryKey, qualifiers });
+}
+
+/**
  * Payload schemes whose reading carries a unit code of another scheme: the identity is that code, not the payload
  * (the same pesticide package is one thing whatever URL its label points to).
  */
@@ -84,6 +98,6 @@ const PAYLOAD_CODES: Readonly<Record<string, (fields: Readonly<Record<string, st
  * key, otherwise `urn:zhuisu:{scheme}:{code}`.
  */
 export function identifierOf(reading: CodeReading): string {
-  if (reading.digitalLink) return reading.digitalLink;
+  if (reading.digitalLink) return instanceLink(reading.digitalLink);
   return PAYLOAD_CODES[reading.scheme]?.(reading.fields) || codeUri(reading.scheme, reading.canonical);
 }

@@ -5,6 +5,7 @@ import { invalid } from '../domain/errors.js';
 import { principalOf, type App } from '../http/app.js';
 import { IdParams, Nullable, PageQuery, StrictObject, StringEnum, Timestamp, pageOf } from '../http/schemas.js';
 import type { Platform } from '../platform.js';
+import { MAX_LABELS, SYMBOLOGIES } from '../labels/index.js';
 import { MAX_CODES_PER_REQUEST, MAX_IMPORT_CODES, MINTED_SCHEMES } from './issuance.service.js';
 
 const ReadingSchema = Type.Object(
@@ -92,6 +93,22 @@ const CodePageQuery = StrictObject({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000 })),
 });
 
+const LabelsQuery = StrictObject({
+  format: StringEnum(['pdf', 'zpl'] as const, 'pdf: A4 label sheets; zpl: ZPL II for thermal printers'),
+  symbology: Type.Optional(StringEnum(SYMBOLOGIES)),
+  payload: Type.Optional(StringEnum(['link', 'code'] as const, "what a QR or Data Matrix carries: the platform's public link or the code itself")),
+  from: Type.Optional(Type.Integer({ minimum: 0, description: 'position of the first code to print' })),
+  count: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LABELS })),
+  columns: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+  rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
+});
+
+const SymbolQuery = StrictObject({
+  code: Type.String({ minLength: 1, maxLength: 8_000 }),
+  format: StringEnum(['svg', 'png'] as const),
+  symbology: Type.Optional(StringEnum(SYMBOLOGIES)),
+});
+
 /** Room for a hundred thousand codes of the longest usual spelling. */
 const CODE_LIST_BODY_LIMIT = 32 * 1024 * 1024;
 
@@ -154,6 +171,25 @@ export function issuanceRoutes(app: App, platform: Platform): void {
   app.get('/api/v1/codes/batches/:id/codes', { schema: { summary: "A batch's codes in issue order", tags, params: IdParams, querystring: CodePageQuery, response: { 200: pageOf(Type.Ref(CodeSchema)) } } }, async (request) =>
     issuance.codes(principalOf(request), request.params.id, request.query.cursor, request.query.limit ?? 1_000),
   );
+
+  app.get(
+    '/api/v1/codes/batches/:id/labels',
+    { schema: { summary: "Printable labels for a batch's codes: A4 sheets (PDF) or ZPL; voided codes are left out", tags, params: IdParams, querystring: LabelsQuery, produces: ['application/pdf', 'text/plain'] } },
+    async (request, reply) => {
+      const { format, ...options } = request.query;
+      const labels = await issuance.labels(principalOf(request), request.params.id, { format, ...options });
+      return reply
+        .type(labels.contentType)
+        .header('Content-Disposition', `attachment; filename="labels-${request.params.id}.${format}"`)
+        .header('X-Labels-Printed', String(labels.printed))
+        .send(labels.body);
+    },
+  );
+
+  app.get('/api/v1/codes/symbol', { schema: { summary: "One registered code's symbol as SVG or PNG", tags, querystring: SymbolQuery, produces: ['image/svg+xml', 'image/png'] } }, async (request, reply) => {
+    const image = await issuance.symbol(principalOf(request), request.query.code, request.query.format, request.query.symbology);
+    return reply.type(request.query.format === 'svg' ? 'image/svg+xml' : 'image/png').send(image);
+  });
 
   app.get(
     '/api/v1/codes/registry',

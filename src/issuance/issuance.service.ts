@@ -6,7 +6,8 @@ import { recordAudit } from '../audit/audit.service.js';
 import { prepareDocument } from '../capture/prepare.js';
 import { storeDocumentIn } from '../capture/capture.writer.js';
 import { codeUri, parseCodeUri } from '../codes/code-uri.js';
-import { CANONICAL_DIGITAL_LINK_BASE, parseDigitalLink } from '../codes/gs1/digital-link.js';
+import { CANONICAL_DIGITAL_LINK_BASE, parseDigitalLink, type AiValue } from '../codes/gs1/digital-link.js';
+import { formatElementString } from '../codes/gs1/element-string.js';
 import { validateAiValue } from '../codes/gs1/application-identifiers.js';
 import { withCheckDigit } from '../codes/gs1/check-digit.js';
 import { PLATFORM_CODE_SCHEME, mintPlatformCode } from '../codes/platform-code.js';
@@ -15,6 +16,7 @@ import type { Database, Executor } from '../db/index.js';
 import { DomainError, conflict, forbidden, invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { Page, Product, ProductClass, Subject } from '../domain/master-data.js';
 import { EventsRepository } from '../events/events.repository.js';
+import { labelSheetPdf, labelsZpl, MAX_LABELS, renderSymbol, type Label, type Symbology } from '../labels/index.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { IssuanceRepository, type CodeBatch, type RegisteredCode } from './issuance.repository.js';
@@ -87,6 +89,21 @@ export interface CodeView {
 }
 
 export type RandomSource = (size: number) => Buffer;
+
+export type LabelFormat = 'pdf' | 'zpl';
+
+export interface LabelRequest {
+  format: LabelFormat;
+  /** Default: a QR code of the public link for minted codes, Data Matrix of the code itself for imported ones. */
+  symbology?: Symbology;
+  /** What a QR or Data Matrix carries: the platform's public link, or the code as the sector prints it. */
+  payload?: 'link' | 'code';
+  /** Position of the first code to print and how many (a print run restarted after a jam). */
+  from?: number;
+  count?: number;
+  columns?: number;
+  rows?: number;
+}
 
 export class IssuanceService {
   constructor(
@@ -222,6 +239,40 @@ export class IssuanceService {
     const voids = await new IssuanceRepository(this.database.db).voids(codes);
     const items = codes.map((code) => this.view(code, voids.get(code) ?? null));
     return { items, nextCursor: to < batch.quantity ? String(to - 1) : null };
+  }
+
+  /**
+   * Labels for a batch's codes: an A4 sheet (PDF) or ZPL for a thermal printer. Each label carries the symbol and,
+   * under it, the code as text, the product and the lot. Voided codes are left out: they must never be applied.
+   */
+  async labels(actor: Principal, batchId: string, request: LabelRequest): Promise<{ contentType: string; body: Buffer | string; printed: number }> {
+    const batch = await this.batch(actor, batchId);
+    const from = request.from ?? 0;
+    const count = Math.min(request.count ?? MAX_LABELS, batch.quantity - from);
+    if (!Number.isInteger(from) || from < 0 || from >= batch.quantity) throw invalid('invalid-range', `from must be 0 to ${batch.quantity - 1}`, [{ pointer: '/from', message: 'out of range' }]);
+    if (count > MAX_LABELS) throw tooLarge('too-many-labels', `at most ${MAX_LABELS} labels a request; page with from and count`);
+    const page = await this.codes(actor, batchId, from === 0 ? undefined : String(from - 1), count);
+    const product = batch.productId ? await new ProductsRepository(this.database.db).findById(batch.productId) : undefined;
+    const symbology = request.symbology ?? (batch.origin === 'minted' ? 'qr' : 'datamatrix');
+    const payload = request.payload ?? (batch.origin === 'minted' ? 'link' : 'code');
+    const productLine = product ? [product.name, product.spec].filter(Boolean).join(' ') : undefined;
+    const lotLine = [batch.lot && `批号 ${batch.lot}`, batch.expiry && `有效期至 ${batch.expiry}`].filter(Boolean).join('  ') || undefined;
+    const labels: Label[] = page.items
+      .filter((code) => code.status === 'issued')
+      .map((code) => ({
+        symbol: { symbology, text: symbolText(code, symbology, payload, batch) },
+        lines: [humanReadable(code, batch), productLine, lotLine].filter((line): line is string => Boolean(line)),
+      }));
+    if (labels.length === 0) throw conflict('nothing-to-print', 'every code in this range is void');
+    const layout = { ...(request.columns ? { columns: request.columns } : {}), ...(request.rows ? { rows: request.rows } : {}) };
+    if (request.format === 'zpl') return { contentType: 'text/plain; charset=utf-8', body: labelsZpl(labels), printed: labels.length };
+    return { contentType: 'application/pdf', body: await labelSheetPdf(labels, { ...layout, title: `zhuisu ${batch.id}` }), printed: labels.length };
+  }
+
+  /** One code's symbol as SVG or PNG, for a web page or a document. */
+  async symbol(actor: Principal, scanned: string, format: 'svg' | 'png', symbology: Symbology = 'qr'): Promise<string | Buffer> {
+    const entry = await this.lookup(actor, scanned);
+    return renderSymbol({ symbology, text: symbolText(entry, symbology, entry.batch.origin === 'minted' ? 'link' : 'code', entry.batch) }, format);
   }
 
   /** What the registry knows of a scanned code: its batch, product and status; not found when never registered. */
@@ -412,6 +463,34 @@ export function printedText(code: string): string {
   const link = parseDigitalLink(code);
   if (!link.ok) return code;
   return [link.value.primaryKey, ...link.value.qualifiers].map(({ ai, value }) => `(${ai})${value}`).join('');
+}
+
+/** What a symbol of the code carries: GS1 symbols its element string, 2D codes its link or its text, Code 128 its text. */
+function symbolText(code: CodeView, symbology: Symbology, payload: 'link' | 'code', batch: CodeBatch): string {
+  if (symbology === 'gs1-datamatrix' || symbology === 'gs1-128') {
+    if (!code.code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`)) throw invalid('not-gs1', `${code.text} is not a GS1 code; print it as QR, Data Matrix or Code 128`, [{ pointer: '/symbology', message: 'GS1 symbols carry GS1 keys only' }]);
+    return gs1ElementText(code, batch);
+  }
+  if (symbology === 'code128') return code.text;
+  return payload === 'link' ? code.link : code.text;
+}
+
+/**
+ * The element string of a GS1 code with the batch's expiry and lot, in the order GS1 recommends for drugs and food
+ * (fixed-length AIs first): (01) GTIN, (17) expiry, (10) lot, (21) serial.
+ */
+function gs1ElementText(code: CodeView, batch: CodeBatch): string {
+  const link = parseDigitalLink(code.code);
+  if (!link.ok || link.value.primaryKey.ai !== '01') return code.text;
+  const serial = link.value.qualifiers.find((q) => q.ai === '21');
+  const expiry = batch.expiry && { ai: '17', value: batch.expiry.replace(/-/g, '').slice(2) };
+  const lot = batch.lot && { ai: '10', value: batch.lot };
+  return formatElementString([link.value.primaryKey, expiry, lot, serial].filter((e): e is AiValue => Boolean(e)));
+}
+
+/** The text under the symbol: the element string with expiry and lot for GS1 item codes, the code otherwise. */
+function humanReadable(code: CodeView, batch: CodeBatch): string {
+  return code.code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/01/`) ? gs1ElementText(code, batch) : code.text;
 }
 
 /** The platform's public page for a code: a GS1 Digital Link on the platform's own address, or `/c/{code}`. */

@@ -137,6 +137,14 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(lines[0], 'code,text,link');
         assert.equal(lines.length, 26);
         assert.match(lines[1]!, new RegExp(`^https://id\\.gs1\\.org/01/${product.gtin}/21/\\w+,\\(01\\)${product.gtin}\\(21\\)\\w+,http`));
+        const pdf = join(dir, 'labels.pdf');
+        const labels = zhuisu(env, 'codes', 'labels', '--batch', issued.json().id, '--output', pdf, '--count', '10');
+        assert.equal(labels.code, 0, labels.stderr);
+        assert.match(labels.stderr, /10 labels written/);
+        assert.equal(readFileSync(pdf).subarray(0, 5).toString(), '%PDF-');
+        const zpl = join(dir, 'labels.zpl');
+        assert.equal(zhuisu(env, 'codes', 'labels', '--batch', issued.json().id, '--output', zpl, '--symbology', 'datamatrix').code, 0);
+        assert.equal(readFileSync(zpl, 'utf8').match(/\^XA/g)?.length, 25);
         const refused = zhuisu(env, 'codes', 'issue', '--scheme', 'gs1-sgtin', '--product', product.id, '--quantity', '0');
         assert.equal(refused.code, 2, 'a quantity below 1 is a usage error');
         const noProduct = zhuisu(env, 'codes', 'issue', '--scheme', 'platform-code', '--quantity', '2', '--subject', code);
