@@ -91,6 +91,15 @@ const MIN_MATRIX_MODULE = mmToPt(0.25);
 const MAX_LINEAR_MODULE = mmToPt(0.5);
 const MAX_MATRIX_MODULE = mmToPt(1.5);
 const TEXT_GAP = mmToPt(0.8);
+/**
+ * One dot of a 300 dpi printer (and two of a 600 dpi one). 2D modules a whole number of dots wide, starting on a
+ * dot, print with crisp, equal edges; a module of 5.7 dots comes out as 5 or 6 dots at random, which readers tolerate
+ * badly in the finder patterns of a QR code. (Linear symbols keep their exact width: their narrowest bars are only
+ * two or three dots, and rounding those would cost more than it gains.)
+ */
+const PRINTER_DOT = 72 / 300;
+const onDots = (pt: number) => Math.floor(pt / PRINTER_DOT) * PRINTER_DOT;
+const toDot = (pt: number) => Math.round(pt / PRINTER_DOT) * PRINTER_DOT;
 
 export function mmToPt(mm: number): number {
   return (mm * 72) / 25.4;
@@ -211,14 +220,14 @@ function placeLabel(label: Label, index: number, page: number, cell: Box, g: Gri
   if (symbol.kind === 'matrix') {
     const across = symbol.columns + 2 * quiet;
     const down = symbol.rows + 2 * quiet;
-    module = Math.min(area.width / across, area.height / down, MAX_MATRIX_MODULE);
+    module = onDots(Math.min(area.width / across, area.height / down, MAX_MATRIX_MODULE));
     if (module < MIN_MATRIX_MODULE) {
       const need = ptToMm(Math.max(across, down) * MIN_MATRIX_MODULE).toFixed(1);
       throw tooSmall(`${symbol.columns} × ${symbol.rows} modules and their quiet zone need at least ${need} × ${need} mm`);
     }
     symbolBox = {
-      x: area.x + (area.width - across * module) / 2,
-      y: area.y + Math.max(0, area.height - down * module) / 2,
+      x: toDot(area.x + (area.width - across * module) / 2),
+      y: toDot(area.y + Math.max(0, area.height - down * module) / 2),
       width: across * module,
       height: down * module,
     };

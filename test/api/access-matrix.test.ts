@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { epcisDocument, objectEvent, sgln, sgtin, standaloneEvent } from '../builders/epcis.js';
+import { buildVetDrugCode } from '../builders/codes.js';
 import { locationBody, productBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -26,10 +27,24 @@ const publicRoute = (status: number): Expect => Object.fromEntries(ACTORS.map((a
 interface Fixture {
   keys: Record<Actor, string | null>;
   /** Subject A (杭州 西湖区): the subject of subjectAdmin, operator and auditor; in regulatorIn's region. */
-  a: { id: string; locationId: string; foodProductId: string; drugProductId: string; userId: string; keyId: string; eventId: string; captureId: string };
+  a: SubjectFixture;
   /** Subject C (北京 朝阳区): in regulatorOut's region only. */
-  c: { id: string; locationId: string; foodProductId: string; userId: string; keyId: string; eventId: string; captureId: string };
+  c: SubjectFixture;
   selfIds: Record<Actor, string | null>;
+}
+
+interface SubjectFixture {
+  id: string;
+  locationId: string;
+  foodProductId: string;
+  drugProductId: string;
+  userId: string;
+  keyId: string;
+  eventId: string;
+  captureId: string;
+  /** A batch of platform codes for the food product, and its codes (as printed). */
+  batchId: string;
+  codes: string[];
 }
 
 interface Case {
@@ -239,6 +254,63 @@ const MATRIX: Row[] = [
       { name: 'event of C', request: (f) => ({ url: `/epcis/events/${encodeURIComponent(f.c.eventId)}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
     ],
   },
+  { method: 'GET', path: '/api/v1/codes/schemes', cases: [{ name: 'public', request: () => ({ url: '/api/v1/codes/schemes' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/api/v1/codes/parse', cases: [{ name: 'public', request: (f) => ({ url: `/api/v1/codes/parse?text=${f.a.codes[0]}` }), expect: publicRoute(200) }] },
+  {
+    method: 'POST',
+    path: '/api/v1/codes/issue',
+    cases: [
+      { name: 'A', request: (f) => ({ url: '/api/v1/codes/issue', body: { scheme: 'platform-code', productId: f.a.foodProductId, quantity: 2 } }), expect: only({ admin: 201, subjectAdmin: 201, operator: 201 }) },
+      { name: 'C', request: (f) => ({ url: '/api/v1/codes/issue', body: { scheme: 'platform-code', productId: f.c.foodProductId, quantity: 2 } }), expect: only({ admin: 201 }) },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/codes/import',
+    cases: [
+      { name: 'A', request: (f) => ({ url: '/api/v1/codes/import', body: { scheme: 'vet-drug-code', productId: f.a.drugProductId, codes: [buildVetDrugCode()] } }), expect: only({ admin: 201, subjectAdmin: 201, operator: 201 }) },
+      { name: 'C', request: (f) => ({ url: '/api/v1/codes/import', body: { scheme: 'vet-drug-code', productId: f.c.foodProductId, codes: [buildVetDrugCode()] } }), expect: only({ admin: 201 }) },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/codes/void',
+    cases: [
+      { name: 'code of A', request: (f) => ({ url: '/api/v1/codes/void', body: { codes: [f.a.codes[0]] } }), expect: only({ admin: 200, subjectAdmin: 200, operator: 200 }) },
+      { name: 'code of C', request: (f) => ({ url: '/api/v1/codes/void', body: { codes: [f.c.codes[0]] } }), expect: only({ admin: 200 }) },
+    ],
+  },
+  { method: 'GET', path: '/api/v1/codes/batches', cases: [{ name: 'list', request: () => ({ url: '/api/v1/codes/batches' }), expect: everyone(200) }] },
+  ...(
+    [
+      ['/api/v1/codes/batches/{id}', (x: SubjectFixture) => `/api/v1/codes/batches/${x.batchId}`],
+      ['/api/v1/codes/batches/{id}/codes', (x: SubjectFixture) => `/api/v1/codes/batches/${x.batchId}/codes`],
+      ['/api/v1/codes/batches/{id}/labels', (x: SubjectFixture) => `/api/v1/codes/batches/${x.batchId}/labels?format=zpl&from=1`],
+      ['/api/v1/codes/symbol', (x: SubjectFixture) => `/api/v1/codes/symbol?code=${x.codes[1]}&format=svg`],
+      ['/api/v1/codes/registry', (x: SubjectFixture) => `/api/v1/codes/registry?code=${x.codes[1]}`],
+    ] as const
+  ).map(([path, url]): Row => ({
+    method: 'GET',
+    path,
+    cases: [
+      // A's batch is for its food product: regulatorIn supervises food in its region.
+      { name: 'A', request: (f) => ({ url: url(f.a) }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      { name: 'C', request: (f) => ({ url: url(f.c) }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
+    ],
+  })),
+  {
+    method: 'POST',
+    path: '/api/v1/codes/pack',
+    cases: [{ name: 'A', request: (f) => ({ url: '/api/v1/codes/pack', body: { parent: f.a.codes[1], children: [f.a.codes[2]] } }), expect: only({ admin: 201, subjectAdmin: 201, operator: 201 }) }],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/codes/unpack',
+    // Nothing was packed into this one: whoever may record learns so (409); nobody else gets that far.
+    cases: [{ name: 'A', request: (f) => ({ url: '/api/v1/codes/unpack', body: { parent: f.a.codes[3] } }), expect: only({ admin: 409, subjectAdmin: 409, operator: 409 }) }],
+  },
+  { method: 'GET', path: '/api/v1/codes/contents', cases: [{ name: 'query', request: (f) => ({ url: `/api/v1/codes/contents?code=${f.a.codes[1]}` }), expect: everyone(200) }] },
+  { method: 'GET', path: '/api/v1/codes/containers', cases: [{ name: 'query', request: (f) => ({ url: `/api/v1/codes/containers?code=${f.a.codes[2]}` }), expect: everyone(200) }] },
   {
     method: 'GET',
     path: '/api/v1/audit',
@@ -266,7 +338,9 @@ async function buildFixture(t: TestPlatform): Promise<Fixture> {
     const captured = await call(t.app, 'POST', '/epcis/capture', { key: key.secret, body: freshDocument() });
     assert.equal(captured.status, 202, captured.body);
     const job = (await call(t.app, 'GET', String(captured.headers.location))).json;
-    return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id, eventId: job.eventIDs[0] as string, captureId: job.captureID as string };
+    const batch = (await ok('POST', '/api/v1/codes/issue', { scheme: 'platform-code', productId: food.id, quantity: 4 })).batch;
+    const codes = (await call(t.app, 'GET', `/api/v1/codes/batches/${batch.id}/codes`)).json.items.map((c: { text: string }) => c.text) as string[];
+    return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id, eventId: job.eventIDs[0] as string, captureId: job.captureID as string, batchId: batch.id as string, codes };
   };
   const a = await subject('330106');
   const c = await subject('110105');

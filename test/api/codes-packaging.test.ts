@@ -83,8 +83,9 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(response.headers['content-type'], 'application/problem+json');
       }
       assert.equal((await call(t.app, 'POST', '/api/v1/codes/pack', { key: null, body: { parent: box!.text, children: [unit!.text] } })).status, 401);
-      const viewer = (await call(t.app, 'POST', '/api/v1/users', { body: { username: username(), role: 'regulator', regionPrefix: '33', departments: ['market'] } })).json;
-      const regulatorKey = (await call(t.app, 'POST', `/api/v1/users/${viewer.id}/keys`, { body: { name: 'r' } })).json.secret;
+      const viewer = (await call(t.app, 'POST', '/api/v1/users', { body: { username: username(), role: 'regulator', regionPrefix: '33', departments: ['market_regulation'] } })).json;
+      const regulatorKey = (await call(t.app, 'POST', `/api/v1/users/${viewer.id}/keys`, { body: { name: 'r' } })).json.secret as string;
+      assert.ok(regulatorKey, 'the regulator has a key');
       assert.equal((await call(t.app, 'POST', '/api/v1/codes/pack', { key: regulatorKey, body: { parent: box!.text, children: [unit!.text] } })).status, 403);
     });
   });

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,9 @@ import {
   MultiFormatReader,
   RGBLuminanceSource,
 } from '@zxing/library';
+
+/** jsQR is CommonJS with a default export its typings describe for bundlers only. */
+const jsQR = createRequire(import.meta.url)('jsqr') as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
 
 export interface GreyImage {
   width: number;
@@ -109,6 +113,30 @@ export interface Decoded {
  * for every separator FNC1.
  */
 export function decodeBarcode(image: GreyImage): Decoded {
+  try {
+    return decodeWithZxing(image);
+  } catch (error) {
+    // ZXing's JavaScript port misses the finder patterns of some QR codes that every phone reads (it fails on
+    // bwip-js's own pristine PNG of them too); a second, independent QR reader tells a bad print from a reader's blind spot.
+    const qr = jsQR(rgba(image), image.width, image.height);
+    if (qr) return { text: qr.data, format: 'QR_CODE' };
+    throw error;
+  }
+}
+
+function rgba(image: GreyImage): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(image.width * image.height * 4);
+  for (let i = 0; i < image.pixels.length; i += 1) {
+    const v = image.pixels[i]!;
+    out[i * 4] = v;
+    out[i * 4 + 1] = v;
+    out[i * 4 + 2] = v;
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+function decodeWithZxing(image: GreyImage): Decoded {
   const hints = new Map<DecodeHintType, unknown>([
     [DecodeHintType.TRY_HARDER, true],
     [DecodeHintType.ASSUME_GS1, true],
