@@ -49,7 +49,24 @@ export async function loadDemo(services: Services): Promise<boolean> {
     const owner: Principal = { ...actor, onBehalfOf: ids[key]! };
     await services.capture.submit(owner, document);
   }
+  await issueDemoCodes(services, actor, ids.slaughterhouse!);
   return true;
+}
+
+/**
+ * The slaughterhouse's boxed loin gets 一物一码: twelve GS1 serials for the lot, packed six to a case under two SSCCs,
+ * so the code endpoints, labels and the packaging hierarchy have something to show.
+ */
+async function issueDemoCodes(services: Services, admin: Principal, slaughterhouseId: string): Promise<void> {
+  const actor: Principal = { ...admin, onBehalfOf: slaughterhouseId };
+  const loin = (await services.products.list(actor, { ownerSubjectId: slaughterhouseId, gtin: gtinOf('slaughterhouse', '10002') })).items[0]!;
+  const boxes = await services.issuance.issue(actor, { scheme: 'gs1-sgtin', productId: loin.id, quantity: 12, lot: 'XS20261103B', expiry: '2026-11-10' });
+  const cases = await services.issuance.issue(actor, { scheme: 'gs1-sscc', subjectId: slaughterhouseId, quantity: 2 });
+  const boxCodes = (await services.issuance.codes(actor, boxes.batch.id, undefined, 12)).items.map((c) => c.code);
+  const caseCodes = (await services.issuance.codes(actor, cases.batch.id, undefined, 2)).items.map((c) => c.code);
+  for (const [i, parent] of caseCodes.entries()) {
+    await services.packaging.pack(actor, { parent, children: boxCodes.slice(i * 6, i * 6 + 6) });
+  }
 }
 
 const EPCIS_CONTEXT = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';

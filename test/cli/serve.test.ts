@@ -47,13 +47,21 @@ test('serve --demo starts on SQLite, loads the demo chain once, and serves the p
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const subjects = (await (await fetch(`${first.base}/api/v1/subjects`, { headers: admin })).json()) as { items: { subjectCode: string }[] };
     assert.deepEqual(subjects.items.map((s) => s.subjectCode).sort(), DEMO_SUBJECTS.map((s) => s.code).sort());
-    const events = (await (await fetch(`${first.base}/epcis/events?perPage=100&orderBy=eventTime&orderDirection=ASC`, { headers: admin })).json()) as {
+    // The chain happened in early November; the codes were issued and packed when the demo was loaded.
+    const chainEnd = encodeURIComponent('2026-11-20T00:00:00+08:00');
+    const events = (await (await fetch(`${first.base}/epcis/events?perPage=100&orderBy=eventTime&orderDirection=ASC&LT_eventTime=${chainEnd}`, { headers: admin })).json()) as {
       epcisBody: { queryResults: { resultsBody: { eventList: { bizStep: string }[] } } };
     };
     const steps = events.epcisBody.queryResults.resultsBody.eventList.map((e) => e.bizStep);
     assert.equal(steps[0], 'commissioning', 'the chain starts at the farm');
     assert.equal(steps[steps.length - 1], 'retail_selling', 'and ends at the supermarket till');
     assert.ok(steps.filter((s) => s === 'inspecting').length >= 3, 'with inspections along the way');
+    const batches = (await (await fetch(`${first.base}/api/v1/codes/batches`, { headers: admin })).json()) as { items: { id: string; scheme: string; quantity: number }[] };
+    assert.deepEqual(batches.items.map((b) => [b.scheme, b.quantity]).sort(), [['gs1-sgtin', 12], ['gs1-sscc', 2]]);
+    const caseBatch = batches.items.find((b) => b.scheme === 'gs1-sscc')!;
+    const [firstCase] = ((await (await fetch(`${first.base}/api/v1/codes/batches/${caseBatch.id}/codes`, { headers: admin })).json()) as { items: { code: string }[] }).items;
+    const contents = (await (await fetch(`${first.base}/api/v1/codes/contents?code=${encodeURIComponent(firstCase!.code)}`, { headers: admin })).json()) as { children: unknown[] };
+    assert.equal(contents.children.length, 6, 'six boxes to a case');
 
     const spec = (await (await fetch(`${first.base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     assert.equal(spec.openapi, '3.1.0');
