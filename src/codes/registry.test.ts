@@ -33,6 +33,17 @@ describe('the scanner over every scheme', () => {
     assert.ok(schemes.indexOf('uscc') >= 0 && schemes.indexOf('sscc') > schemes.indexOf('uscc'), schemes.join(','));
   });
 
+  test('18 digits valid as an SSCC and a 特种设备代码 read as both, the SSCC first', () => {
+    for (;;) {
+      // 3110 曳引驱动乘客电梯, made under licensing authority 33 (浙江), in 2019.
+      const text = withCheckDigit(`311033${digits(3)}2019${digits(4)}`);
+      const schemes = schemesOf(text);
+      if (schemes.includes('uscc')) continue;
+      assert.deepEqual(schemes.filter((s) => s === 'sscc' || s === 'special-equipment-code'), ['sscc', 'special-equipment-code']);
+      return;
+    }
+  });
+
   test('an SSCC that fails the USCC checks reads as an SSCC only among the checked schemes', () => {
     for (;;) {
       const sscc = withCheckDigit(`0${digits(16)}`);

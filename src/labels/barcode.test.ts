@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withCheckDigit } from '../codes/gs1/check-digit.js';
-import { isDomainError } from '../domain/errors.js';
 import { decodeBarcode, parsePng, PNG_SIGNATURE } from '../../test/labels/raster.js';
 import { xmlProblem } from '../../test/labels/xml.js';
+import { assertRejectsDomainError, assertThrowsDomainError } from '../../test/support/assertions.js';
 import { CODE128_MAX_CHARACTERS, encodeSymbol, QUIET_ZONE_MODULES, type SymbolSpec } from './barcode.js';
 import { GROUP_SEPARATOR, parseBracketed, rawElementString } from './element-string.js';
 import { renderSymbol } from './index.js';
@@ -27,29 +27,7 @@ function withoutGs1Prefix(text: string): string {
   return text.replace(/^(\]C1|\u001d)/, '');
 }
 
-/** Asserts that `run` throws the project's `invalid` error with `code`, and returns its message. */
-function invalidMessage(run: () => unknown, code: string): string {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(isDomainError(error), `expected a DomainError, got ${String(error)}`);
-    assert.equal(error.kind, 'invalid');
-    assert.equal(error.code, code, error.message);
-    return error.message;
-  }
-  assert.fail(`expected ${code}`);
-}
-
-async function rejectedMessage(run: () => Promise<unknown>, code: string): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(isDomainError(error), `expected a DomainError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error.message;
-  }
-  assert.fail(`expected ${code}`);
-}
+const invalidMessage = (run: () => unknown, code: string) => assertThrowsDomainError(run, code, 'invalid');
 
 describe('renderSymbol', () => {
   for (const spec of SPECS) {
@@ -176,10 +154,10 @@ describe('bad symbol input', () => {
   });
 
   it('reports bad input from the SVG and PNG renderers the same way', async () => {
-    await rejectedMessage(() => renderSymbol({ symbology: 'gs1-128', text: '(01)123' }, 'png'), 'label.gs1.invalid');
-    await rejectedMessage(() => renderSymbol({ symbology: 'gs1-128', text: '(01)123' }, 'svg'), 'label.gs1.invalid');
-    await rejectedMessage(() => renderSymbol({ symbology: 'qr', text: '' }, 'png'), 'label.symbol.empty');
-    await rejectedMessage(() => renderSymbol(SPECS[0]!, 'jpg' as never), 'label.format.unknown');
+    await assertRejectsDomainError(() => renderSymbol({ symbology: 'gs1-128', text: '(01)123' }, 'png'), 'label.gs1.invalid');
+    await assertRejectsDomainError(() => renderSymbol({ symbology: 'gs1-128', text: '(01)123' }, 'svg'), 'label.gs1.invalid');
+    await assertRejectsDomainError(() => renderSymbol({ symbology: 'qr', text: '' }, 'png'), 'label.symbol.empty');
+    await assertRejectsDomainError(() => renderSymbol(SPECS[0]!, 'jpg' as never), 'label.format.unknown');
   });
 });
 

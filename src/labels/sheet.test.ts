@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withCheckDigit } from '../codes/gs1/check-digit.js';
-import { isDomainError } from '../domain/errors.js';
 import { crop, decodeBarcode, pdfText, rasterisePdf } from '../../test/labels/raster.js';
+import { assertRejectsDomainError } from '../../test/support/assertions.js';
 import { parseBracketed, rawElementString } from './element-string.js';
 import { labelSheetPdf, planSheet, type Label, type SheetLayout } from './sheet.js';
 
@@ -29,17 +29,6 @@ const LABELS: Label[] = [
 function expectedScan(label: Label): string {
   const { symbology, text } = label.symbol;
   return symbology.startsWith('gs1') ? rawElementString(parseBracketed(text)) : text;
-}
-
-async function domainError(run: () => Promise<unknown> | unknown, code: string): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(isDomainError(error), `expected a DomainError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error.message;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 describe('labelSheetPdf', () => {
@@ -113,30 +102,30 @@ describe('labelSheetPdf', () => {
 describe('bad sheet input', () => {
   it('names the label whose symbol is invalid', async () => {
     const labels: Label[] = [LABELS[0]!, { symbol: { symbology: 'gs1-128', text: '(01)123' }, lines: ['x'] }];
-    const message = await domainError(() => labelSheetPdf(labels), 'label.gs1.invalid');
+    const message = await assertRejectsDomainError(() => labelSheetPdf(labels), 'label.gs1.invalid');
     assert.match(message, /^Label 2: /);
   });
 
   it('refuses a symbol that does not fit the label', async () => {
     const text = `(01)${GTIN}(10)ABCDEFGHIJKLMNOPQRST`;
-    const message = await domainError(() => labelSheetPdf([{ symbol: { symbology: 'gs1-128', text } }]), 'label.symbol.too_large');
+    const message = await assertRejectsDomainError(() => labelSheetPdf([{ symbol: { symbology: 'gs1-128', text } }]), 'label.symbol.too_large');
     assert.match(message, /label 1/);
     await labelSheetPdf([{ symbol: { symbology: 'gs1-128', text } }], { columns: 1, rows: 8 });
   });
 
   it('refuses more than three lines, characters the font lacks, and lines too long to read', async () => {
     const symbol = { symbology: 'qr' as const, text: 'x' };
-    await domainError(() => labelSheetPdf([{ symbol, lines: ['1', '2', '3', '4'] }]), 'label.lines.too_many');
-    const emoji = await domainError(() => labelSheetPdf([{ symbol, lines: ['茶叶 🍵'] }]), 'label.line.unsupported_character');
+    await assertRejectsDomainError(() => labelSheetPdf([{ symbol, lines: ['1', '2', '3', '4'] }]), 'label.lines.too_many');
+    const emoji = await assertRejectsDomainError(() => labelSheetPdf([{ symbol, lines: ['茶叶 🍵'] }]), 'label.line.unsupported_character');
     assert.match(emoji, /U\+1F375/);
-    await domainError(() => labelSheetPdf([{ symbol, lines: ['浙江'.repeat(60)] }]), 'label.line.too_long');
-    await domainError(() => labelSheetPdf([{ symbol, lines: ['a\nb'] }]), 'label.line.invalid');
+    await assertRejectsDomainError(() => labelSheetPdf([{ symbol, lines: ['浙江'.repeat(60)] }]), 'label.line.too_long');
+    await assertRejectsDomainError(() => labelSheetPdf([{ symbol, lines: ['a\nb'] }]), 'label.line.invalid');
   });
 
   it('refuses an empty list and impossible layouts', async () => {
-    await domainError(() => labelSheetPdf([]), 'label.sheet.empty');
-    await domainError(() => labelSheetPdf(LABELS, { columns: 0 }), 'label.layout.invalid');
-    await domainError(() => labelSheetPdf(LABELS, { columns: 12, rows: 30 }), 'label.layout.invalid');
-    await domainError(() => labelSheetPdf(LABELS, { font: new Uint8Array([1, 2, 3]) }), 'label.font.invalid');
+    await assertRejectsDomainError(() => labelSheetPdf([]), 'label.sheet.empty');
+    await assertRejectsDomainError(() => labelSheetPdf(LABELS, { columns: 0 }), 'label.layout.invalid');
+    await assertRejectsDomainError(() => labelSheetPdf(LABELS, { columns: 12, rows: 30 }), 'label.layout.invalid');
+    await assertRejectsDomainError(() => labelSheetPdf(LABELS, { font: new Uint8Array([1, 2, 3]) }), 'label.font.invalid');
   });
 });

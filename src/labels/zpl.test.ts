@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withCheckDigit } from '../codes/gs1/check-digit.js';
-import { isDomainError } from '../domain/errors.js';
+import { assertThrowsDomainError } from '../../test/support/assertions.js';
 import type { Label } from './label.js';
 import { code128FieldData, DEFAULT_CJK_FONT, fieldData, labelsZpl } from './zpl.js';
 
@@ -30,17 +30,6 @@ function fields(format: string): { command: string; data: string }[] {
       ),
     ).toString('utf8'),
   }));
-}
-
-function domainError(run: () => unknown, code: string): string {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(isDomainError(error), `expected a DomainError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error.message;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 describe('labelsZpl', () => {
@@ -141,27 +130,27 @@ describe('code128FieldData', () => {
 
 describe('bad ZPL input', () => {
   it('refuses the symbols the PDF sheet refuses, naming the label', () => {
-    const message = domainError(
+    const message = assertThrowsDomainError(
       () => labelsZpl([LABELS[0]!, { symbol: { symbology: 'gs1-datamatrix', text: `(01)${GTIN.slice(0, 13)}0` } }]),
       'label.gs1.invalid',
     );
     assert.match(message, /^Label 2: /);
-    domainError(() => labelsZpl([{ symbol: { symbology: 'code128', text: '' } }]), 'label.symbol.empty');
-    domainError(() => labelsZpl([{ symbol: { symbology: 'code128', text: 'A'.repeat(81) } }]), 'label.symbol.too_long');
+    assertThrowsDomainError(() => labelsZpl([{ symbol: { symbology: 'code128', text: '' } }]), 'label.symbol.empty');
+    assertThrowsDomainError(() => labelsZpl([{ symbol: { symbology: 'code128', text: 'A'.repeat(81) } }]), 'label.symbol.too_long');
   });
 
   it('refuses symbols and lines that do not fit the label', () => {
-    domainError(
+    assertThrowsDomainError(
       () => labelsZpl([{ symbol: { symbology: 'code128', text: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' } }], { widthMm: 30, heightMm: 20 }),
       'label.symbol.too_large',
     );
-    domainError(() => labelsZpl([{ symbol: { symbology: 'qr', text: 'x' }, lines: ['浙江省'.repeat(20)] }]), 'label.line.too_long');
+    assertThrowsDomainError(() => labelsZpl([{ symbol: { symbology: 'qr', text: 'x' }, lines: ['浙江省'.repeat(20)] }]), 'label.line.too_long');
   });
 
   it('refuses impossible layouts and printer font names that would break the format', () => {
-    domainError(() => labelsZpl(LABELS, { dpi: 250 as never }), 'label.layout.invalid');
-    domainError(() => labelsZpl(LABELS, { cjkFont: 'E:SIM^SUN.TTF' }), 'label.layout.invalid');
-    domainError(() => labelsZpl(LABELS, { widthMm: 5 }), 'label.layout.invalid');
-    domainError(() => labelsZpl([]), 'label.sheet.empty');
+    assertThrowsDomainError(() => labelsZpl(LABELS, { dpi: 250 as never }), 'label.layout.invalid');
+    assertThrowsDomainError(() => labelsZpl(LABELS, { cjkFont: 'E:SIM^SUN.TTF' }), 'label.layout.invalid');
+    assertThrowsDomainError(() => labelsZpl(LABELS, { widthMm: 5 }), 'label.layout.invalid');
+    assertThrowsDomainError(() => labelsZpl([]), 'label.sheet.empty');
   });
 });

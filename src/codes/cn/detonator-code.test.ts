@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { detonatorCodeScheme } from './detonator-code.js';
 
 /** A detonator code from its parts. */
@@ -14,13 +15,7 @@ function detonator(parts: { enterprise?: string; year?: string; month?: string; 
   );
 }
 
-function rejects(text: string, reason: RegExp, near = true): void {
-  const result = detonatorCodeScheme.parse(text);
-  assert.equal(result.ok, false, `should reject ${text}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
-}
+const rejects = (text: string, reason: RegExp, near?: boolean) => assertRefuses(detonatorCodeScheme, text, reason, near);
 
 describe('工业雷管编码 (detonator-code)', () => {
   it('reads enterprise, year digit, month and day, feature and serial', () => {

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import type { CodeScheme } from '../scheme.js';
 import { drugStandardCodeCheckDigit, drugStandardCodeScheme, msfxDrugCodeScheme, nmpaDrugCodeScheme } from './drug-trace-code.js';
 
@@ -7,14 +8,6 @@ function accepts(scheme: CodeScheme, text: string) {
   const result = scheme.parse(text);
   assert.ok(result.ok, `${scheme.id} should accept ${JSON.stringify(text)}: ${result.ok ? '' : result.reason}`);
   return result.value;
-}
-
-function rejects(scheme: CodeScheme, text: string, reason: RegExp, near = true): void {
-  const result = scheme.parse(text);
-  assert.equal(result.ok, false, `${scheme.id} should reject ${JSON.stringify(text)}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, `near for ${JSON.stringify(text)}: ${result.reason}`);
 }
 
 /** A 码上放心 code from its parts; the check part is opaque, so any 4 digits do. */
@@ -39,11 +32,11 @@ describe('码上放心 (msfx-drug-code)', () => {
   });
 
   it('rejects a wrong length, a letter and a wrong first digit, naming the rule', () => {
-    rejects(msfxDrugCodeScheme, msfx().slice(0, 19), /20 digits; got 19/);
-    rejects(msfxDrugCodeScheme, `${msfx()}0`, /20 digits; got 21/);
-    rejects(msfxDrugCodeScheme, withAt(msfx(), 12, 'A'), /position 12 is 'A'; a 码上放心 code has digits only/);
-    rejects(msfxDrugCodeScheme, withAt(msfx(), 1, '9'), /position 1 is '9'; a 码上放心 code starts with 8/);
-    rejects(msfxDrugCodeScheme, '12345', /20 digits starting with 8/, false);
+    assertRefuses(msfxDrugCodeScheme, msfx().slice(0, 19), /20 digits; got 19/);
+    assertRefuses(msfxDrugCodeScheme, `${msfx()}0`, /20 digits; got 21/);
+    assertRefuses(msfxDrugCodeScheme, withAt(msfx(), 12, 'A'), /position 12 is 'A'; a 码上放心 code has digits only/);
+    assertRefuses(msfxDrugCodeScheme, withAt(msfx(), 1, '9'), /position 1 is '9'; a 码上放心 code starts with 8/);
+    assertRefuses(msfxDrugCodeScheme, '12345', /20 digits starting with 8/, false);
   });
 });
 
@@ -62,11 +55,11 @@ describe('药品追溯码 (nmpa-drug-code)', () => {
   });
 
   it('rejects characters outside table 2 and wrong lengths', () => {
-    rejects(nmpaDrugCodeScheme, withAt(msfx(), 5, '#'), /position 5 is '#'; a 药品追溯码 uses only .*GB\/T 1988-1998 table 2/);
-    rejects(nmpaDrugCodeScheme, withAt(msfx(), 20, '药'), /position 20 is '药'/);
-    rejects(nmpaDrugCodeScheme, withAt(msfx(), 3, ' '), /position 3 is ' ' \(space\)/);
-    rejects(nmpaDrugCodeScheme, msfx().slice(0, 19), /20 characters; got 19 digits/);
-    rejects(nmpaDrugCodeScheme, 'short', /20 characters .*got 5 characters/, false);
+    assertRefuses(nmpaDrugCodeScheme, withAt(msfx(), 5, '#'), /position 5 is '#'; a 药品追溯码 uses only .*GB\/T 1988-1998 table 2/);
+    assertRefuses(nmpaDrugCodeScheme, withAt(msfx(), 20, '药'), /position 20 is '药'/);
+    assertRefuses(nmpaDrugCodeScheme, withAt(msfx(), 3, ' '), /position 3 is ' ' \(space\)/);
+    assertRefuses(nmpaDrugCodeScheme, msfx().slice(0, 19), /20 characters; got 19 digits/);
+    assertRefuses(nmpaDrugCodeScheme, 'short', /20 characters .*got 5 characters/, false);
   });
 });
 
@@ -94,11 +87,11 @@ describe('药品本位码 (drug-standard-code)', () => {
   it('rejects a wrong check digit, category, character or length with the rule', () => {
     const code = standardCode(594, 33);
     const wrong = String((Number(code[13]) + 1) % 10);
-    rejects(drugStandardCodeScheme, withAt(code, 14, wrong), new RegExp(`check digit \\(position 14\\) should be '${code[13]}', got '${wrong}'`));
-    rejects(drugStandardCodeScheme, withAt(code, 3, '8'), /position 3 \(类别码\) is '8'; it must be 9 \(药品\)/);
-    rejects(drugStandardCodeScheme, withAt(code, 7, 'X'), /position 7 is 'X'; a 药品本位码 has digits only/);
-    rejects(drugStandardCodeScheme, code.slice(0, 13), /14 digits; got 13/);
-    rejects(drugStandardCodeScheme, `12${code.slice(2)}`, /starting with 86/, false);
+    assertRefuses(drugStandardCodeScheme, withAt(code, 14, wrong), new RegExp(`check digit \\(position 14\\) should be '${code[13]}', got '${wrong}'`));
+    assertRefuses(drugStandardCodeScheme, withAt(code, 3, '8'), /position 3 \(类别码\) is '8'; it must be 9 \(药品\)/);
+    assertRefuses(drugStandardCodeScheme, withAt(code, 7, 'X'), /position 7 is 'X'; a 药品本位码 has digits only/);
+    assertRefuses(drugStandardCodeScheme, code.slice(0, 13), /14 digits; got 13/);
+    assertRefuses(drugStandardCodeScheme, `12${code.slice(2)}`, /starting with 86/, false);
   });
 
   it('throws only on misuse of the check-digit helper', () => {

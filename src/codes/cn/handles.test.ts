@@ -1,17 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CodeScheme } from '../scheme.js';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { ecodeScheme, industrialHandleScheme } from './handles.js';
 
 const handle = (prefix: readonly number[] = [608, 6688], suffix = 'META_xz_test2') => `88.${prefix.join('.')}/${suffix}`;
-
-function rejects(scheme: CodeScheme, text: string, reason: RegExp, near = true): void {
-  const result = scheme.parse(text);
-  assert.equal(result.ok, false, `should reject ${text}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
-}
 
 describe('工业互联网标识 (industrial-handle)', () => {
   it('reads prefix and suffix, keeping case', () => {
@@ -37,21 +29,21 @@ describe('工业互联网标识 (industrial-handle)', () => {
   });
 
   it('rejects broken prefixes and suffixes, naming the rule', () => {
-    rejects(industrialHandleScheme, '88.608.6688', /88.608.6688 is a prefix alone; a handle is prefix\/suffix/);
-    rejects(industrialHandleScheme, '88.608.6688/', /suffix after the \/ is empty/);
-    rejects(industrialHandleScheme, '88..6688/x', /prefix segment 2 is empty/);
-    rejects(industrialHandleScheme, '88.6a8/x', /prefix segment 2 '6a8' is not digits/);
-    rejects(industrialHandleScheme, `88.${'1'.repeat(17)}/x`, /prefix segment 2 has 17 digits; at most 16/);
-    rejects(industrialHandleScheme, handle([608], 'a b'), /suffix character 2 is ' ' \(space\)/);
-    rejects(industrialHandleScheme, handle([608], 'a\u0000b'), /suffix character 2 is U\+0000/);
-    rejects(industrialHandleScheme, handle([608], 'x'.repeat(513)), /suffix has 513 characters; at most 512/);
-    rejects(industrialHandleScheme, `https://r.example.cn/${handle()}?utm=1`, /query or fragment/);
+    assertRefuses(industrialHandleScheme, '88.608.6688', /88.608.6688 is a prefix alone; a handle is prefix\/suffix/);
+    assertRefuses(industrialHandleScheme, '88.608.6688/', /suffix after the \/ is empty/);
+    assertRefuses(industrialHandleScheme, '88..6688/x', /prefix segment 2 is empty/);
+    assertRefuses(industrialHandleScheme, '88.6a8/x', /prefix segment 2 '6a8' is not digits/);
+    assertRefuses(industrialHandleScheme, `88.${'1'.repeat(17)}/x`, /prefix segment 2 has 17 digits; at most 16/);
+    assertRefuses(industrialHandleScheme, handle([608], 'a b'), /suffix character 2 is ' ' \(space\)/);
+    assertRefuses(industrialHandleScheme, handle([608], 'a\u0000b'), /suffix character 2 is U\+0000/);
+    assertRefuses(industrialHandleScheme, handle([608], 'x'.repeat(513)), /suffix has 513 characters; at most 512/);
+    assertRefuses(industrialHandleScheme, `https://r.example.cn/${handle()}?utm=1`, /query or fragment/);
   });
 
   it('leaves other texts alone', () => {
-    rejects(industrialHandleScheme, '86.608/x', /88\.<digits>/, false);
-    rejects(industrialHandleScheme, 'https://example.cn/88x/1', /88\.<digits>/, false);
-    rejects(industrialHandleScheme, 'https://example.cn/a/88.1/2', /88\.<digits>/, false);
+    assertRefuses(industrialHandleScheme, '86.608/x', /88\.<digits>/, false);
+    assertRefuses(industrialHandleScheme, 'https://example.cn/88x/1', /88\.<digits>/, false);
+    assertRefuses(industrialHandleScheme, 'https://example.cn/a/88.1/2', /88\.<digits>/, false);
   });
 });
 
@@ -71,15 +63,15 @@ describe('Ecode (ecode)', () => {
   });
 
   it('rejects V0, unknown versions and bad bodies, naming the rule', () => {
-    rejects(ecodeScheme, ecode('0'), /V0 is the GS1-compatible form/);
-    rejects(ecodeScheme, ecode('4'), /version \(first character\) is '4'; GB\/T 31866-2023 writes V1, V2 and V3/);
-    rejects(ecodeScheme, 'Ecode:', /nothing follows/);
-    rejects(ecodeScheme, 'Ecode:1', /no NSI or MD/);
-    rejects(ecodeScheme, ecode('1', '0001-02'), /character 6 after the label is '-'/);
-    rejects(ecodeScheme, ecode('1', '1'.repeat(100)), /101 characters; at most 100/);
+    assertRefuses(ecodeScheme, ecode('0'), /V0 is the GS1-compatible form/);
+    assertRefuses(ecodeScheme, ecode('4'), /version \(first character\) is '4'; GB\/T 31866-2023 writes V1, V2 and V3/);
+    assertRefuses(ecodeScheme, 'Ecode:', /nothing follows/);
+    assertRefuses(ecodeScheme, 'Ecode:1', /no NSI or MD/);
+    assertRefuses(ecodeScheme, ecode('1', '0001-02'), /character 6 after the label is '-'/);
+    assertRefuses(ecodeScheme, ecode('1', '1'.repeat(100)), /101 characters; at most 100/);
   });
 
   it('does not claim bare numbers', () => {
-    rejects(ecodeScheme, '10001000000000001', /only when labelled 'Ecode:'/, false);
+    assertRefuses(ecodeScheme, '10001000000000001', /only when labelled 'Ecode:'/, false);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { meatVegCodeScheme } from './meat-veg-code.js';
 
 /** 宁波市北仑区: a county code in the table. */
@@ -15,13 +16,7 @@ function read(text: string) {
   return result.value;
 }
 
-function rejects(text: string, reason: RegExp, near = true): void {
-  const result = meatVegCodeScheme.parse(text);
-  assert.equal(result.ok, false, `should reject ${text}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
-}
+const rejects = (text: string, reason: RegExp, near?: boolean) => assertRefuses(meatVegCodeScheme, text, reason, near);
 
 describe('肉菜流通追溯码 (meat-veg-code)', () => {
   it('reads a node code as a location in its region', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CodeScheme } from '../scheme.js';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { pesticideQrScheme, pesticideUnitCodeScheme } from './pesticide-code.js';
 
 /** A unit code from its parts; the random part is padded to 21 digits. */
@@ -12,14 +12,6 @@ function unitCode(parts: { category?: string; registration?: string; production?
     (parts.spec ?? '015') +
     (parts.random ?? '7').padStart(21, '0');
   return code;
-}
-
-function rejects(scheme: CodeScheme, text: string, reason: RegExp, near = true): void {
-  const result = scheme.parse(text);
-  assert.equal(result.ok, false, `${scheme.id} should reject ${JSON.stringify(text)}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
 }
 
 describe('农药单元识别代码 (pesticide-unit-code)', () => {
@@ -50,17 +42,17 @@ describe('农药单元识别代码 (pesticide-unit-code)', () => {
   });
 
   it('rejects values outside the enumerations, naming the position', () => {
-    rejects(pesticideUnitCodeScheme, unitCode({ production: '4' }), /position 8 \(生产类型\) is 4; it must be 1, 2 or 3/);
-    rejects(pesticideUnitCodeScheme, unitCode({ production: '0' }), /position 8 \(生产类型\) is 0/);
-    rejects(pesticideUnitCodeScheme, unitCode({ category: '0' }), /position 1 \(登记类别\) is 0; it must be 1 \(PD\), 2 \(WP\) or 3 \(临时登记\)/);
-    rejects(pesticideUnitCodeScheme, unitCode({ category: '9' }), /position 1 \(登记类别\) is 9/);
+    assertRefuses(pesticideUnitCodeScheme, unitCode({ production: '4' }), /position 8 \(生产类型\) is 4; it must be 1, 2 or 3/);
+    assertRefuses(pesticideUnitCodeScheme, unitCode({ production: '0' }), /position 8 \(生产类型\) is 0/);
+    assertRefuses(pesticideUnitCodeScheme, unitCode({ category: '0' }), /position 1 \(登记类别\) is 0; it must be 1 \(PD\), 2 \(WP\) or 3 \(临时登记\)/);
+    assertRefuses(pesticideUnitCodeScheme, unitCode({ category: '9' }), /position 1 \(登记类别\) is 9/);
   });
 
   it('rejects wrong lengths and characters', () => {
-    rejects(pesticideUnitCodeScheme, unitCode().slice(0, 31), /32 digits; got 31 digits/);
-    rejects(pesticideUnitCodeScheme, `${unitCode()}1`, /32 digits; got 33 digits/);
-    rejects(pesticideUnitCodeScheme, unitCode().slice(0, 20), /32 digits; got 20 digits/, false);
-    rejects(pesticideUnitCodeScheme, unitCode({ registration: '08O001' }), /position 4 is 'O'; a 单元识别代码 has digits only/);
+    assertRefuses(pesticideUnitCodeScheme, unitCode().slice(0, 31), /32 digits; got 31 digits/);
+    assertRefuses(pesticideUnitCodeScheme, `${unitCode()}1`, /32 digits; got 33 digits/);
+    assertRefuses(pesticideUnitCodeScheme, unitCode().slice(0, 20), /32 digits; got 20 digits/, false);
+    assertRefuses(pesticideUnitCodeScheme, unitCode({ registration: '08O001' }), /position 4 is 'O'; a 单元识别代码 has digits only/);
   });
 });
 
@@ -96,16 +88,16 @@ describe('农药标签二维码 (pesticide-qr)', () => {
   });
 
   it('reports what is wrong with the code it carries', () => {
-    rejects(pesticideQrScheme, `https://trace.example.cn/p/${unitCode({ production: '7' })}`, /last path segment: position 8 \(生产类型\) is 7/);
-    rejects(pesticideQrScheme, `https://trace.example.cn/q?c=${code.slice(0, 31)}`, /query: a 农药单元识别代码 is 32 digits; got 31/);
-    rejects(pesticideQrScheme, `https://trace.example.cn/\n${code.slice(0, 30)}x`, /line 2 \(单元识别代码\): .*32 digits; got 31 characters/);
-    rejects(pesticideQrScheme, `https://trace.example.cn/\n${code}\nextra`, /two lines.*got 3/);
+    assertRefuses(pesticideQrScheme, `https://trace.example.cn/p/${unitCode({ production: '7' })}`, /last path segment: position 8 \(生产类型\) is 7/);
+    assertRefuses(pesticideQrScheme, `https://trace.example.cn/q?c=${code.slice(0, 31)}`, /query: a 农药单元识别代码 is 32 digits; got 31/);
+    assertRefuses(pesticideQrScheme, `https://trace.example.cn/\n${code.slice(0, 30)}x`, /line 2 \(单元识别代码\): .*32 digits; got 31 characters/);
+    assertRefuses(pesticideQrScheme, `https://trace.example.cn/\n${code}\nextra`, /two lines.*got 3/);
   });
 
   it('leaves URLs without a unit code and non-URLs to other schemes', () => {
-    rejects(pesticideQrScheme, 'https://trace.example.cn/about', /carries no 32-digit 单元识别代码/, false);
-    rejects(pesticideQrScheme, 'https://id.gs1.org/01/09506000134352/21/12345678901234567890123456', /carries no 32-digit/, false);
-    rejects(pesticideQrScheme, code, /http\(s\) 追溯网址/, false);
-    rejects(pesticideQrScheme, `ftp://trace.example.cn/${code}`, /http\(s\) 追溯网址/, false);
+    assertRefuses(pesticideQrScheme, 'https://trace.example.cn/about', /carries no 32-digit 单元识别代码/, false);
+    assertRefuses(pesticideQrScheme, 'https://id.gs1.org/01/09506000134352/21/12345678901234567890123456', /carries no 32-digit/, false);
+    assertRefuses(pesticideQrScheme, code, /http\(s\) 追溯网址/, false);
+    assertRefuses(pesticideQrScheme, `ftp://trace.example.cn/${code}`, /http\(s\) 追溯网址/, false);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { seedQrScheme } from './seed-qr.js';
 
 interface Label {
@@ -17,13 +18,7 @@ const payload = (label: Partial<Label> = {}, separator = '\n') => {
   return [l.variety, l.producer, l.unitCode, l.url].join(separator);
 };
 
-function rejects(text: string, reason: RegExp, near = true): void {
-  const result = seedQrScheme.parse(text);
-  assert.equal(result.ok, false, `should reject ${JSON.stringify(text)}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
-}
+const rejects = (text: string, reason: RegExp, near?: boolean) => assertRefuses(seedQrScheme, text, reason, near);
 
 describe('种子标签二维码 (seed-qr)', () => {
   it('reads the four lines with LF or CRLF', () => {

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { createSpecialEquipmentCodeScheme, equipmentType, specialEquipmentCodeScheme } from './special-equipment-code.js';
 
 const NOW = new Date('2025-06-15T04:00:00Z');
@@ -16,13 +17,7 @@ function equipmentCode(parts: { type?: string; authority?: string; licence?: num
   );
 }
 
-function rejects(text: string, reason: RegExp, near = true): void {
-  const result = scheme.parse(text);
-  assert.equal(result.ok, false, `should reject ${text}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
-}
+const rejects = (text: string, reason: RegExp, near?: boolean) => assertRefuses(scheme, text, reason, near);
 
 describe('特种设备代码 (special-equipment-code)', () => {
   it('reads type, manufacturer, year and sequence', () => {

@@ -21,7 +21,7 @@
  */
 import { isRegionCode } from '../region.js';
 import { nearMiss, notThisScheme, type CodeScheme, type SchemeResult } from '../scheme.js';
-import { chinaToday, codePoints, describeChar, firstBadChar, positions, readingOf, systemClock, tooLong, type ClockOptions } from './common.js';
+import { chinaToday, codePoints, describeChar, firstBadChar, isAsciiDigit, positions, readingOf, systemClock, tooLong, type ClockOptions } from './common.js';
 
 const LENGTH = 18;
 
@@ -166,7 +166,6 @@ export function equipmentType(code: string): { ok: true; value: EquipmentType } 
 }
 
 const isCodeChar = (c: string) => (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-const isDigit = (c: string) => c >= '0' && c <= '9';
 
 export function createSpecialEquipmentCodeScheme(options: ClockOptions = {}): CodeScheme {
   const clock = options.now ?? systemClock;
@@ -194,7 +193,7 @@ export function createSpecialEquipmentCodeScheme(options: ClockOptions = {}): Co
       if (!type.ok) return nearMiss(type.problem);
 
       const manufacturer = code.slice(4, 9);
-      const badManufacturer = firstBadChar(codePoints(manufacturer), isDigit);
+      const badManufacturer = firstBadChar(codePoints(manufacturer), isAsciiDigit);
       if (badManufacturer) {
         return nearMiss(`${positions(badManufacturer.position + 4)} is '${badManufacturer.char}'; the 制造单位代号 (positions 5–9) is digits`);
       }
@@ -206,7 +205,7 @@ export function createSpecialEquipmentCodeScheme(options: ClockOptions = {}): Co
       }
 
       const yearText = code.slice(9, 13);
-      const badYear = firstBadChar(codePoints(yearText), isDigit);
+      const badYear = firstBadChar(codePoints(yearText), isAsciiDigit);
       if (badYear) return nearMiss(`${positions(badYear.position + 9)} is '${badYear.char}'; the year of manufacture (positions 10–13) is digits`);
       const year = Number(yearText);
       const today = chinaToday(clock);

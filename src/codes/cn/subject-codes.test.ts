@@ -1,15 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { formatUscc } from '../uscc.js';
 import { regionCodeScheme, usccScheme } from './subject-codes.js';
-
-function rejects(scheme: typeof usccScheme, text: string, reason: RegExp, near = true): void {
-  const result = scheme.parse(text);
-  assert.equal(result.ok, false, `should reject ${text}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
-}
 
 describe('统一社会信用代码 (uscc)', () => {
   const code = formatUscc('91', '330212', 'MA2AB3C4');
@@ -31,10 +24,10 @@ describe('统一社会信用代码 (uscc)', () => {
 
   it('rejects a wrong check character, authority or length with the rule from uscc.ts', () => {
     const wrong = code[17] === '0' ? '1' : '0';
-    rejects(usccScheme, code.slice(0, 17) + wrong, /check character should be/);
-    rejects(usccScheme, `Z${code.slice(1)}`, /invalid character 'Z' at position 1/);
-    rejects(usccScheme, `H${code.slice(1)}`, /unknown registration authority code 'H'/);
-    rejects(usccScheme, code.slice(0, 17), /must be 18 characters, got 17/, false);
+    assertRefuses(usccScheme, code.slice(0, 17) + wrong, /check character should be/);
+    assertRefuses(usccScheme, `Z${code.slice(1)}`, /invalid character 'Z' at position 1/);
+    assertRefuses(usccScheme, `H${code.slice(1)}`, /unknown registration authority code 'H'/);
+    assertRefuses(usccScheme, code.slice(0, 17), /must be 18 characters, got 17/, false);
   });
 });
 
@@ -51,8 +44,8 @@ describe('行政区划代码 (region-code)', () => {
   });
 
   it('rejects six digits that are not in the table, and other shapes', () => {
-    rejects(regionCodeScheme, '110103', /110103 is not in the GB\/T 2260 table/);
-    rejects(regionCodeScheme, '11010', /6 digits/, false);
-    rejects(regionCodeScheme, '11010a', /6 digits/, false);
+    assertRefuses(regionCodeScheme, '110103', /110103 is not in the GB\/T 2260 table/);
+    assertRefuses(regionCodeScheme, '11010', /6 digits/, false);
+    assertRefuses(regionCodeScheme, '11010a', /6 digits/, false);
   });
 });

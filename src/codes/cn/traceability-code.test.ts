@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { gs1CheckDigit } from '../gs1/check-digit.js';
 import { isRegionCode } from '../region.js';
 import { CHECK_ALGORITHMS, defineTraceabilityCodeScheme } from './traceability-code.js';
@@ -28,13 +29,7 @@ function exampleCode(region = '330206', category = 'AB', serial = '000123'): str
   return body + gs1CheckDigit(body.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) % 10)));
 }
 
-function rejects(text: string, reason: RegExp, near = true): void {
-  const result = example.parse(text);
-  assert.equal(result.ok, false, `should reject ${text}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
-}
+const rejects = (text: string, reason: RegExp, near?: boolean) => assertRefuses(example, text, reason, near);
 
 describe('defineTraceabilityCodeScheme', () => {
   it('builds a scheme with a generated layout', () => {

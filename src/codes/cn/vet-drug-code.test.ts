@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertRefuses } from '../../../test/support/assertions.js';
 import { createVetDrugCodeScheme, vetDrugCodeScheme } from './vet-drug-code.js';
 
 /** 2025-06-15 12:00 in China. */
@@ -14,13 +15,7 @@ function vetCode(date: Date, enterprise = 12345, random = 98765432101): string {
 
 const daysBefore = (date: Date, days: number) => new Date(date.getTime() - days * 86_400_000);
 
-function rejects(text: string, reason: RegExp, near = true): void {
-  const result = scheme.parse(text);
-  assert.equal(result.ok, false, `should reject ${text}`);
-  if (result.ok) return;
-  assert.match(result.reason, reason);
-  assert.equal(result.near, near, result.reason);
-}
+const rejects = (text: string, reason: RegExp, near?: boolean) => assertRefuses(scheme, text, reason, near);
 
 describe('兽药追溯码 (vet-drug-code)', () => {
   it('reads date, enterprise and random part', () => {
