@@ -4,11 +4,9 @@ import { hasValidCheckDigit } from '../../src/codes/gs1/check-digit.js';
 import { parseCodeUri } from '../../src/codes/code-uri.js';
 import { scanCode } from '../../src/codes/registry.js';
 import { buildPesticideUnitCode, buildVetDrugCode } from '../builders/codes.js';
-import { buildCompanyPrefix, buildGtin, productBody, subjectBody } from '../builders/master-data.js';
+import { buildCompanyPrefix, buildGtin, productBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
-import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
-
-const username = () => `u${Math.random().toString(36).slice(2, 10)}`;
+import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe(`code issuance on ${dialect}`, () => {
@@ -21,10 +19,8 @@ for (const dialect of TEST_DIALECTS) {
     /** A subject with a GS1 company prefix, a product under it, and an operator key. */
     async function enterprise(options: { gtin?: boolean } = {}) {
       const prefix = buildCompanyPrefix();
-      const subject = (await call(t.app, 'POST', '/api/v1/subjects', { body: subjectBody({ companyPrefixes: [prefix] }) })).json;
+      const { subject, key } = await subjectWithKey(t.app, { subject: { companyPrefixes: [prefix] } });
       const product = (await call(t.app, 'POST', `/api/v1/subjects/${subject.id}/products`, { body: options.gtin === false ? productBody({ gtin: null, localCode: `L${Math.random().toString(36).slice(2, 8)}` }) : productBody({ gtin: buildGtin(prefix) }) })).json;
-      const user = (await call(t.app, 'POST', '/api/v1/users', { body: { username: username(), role: 'subject_operator', subjectId: subject.id } })).json;
-      const key = (await call(t.app, 'POST', `/api/v1/users/${user.id}/keys`, { body: { name: 'test' } })).json.secret as string;
       return { prefix, subject, product, key };
     }
 

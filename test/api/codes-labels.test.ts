@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { identifierOf, scanCode } from '../../src/codes/registry.js';
 import { planSheet } from '../../src/labels/index.js';
-import { buildCompanyPrefix, buildGtin, productBody, subjectBody } from '../builders/master-data.js';
+import { buildCompanyPrefix, buildGtin, productBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
-import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
 import { crop, decodeBarcode, pdfText, rasterisePdf } from '../labels/raster.js';
 
 const DPI = 300;
-const username = () => `u${Math.random().toString(36).slice(2, 10)}`;
 
 for (const dialect of TEST_DIALECTS) {
   describe(`code labels on ${dialect}`, () => {
@@ -20,10 +19,8 @@ for (const dialect of TEST_DIALECTS) {
 
     async function issued(quantity: number) {
       const prefix = buildCompanyPrefix();
-      const subject = (await call(t.app, 'POST', '/api/v1/subjects', { body: subjectBody({ companyPrefixes: [prefix] }) })).json;
+      const { subject, key } = await subjectWithKey(t.app, { subject: { companyPrefixes: [prefix] } });
       const product = (await call(t.app, 'POST', `/api/v1/subjects/${subject.id}/products`, { body: productBody({ gtin: buildGtin(prefix), name: '阿莫西林胶囊', spec: '0.25g×24粒' }) })).json;
-      const user = (await call(t.app, 'POST', '/api/v1/users', { body: { username: username(), role: 'subject_operator', subjectId: subject.id } })).json;
-      const key = (await call(t.app, 'POST', `/api/v1/users/${user.id}/keys`, { body: { name: 'test' } })).json.secret as string;
       const batch = (await call(t.app, 'POST', '/api/v1/codes/issue', { key, body: { scheme: 'gs1-sgtin', productId: product.id, quantity, lot: 'B2611', expiry: '2028-11-30' } })).json.batch;
       const codes = (await call(t.app, 'GET', `/api/v1/codes/batches/${batch.id}/codes`, { key })).json.items as { code: string; text: string; link: string }[];
       return { key, batch, codes, product };

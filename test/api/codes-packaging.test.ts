@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildCompanyPrefix, productBody, subjectBody } from '../builders/master-data.js';
+import { productBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
-import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
 
 const username = () => `u${Math.random().toString(36).slice(2, 10)}`;
 const at = (day: number, hour: number) => `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`;
@@ -16,10 +16,8 @@ for (const dialect of TEST_DIALECTS) {
     after(() => t.close());
 
     async function enterprise() {
-      const subject = (await call(t.app, 'POST', '/api/v1/subjects', { body: subjectBody({ companyPrefixes: [buildCompanyPrefix()] }) })).json;
+      const { subject, key } = await subjectWithKey(t.app);
       const product = (await call(t.app, 'POST', `/api/v1/subjects/${subject.id}/products`, { body: productBody({ gtin: null, localCode: `P${Math.random().toString(36).slice(2, 8)}` }) })).json;
-      const user = (await call(t.app, 'POST', '/api/v1/users', { body: { username: username(), role: 'subject_operator', subjectId: subject.id } })).json;
-      const key = (await call(t.app, 'POST', `/api/v1/users/${user.id}/keys`, { body: { name: 'test' } })).json.secret as string;
       const issued = (await call(t.app, 'POST', '/api/v1/codes/issue', { key, body: { scheme: 'platform-code', productId: product.id, quantity: 9 } })).json;
       const codes = (await call(t.app, 'GET', `/api/v1/codes/batches/${issued.batch.id}/codes`, { key })).json.items as { code: string; text: string; link: string }[];
       return { key, codes };

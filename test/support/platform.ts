@@ -3,6 +3,7 @@ import { systemPrincipal } from '../../src/access/principal.js';
 import { loadConfig } from '../../src/config.js';
 import { buildHttpApp, type App } from '../../src/http/app.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
+import { subjectBody } from '../builders/master-data.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -81,4 +82,16 @@ export function keyParts(key: string): { id: string; secret: string } {
   const match = /^zsk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/.exec(key);
   if (!match) throw new Error(`not an API key: ${key.slice(0, 8)}…`);
   return { id: match[1]!, secret: match[2]! };
+}
+
+/**
+ * A new subject (built by `subjectBody`, with `subject` overrides) and a user of it with an API key: the usual actor of
+ * a subject-side test.
+ */
+export async function subjectWithKey(app: App, options: { subject?: Record<string, unknown>; role?: 'subject_admin' | 'subject_operator' } = {}) {
+  const subject = (await call(app, 'POST', '/api/v1/subjects', { body: subjectBody(options.subject) })).json;
+  const username = `u${Math.random().toString(36).slice(2, 10)}`;
+  const user = (await call(app, 'POST', '/api/v1/users', { body: { username, role: options.role ?? 'subject_operator', subjectId: subject.id } })).json;
+  const key = (await call(app, 'POST', `/api/v1/users/${user.id}/keys`, { body: { name: 'test' } })).json.secret as string;
+  return { subject, user, key };
 }
