@@ -11,6 +11,7 @@ import { migrate, openDatabase, type Database, type OpenOptions } from './db/dat
 import { EventsService } from './events/events.service.js';
 import { IssuanceService } from './issuance/issuance.service.js';
 import { PackagingService } from './packaging/packaging.service.js';
+import { TraceService } from './trace/trace.service.js';
 import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
 
@@ -25,6 +26,7 @@ export interface Services {
   events: EventsService;
   issuance: IssuanceService;
   packaging: PackagingService;
+  trace: TraceService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -68,6 +70,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     events,
     issuance: new IssuanceService(database, config.publicUrl),
     packaging: new PackagingService(capture, events),
+    trace: new TraceService(database, events),
   };
   return {
     config,

@@ -321,6 +321,15 @@ export function buildCli(): Command {
     );
 
   program
+    .command('trace <code>')
+    .description('trace a code backward (where it came from) or forward (where it went); prints the graph as JSON')
+    .option('--forward', 'trace forward instead of backward')
+    .option('--depth <n>', 'levels to follow', positiveInteger)
+    .action(async (code: string, opts: { forward?: boolean; depth?: number }) =>
+      withPlatform(async ({ services }) => print(await services.trace.trace(cliActor(), code, opts.forward ? 'forward' : 'backward', opts.depth))),
+    );
+
+  program
     .command('audit')
     .description('print the audit trail, newest first')
     .option('--subject <id>')

@@ -20,6 +20,7 @@ import { captureRoutes } from '../capture/capture.routes.js';
 import { eventRoutes } from '../events/events.routes.js';
 import { issuanceRoutes } from '../issuance/issuance.routes.js';
 import { packagingRoutes } from '../packaging/packaging.routes.js';
+import { traceRoutes } from '../trace/trace.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -140,6 +141,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     eventRoutes(typed, platform);
     issuanceRoutes(typed, platform);
     packagingRoutes(typed, platform);
+    traceRoutes(typed, platform);
   });
 
   await app.ready();

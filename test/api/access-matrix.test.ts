@@ -311,6 +311,8 @@ const MATRIX: Row[] = [
   },
   { method: 'GET', path: '/api/v1/codes/contents', cases: [{ name: 'query', request: (f) => ({ url: `/api/v1/codes/contents?code=${f.a.codes[1]}` }), expect: everyone(200) }] },
   { method: 'GET', path: '/api/v1/codes/containers', cases: [{ name: 'query', request: (f) => ({ url: `/api/v1/codes/containers?code=${f.a.codes[2]}` }), expect: everyone(200) }] },
+  // Everyone may trace; what a trace shows is narrowed to the events the key may read.
+  { method: 'GET', path: '/api/v1/trace', cases: [{ name: 'forward', request: (f) => ({ url: `/api/v1/trace?code=${f.a.codes[1]}&direction=forward` }), expect: everyone(200) }] },
   {
     method: 'GET',
     path: '/api/v1/audit',

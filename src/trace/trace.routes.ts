@@ -1,0 +1,57 @@
+import { Type } from '@sinclair/typebox';
+import { principalOf, type App } from '../http/app.js';
+import { StrictObject, StringEnum } from '../http/schemas.js';
+import type { Platform } from '../platform.js';
+import { DEFAULT_TRACE_DEPTH, MAX_TRACE_DEPTH } from './trace.service.js';
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+const TraceResultSchema = Type.Object(
+  {
+    root: Type.String({ description: 'id of the node traced from' }),
+    direction: StringEnum(['backward', 'forward'] as const),
+    nodes: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        code: Type.String({ description: 'canonical GS1 Digital Link, or urn:zhuisu:{scheme}:{code}' }),
+        text: Type.String({ description: 'the code as printed' }),
+        kind: Type.String({ description: 'item, lot, class, container, location, party, asset, document, other' }),
+        product: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), gtin: NullableString, productClass: Type.String() }), Type.Null()]),
+        holder: Type.Union([Type.Object({ subjectId: NullableString, gln: NullableString, since: Type.String(), bizStep: NullableString, disposition: NullableString }), Type.Null()]),
+        depth: Type.Integer(),
+      }),
+    ),
+    edges: Type.Array(
+      Type.Object({
+        from: Type.String(),
+        to: Type.String(),
+        relation: StringEnum(['transformation', 'aggregation', 'lot'] as const),
+        eventID: Type.String(),
+        bizStep: NullableString,
+        eventTime: Type.String(),
+        quantity: Type.Union([Type.Number(), Type.Null()]),
+        uom: NullableString,
+      }),
+    ),
+    subjects: Type.Array(Type.Object({ id: Type.String(), subjectCode: Type.String(), name: Type.String(), regionCode: Type.String(), roles: Type.Array(Type.String()) })),
+    locations: Type.Array(Type.Object({ gln: Type.String(), id: NullableString, name: NullableString, subjectId: NullableString, regionCode: NullableString })),
+    warnings: Type.Array(Type.String()),
+  },
+  { $id: 'TraceResult' },
+);
+
+const TraceQuery = StrictObject({
+  code: Type.String({ minLength: 1, maxLength: 8_000, description: 'any form the code scanner reads' }),
+  direction: StringEnum(['backward', 'forward'] as const, 'backward: where it came from; forward: where it went'),
+  depth: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TRACE_DEPTH, default: DEFAULT_TRACE_DEPTH })),
+});
+
+export function traceRoutes(app: App, platform: Platform): void {
+  const { trace } = platform.services;
+  app.addSchema(TraceResultSchema);
+  app.get(
+    '/api/v1/trace',
+    { schema: { summary: 'Trace a code backward (where it came from) or forward (where it went), within what the key may read', tags: ['trace'], querystring: TraceQuery, response: { 200: Type.Ref(TraceResultSchema) } } },
+    async (request) => trace.trace(principalOf(request), request.query.code, request.query.direction, request.query.depth ?? DEFAULT_TRACE_DEPTH),
+  );
+}

@@ -1,0 +1,418 @@
+import type { Principal } from '../access/principal.js';
+import { parseCodeUri } from '../codes/code-uri.js';
+import { CANONICAL_DIGITAL_LINK_BASE, formatDigitalLink, parseDigitalLink } from '../codes/gs1/digital-link.js';
+import { identifierKind, type IdentifierKind } from '../codes/gs1/index.js';
+import { identifierOf, scanCode } from '../codes/registry.js';
+import type { Database } from '../db/index.js';
+import { invalid } from '../domain/errors.js';
+import type { EventsService } from '../events/events.service.js';
+import { TraceRepository, type TraceLocation, type TraceProduct, type TraceSubject } from './trace.repository.js';
+
+/**
+ * The trace engine: which things a thing came from (backward) and which it went into (forward), following the
+ * events the asking key may read, level by level through the identifier index, never loading the whole graph.
+ *
+ * - TransformationEvent: every input → every output.
+ * - AggregationEvent ADD/OBSERVE: child → parent (a case reaches the pallet it was packed into; a pallet's backward
+ *   trace reaches all its cases, never a case's siblings going forward).
+ * - A serialised item → its lot (from the lot its commissioning event records): a serial inherits its lot's upstream
+ *   history, and a lot's forward trace reaches its serials.
+ * - Time runs one way: going forward from a thing reached at time t only its events from t on count; going backward
+ *   only those up to t. A returnable pallet's earlier and later loads are not this trace's business.
+ * ObjectEvents (shipping, receiving, selling, dispensing) move things between holders; they make no edges but tell
+ * each thing's holder, and the places and subjects the trace touched. docs/TRACE.md has the diagrams.
+ */
+
+export type TraceDirection = 'backward' | 'forward';
+
+export interface TraceNode {
+  id: string;
+  /** The identifier events use: canonical GS1 Digital Link, or urn:zhuisu:{scheme}:{code}. */
+  code: string;
+  /** The code as printed: an element string for GS1 keys, the native code otherwise. */
+  text: string;
+  kind: IdentifierKind;
+  product: { id: string; name: string; gtin: string | null; productClass: string } | null;
+  /** Who holds it now (as of its last event the key may read): the owner of that event's place, or while in transit the receiving party. */
+  holder: { subjectId: string | null; gln: string | null; since: string; bizStep: string | null; disposition: string | null } | null;
+  depth: number;
+}
+
+export interface TraceEdge {
+  from: string;
+  to: string;
+  relation: 'transformation' | 'aggregation' | 'lot';
+  eventID: string;
+  bizStep: string | null;
+  eventTime: string;
+  quantity: number | null;
+  uom: string | null;
+}
+
+export interface TraceResult {
+  root: string;
+  direction: TraceDirection;
+  nodes: TraceNode[];
+  edges: TraceEdge[];
+  subjects: TraceSubject[];
+  locations: (TraceLocation | { gln: string; id: null; name: null; subjectId: null; regionCode: null })[];
+  warnings: string[];
+}
+
+export const DEFAULT_TRACE_DEPTH = 64;
+export const MAX_TRACE_DEPTH = 256;
+/** A trace bigger than this is cut (with a warning) rather than held whole in memory. */
+export const MAX_TRACE_NODES = 50_000;
+const TERMS_PER_QUERY = 1_000;
+
+/** An event as the trace reads it. */
+interface TracedEvent {
+  eventID: string;
+  type: string;
+  action: string | null;
+  bizStep: string | null;
+  disposition: string | null;
+  time: number;
+  eventTime: string;
+  body: Record<string, unknown>;
+}
+
+interface Found {
+  code: string;
+  depth: number;
+  /** Forward: the earliest time the traced material can be in it; backward: the latest. */
+  bound: number;
+  events: Map<string, TracedEvent>;
+}
+
+export class TraceService {
+  constructor(
+    private readonly database: Database,
+    private readonly events: EventsService,
+  ) {}
+
+  async trace(actor: Principal, scanned: string, direction: TraceDirection, depth = DEFAULT_TRACE_DEPTH): Promise<TraceResult> {
+    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_TRACE_DEPTH) throw invalid('invalid-depth', `depth must be 1 to ${MAX_TRACE_DEPTH}`, [{ pointer: '/depth', message: 'out of range' }]);
+    const root = identify(scanned);
+    const found = new Map<string, Found>([[root, { code: root, depth: 0, bound: direction === 'forward' ? -Infinity : Infinity, events: new Map() }]]);
+    const edges = new Map<string, TraceEdge>();
+    const warnings: string[] = [];
+    let frontier = [root];
+    for (let level = 0; frontier.length > 0; level += 1) {
+      const events = await this.eventsNaming(actor, frontier);
+      const next: string[] = [];
+      const reach = (code: string, from: Found, event: TracedEvent, relation: TraceEdge['relation'], quantity: Quantity | undefined, towards: 'up' | 'down') => {
+        const [source, target] = towards === 'down' ? [from.code, code] : [code, from.code];
+        const key = `${source}\u0000${target}\u0000${event.eventID}`;
+        if (!edges.has(key)) {
+          edges.set(key, { from: source, to: target, relation, eventID: event.eventID, bizStep: event.bizStep, eventTime: event.eventTime, quantity: quantity?.quantity ?? null, uom: quantity?.uom ?? null });
+        }
+        if (found.has(code)) return;
+        if (found.size >= MAX_TRACE_NODES) return;
+        found.set(code, { code, depth: level + 1, bound: event.time, events: new Map() });
+        next.push(code);
+      };
+      for (const code of frontier) {
+        const node = found.get(code)!;
+        for (const event of events.get(code) ?? []) {
+          if (direction === 'forward' ? event.time < node.bound : event.time > node.bound) continue;
+          node.events.set(event.eventID, event);
+          const refs = referencesOf(event);
+          if (direction === 'backward') {
+            if (refs.outputs.some((r) => r.code === code)) for (const input of refs.inputs) reach(input.code, node, event, 'transformation', input, 'up');
+            if (refs.parent === code && event.action !== 'DELETE') for (const child of refs.children) reach(child.code, node, event, 'aggregation', child, 'up');
+            const lot = lotOfItem(code, event);
+            if (lot) reach(lot, node, event, 'lot', undefined, 'up');
+          } else {
+            if (refs.inputs.some((r) => r.code === code)) for (const output of refs.outputs) reach(output.code, node, event, 'transformation', output, 'down');
+            if (refs.parent && event.action !== 'DELETE' && refs.children.some((c) => c.code === code)) reach(refs.parent, node, event, 'aggregation', refs.children.find((c) => c.code === code), 'down');
+          }
+        }
+        // A lot's serials are named by the events that commissioned them with the lot in their ILMD.
+        if (direction === 'forward' && lotParts(code)) {
+          for (const event of await this.commissionedInLot(actor, code)) {
+            for (const item of referencesOf(event).epcs) if (lotOfItem(item.code, event) === code) reach(item.code, node, event, 'lot', undefined, 'down');
+          }
+        }
+      }
+      if (found.size >= MAX_TRACE_NODES) warnings.push(`the trace was cut at ${MAX_TRACE_NODES.toLocaleString('en')} things; narrow it with depth`);
+      if (level + 1 >= depth && next.length) {
+        warnings.push(`stopped at depth ${depth}: ${next.length} things at the last level were not followed further`);
+        break;
+      }
+      frontier = next;
+    }
+    // The events of the last level were never read: read them for their holders and places.
+    const unread = [...found.values()].filter((f) => f.events.size === 0);
+    if (unread.length) {
+      const events = await this.eventsNaming(actor, unread.map((f) => f.code));
+      for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.set(e.eventID, e);
+    }
+    warnings.push(...cycles([...edges.values()]), ...brokenLinks(found, [...edges.values()]));
+    return this.describe(root, direction, found, [...edges.values()], warnings);
+  }
+
+  /** Every event the actor may read that names one of `codes` as a thing (instance or class), grouped by code. */
+  private async eventsNaming(actor: Principal, codes: string[]): Promise<Map<string, TracedEvent[]>> {
+    const byCode = new Map<string, TracedEvent[]>();
+    const wanted = new Set(codes);
+    const classes = codes.filter((c) => lotParts(c) || kindOf(c) === 'class');
+    const instances = codes.filter((c) => !classes.includes(c));
+    const seen = new Set<string>();
+    for (const [parameter, terms] of [['MATCH_anyEPC', instances], ['MATCH_anyEPCClass', classes]] as const) {
+      for (let i = 0; i < terms.length; i += TERMS_PER_QUERY) {
+        for (const event of await this.all(actor, { [parameter]: terms.slice(i, i + TERMS_PER_QUERY).join('|') })) {
+          if (seen.has(event.eventID)) continue;
+          seen.add(event.eventID);
+          for (const ref of referencesOf(event).all) {
+            if (!wanted.has(ref)) continue;
+            const list = byCode.get(ref) ?? [];
+            if (!list.includes(event)) list.push(event);
+            byCode.set(ref, list);
+          }
+        }
+      }
+    }
+    return byCode;
+  }
+
+  /** The events that commissioned items of a lot's GTIN with that lot in their ILMD. */
+  private async commissionedInLot(actor: Principal, lot: string): Promise<TracedEvent[]> {
+    const { gtin, lot: number } = lotParts(lot)!;
+    const items = `${CANONICAL_DIGITAL_LINK_BASE}/01/${gtin}/21/`;
+    const all = await this.all(actor, { 'EQ_ILMD_cbvmda:lotNumber': number });
+    return all.filter((e) => referencesOf(e).epcs.some((r) => r.code.startsWith(items)));
+  }
+
+  /** Every page of an event query, in event-time order. */
+  private async all(actor: Principal, params: Record<string, string>): Promise<TracedEvent[]> {
+    const out: TracedEvent[] = [];
+    let nextPageToken: string | null = null;
+    do {
+      const page = await this.events.query(actor, { orderBy: 'eventTime', orderDirection: 'ASC', perPage: '1000', ...params, ...(nextPageToken ? { nextPageToken } : {}) });
+      for (const body of page.events) out.push(traced(body));
+      nextPageToken = page.nextPageToken;
+    } while (nextPageToken);
+    return out;
+  }
+
+  private async describe(root: string, direction: TraceDirection, found: Map<string, Found>, edges: TraceEdge[], warnings: string[]): Promise<TraceResult> {
+    const repo = new TraceRepository(this.database.db);
+    const ids = new Map([...found.keys()].map((code, i) => [code, `n${i}`]));
+    const holders = new Map([...found.values()].map((f) => [f.code, holderOf(f)]));
+    const glns = new Set<string>();
+    for (const f of found.values()) for (const e of f.events.values()) for (const gln of glnsOf(e)) glns.add(gln);
+    for (const h of holders.values()) if (h?.gln) glns.add(h.gln);
+    const locations = await repo.locations([...glns]);
+    // A party GLN (417) is seldom registered as a place: its company prefix tells the subject.
+    const parties = [...holders.values()].filter((h) => h?.party).map((h) => h!.gln!);
+    const partyOwners = await repo.prefixOwners(parties.filter((g) => !locations.has(g)));
+    const gtins = [...found.keys()].map(gtinOf).filter((g): g is string => g !== undefined);
+    const products = await repo.productsByGtin([...new Set(gtins)]);
+    const codeProducts = await repo.productsOfCodes([...found.keys()].filter((c) => parseCodeUri(c) !== undefined));
+    const nodes: TraceNode[] = [...found.values()].map((f) => {
+      const gtin = gtinOf(f.code);
+      const product: TraceProduct | undefined = (gtin && products.get(gtin)) || codeProducts.get(f.code);
+      const h = holders.get(f.code);
+      const subjectId = h?.gln ? (locations.get(h.gln)?.subjectId ?? partyOwners.get(h.gln) ?? null) : null;
+      return {
+        id: ids.get(f.code)!,
+        code: f.code,
+        text: printed(f.code),
+        kind: kindOf(f.code),
+        product: product ? { id: product.id, name: product.name, gtin: product.gtin, productClass: product.productClass } : null,
+        holder: h ? { subjectId, gln: h.gln, since: h.since, bizStep: h.bizStep, disposition: h.disposition } : null,
+        depth: f.depth,
+      };
+    });
+    const subjectIds = new Set<string>();
+    for (const n of nodes) if (n.holder?.subjectId) subjectIds.add(n.holder.subjectId);
+    for (const l of locations.values()) subjectIds.add(l.subjectId);
+    const subjects = await repo.subjects([...subjectIds]);
+    return {
+      root: ids.get(root)!,
+      direction,
+      nodes,
+      edges: edges.map((e) => ({ ...e, from: ids.get(e.from)!, to: ids.get(e.to)! })).sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime)),
+      subjects: [...subjects.values()],
+      locations: [...glns].sort().map((gln) => locations.get(gln) ?? { gln, id: null, name: null, subjectId: null, regionCode: null }),
+      warnings,
+    };
+  }
+}
+
+interface Quantity {
+  code: string;
+  quantity?: number;
+  uom?: string;
+}
+
+interface References {
+  epcs: Quantity[];
+  parent: string | undefined;
+  children: Quantity[];
+  inputs: Quantity[];
+  outputs: Quantity[];
+  all: string[];
+}
+
+function referencesOf(event: TracedEvent): References {
+  const b = event.body;
+  const list = (key: string): Quantity[] => (Array.isArray(b[key]) ? (b[key] as unknown[]).filter((v): v is string => typeof v === 'string').map((code) => ({ code })) : []);
+  const quantities = (key: string): Quantity[] =>
+    Array.isArray(b[key])
+      ? (b[key] as Record<string, unknown>[])
+          .filter((q) => q && typeof q.epcClass === 'string')
+          .map((q) => ({ code: q.epcClass as string, ...(typeof q.quantity === 'number' ? { quantity: q.quantity } : {}), ...(typeof q.uom === 'string' ? { uom: q.uom } : {}) }))
+      : [];
+  const epcs = [...list('epcList'), ...quantities('quantityList')];
+  const children = [...list('childEPCs'), ...quantities('childQuantityList')];
+  const inputs = [...list('inputEPCList'), ...quantities('inputQuantityList')];
+  const outputs = [...list('outputEPCList'), ...quantities('outputQuantityList')];
+  const parent = typeof b.parentID === 'string' ? b.parentID : undefined;
+  return { epcs, parent, children, inputs, outputs, all: [...epcs, ...children, ...inputs, ...outputs].map((q) => q.code).concat(parent ? [parent] : []) };
+}
+
+function traced(body: Record<string, unknown>): TracedEvent {
+  return {
+    eventID: String(body.eventID),
+    type: String(body.type),
+    action: typeof body.action === 'string' ? body.action : null,
+    bizStep: typeof body.bizStep === 'string' ? body.bizStep : null,
+    disposition: typeof body.disposition === 'string' ? body.disposition : null,
+    time: Date.parse(String(body.eventTime)),
+    eventTime: String(body.eventTime),
+    body,
+  };
+}
+
+/** The lot a serialised item belongs to: a lot in its own Digital Link, or the lot its commissioning event's ILMD records. */
+function lotOfItem(code: string, event: TracedEvent): string | undefined {
+  const link = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/01/`) ? parseDigitalLink(code) : undefined;
+  if (!link?.ok || !link.value.qualifiers.some((q) => q.ai === '21')) return undefined;
+  const own = link.value.qualifiers.find((q) => q.ai === '10');
+  const ilmd = event.body.ilmd as Record<string, unknown> | undefined;
+  const recorded = ilmd && Object.entries(ilmd).find(([key]) => key === 'cbvmda:lotNumber' || key.endsWith('MDA-lotNumber') || key.endsWith('#lotNumber'))?.[1];
+  const lot = own?.value ?? (event.action === 'ADD' && typeof recorded === 'string' ? recorded : undefined);
+  return lot === undefined ? undefined : formatDigitalLink({ primaryKey: link.value.primaryKey, qualifiers: [{ ai: '10', value: lot }] });
+}
+
+function lotParts(code: string): { gtin: string; lot: string } | undefined {
+  if (!code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/01/`) || !code.includes('/10/') || code.includes('/21/')) return undefined;
+  const link = parseDigitalLink(code);
+  const lot = link.ok ? link.value.qualifiers.find((q) => q.ai === '10') : undefined;
+  return link.ok && lot ? { gtin: link.value.primaryKey.value, lot: lot.value } : undefined;
+}
+
+function gtinOf(code: string): string | undefined {
+  return /^https:\/\/id\.gs1\.org\/01\/(\d{14})/.exec(code)?.[1];
+}
+
+function kindOf(code: string): IdentifierKind {
+  if (parseCodeUri(code)) return 'item';
+  const link = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`) ? parseDigitalLink(code) : undefined;
+  return link?.ok ? identifierKind(link.value.primaryKey, link.value.qualifiers) : 'other';
+}
+
+function printed(code: string): string {
+  const uri = parseCodeUri(code);
+  if (uri) return uri.code;
+  const link = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`) ? parseDigitalLink(code) : undefined;
+  return link?.ok ? [link.value.primaryKey, ...link.value.qualifiers].map(({ ai, value }) => `(${ai})${value}`).join('') : code;
+}
+
+const GLN_LINK = /^https:\/\/id\.gs1\.org\/(?:414|417)\/(\d{13})/;
+
+/** The 13-digit GLNs of an event's places: read point, business location, and the locations of sources and destinations. */
+function glnsOf(event: TracedEvent): string[] {
+  const b = event.body;
+  const out: string[] = [];
+  const add = (uri: unknown) => {
+    const m = typeof uri === 'string' ? GLN_LINK.exec(uri) : null;
+    if (m && uri && String(uri).includes('/414/')) out.push(m[1]!);
+  };
+  add((b.readPoint as { id?: unknown } | undefined)?.id);
+  add((b.bizLocation as { id?: unknown } | undefined)?.id);
+  for (const s of (Array.isArray(b.sourceList) ? b.sourceList : []) as { type?: string; source?: string }[]) if (s.type?.endsWith('location')) add(s.source);
+  for (const d of (Array.isArray(b.destinationList) ? b.destinationList : []) as { type?: string; destination?: string }[]) if (d.type?.endsWith('location')) add(d.destination);
+  return out;
+}
+
+/**
+ * Who holds a thing as of its last event: while in transit, the party it was shipped to (its owning-party
+ * destination, else its destination location); otherwise the owner of the event's business location, else its read point.
+ */
+function holderOf(found: Found): { gln: string | null; party: boolean; since: string; bizStep: string | null; disposition: string | null } | null {
+  const last = [...found.events.values()].sort((a, b) => a.time - b.time).pop();
+  if (!last) return null;
+  const b = last.body;
+  const base = { since: last.eventTime, bizStep: last.bizStep, disposition: last.disposition };
+  if (last.disposition === 'in_transit' || last.bizStep === 'shipping') {
+    const destinations = (Array.isArray(b.destinationList) ? b.destinationList : []) as { type?: string; destination?: string }[];
+    const party = destinations.find((d) => d.type?.endsWith('owning_party'))?.destination;
+    const place = destinations.find((d) => d.type?.endsWith('location'))?.destination;
+    const partyGln = party ? GLN_LINK.exec(party)?.[1] : undefined;
+    if (partyGln) return { gln: partyGln, party: true, ...base };
+    const placeGln = place ? GLN_LINK.exec(place)?.[1] : undefined;
+    if (placeGln) return { gln: placeGln, party: false, ...base };
+  }
+  const where = ((b.bizLocation as { id?: string } | undefined)?.id ?? (b.readPoint as { id?: string } | undefined)?.id) as string | undefined;
+  const gln = where ? GLN_LINK.exec(where)?.[1] : undefined;
+  return { gln: gln ?? null, party: false, ...base };
+}
+
+/** Cycles in the traced graph (a thing that is, through other things, its own input): reported, never followed round. */
+function cycles(edges: TraceEdge[]): string[] {
+  const out = new Map<string, string[]>();
+  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
+  const state = new Map<string, 'open' | 'done'>();
+  const warnings: string[] = [];
+  for (const start of out.keys()) {
+    if (state.has(start)) continue;
+    const stack: { node: string; next: number }[] = [{ node: start, next: 0 }];
+    const path: string[] = [start];
+    state.set(start, 'open');
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const targets = out.get(top.node) ?? [];
+      if (top.next >= targets.length) {
+        state.set(top.node, 'done');
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const target = targets[top.next++]!;
+      if (state.get(target) === 'open') {
+        warnings.push(`cycle: ${path.slice(path.indexOf(target)).concat(target).map(printed).join(' → ')}`);
+      } else if (!state.has(target)) {
+        state.set(target, 'open');
+        stack.push({ node: target, next: 0 });
+        path.push(target);
+      }
+    }
+  }
+  return warnings;
+}
+
+/** A receiving event with no shipping before it of the thing or of anything it was packed in: a broken link. */
+function brokenLinks(found: Map<string, Found>, edges: TraceEdge[]): string[] {
+  const containers = new Map<string, string[]>();
+  for (const e of edges) if (e.relation === 'aggregation') containers.set(e.from, [...(containers.get(e.from) ?? []), e.to]);
+  const warnings: string[] = [];
+  for (const f of found.values()) {
+    const related = [f, ...(containers.get(f.code) ?? []).map((c) => found.get(c)).filter((x): x is Found => x !== undefined)];
+    const shipments = related.flatMap((r) => [...r.events.values()]).filter((e) => e.bizStep === 'shipping').map((e) => e.time);
+    for (const e of f.events.values()) {
+      if (e.bizStep === 'receiving' && !shipments.some((t) => t <= e.time)) {
+        warnings.push(`broken link: ${printed(f.code)} was received (${e.eventTime}, event ${e.eventID}) with no shipment recorded before it`);
+      }
+    }
+  }
+  return warnings;
+}
+
+function identify(scanned: string): string {
+  const result = scanCode(scanned);
+  if (!result.ok) throw invalid('unreadable-code', result.reason, [{ pointer: '/code', message: result.reason }]);
+  return identifierOf(result.readings[0]!);
+}

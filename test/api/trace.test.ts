@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { withCheckDigit } from '../../src/codes/gs1/check-digit.js';
+import { identifierOf, scanCode } from '../../src/codes/registry.js';
+import { aggregationEvent, epcisDocument, lgtin, objectEvent, pgln, quantity, sgln, sgtin, sscc, transformationEvent } from '../builders/epcis.js';
+import { locationBody, subjectBody } from '../builders/master-data.js';
+import { TEST_DIALECTS } from '../support/databases.js';
+import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
+
+/**
+ * Trace results on a hand-built chain: a farm lot shipped to a plant, transformed into two lots, one of them
+ * serialised, packed into cases and a pallet, shipped to a market. Identifiers are captured in URN and Digital Link
+ * forms alike.
+ */
+
+const at = (hour: number) => `2026-10-01T${String(hour).padStart(2, '0')}:00:00.000+08:00`;
+const id = (text: string) => {
+  const result = scanCode(text);
+  assert.ok(result.ok, text);
+  return identifierOf(result.readings[0]!);
+};
+const glnOf = (reference: string) => withCheckDigit(`0614141${reference}`);
+
+const FARM = '00001';
+const PLANT = '00002';
+const MARKET = '00003';
+
+const RAW = lgtin('PIG2610', '107340');
+const LOIN = lgtin('L2610', '107346');
+const CARCASS = lgtin('C2610', '107347');
+const SERIALS = [1, 2, 3, 4].map((n) => sgtin(`S${n}`, '107346'));
+const CASE_A = sscc(1001);
+const CASE_B = sscc(1002);
+const PALLET = sscc(2001);
+const UNRELATED = lgtin('OTHER', '107340');
+/** The Digital Link form of the first serial, on a brand's own domain: the same thing as its URN. */
+const SERIAL_1_LINK = id(SERIALS[0]!).replace('https://id.gs1.org', 'https://brand.example.cn');
+
+function chain(): Record<string, unknown>[] {
+  const place = (reference: string) => ({ readPoint: { id: sgln(0, reference) }, bizLocation: { id: sgln(0, reference) } });
+  const trip = (from: string, to: string) => ({
+    sourceList: [{ type: 'owning_party', source: pgln(from) }, { type: 'location', source: sgln(0, from) }],
+    destinationList: [{ type: 'owning_party', destination: pgln(to) }, { type: 'location', destination: sgln(0, to) }],
+  });
+  return [
+    objectEvent({ eventTime: at(1), epcList: [], quantityList: [quantity(100, RAW, 'KGM')], ...place(FARM) }),
+    objectEvent({ eventTime: at(2), action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', epcList: [], quantityList: [quantity(50, RAW, 'KGM')], ...place(FARM), ...trip(FARM, PLANT) }),
+    objectEvent({ eventTime: at(3), action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress', epcList: [], quantityList: [quantity(50, RAW, 'KGM')], ...place(PLANT), ...trip(FARM, PLANT) }),
+    transformationEvent({ eventTime: at(4), inputQuantityList: [quantity(50, RAW, 'KGM')], outputQuantityList: [quantity(20, LOIN, 'KGM'), quantity(25, CARCASS, 'KGM')], ...place(PLANT) }),
+    transformationEvent({ eventTime: at(4), inputQuantityList: [quantity(30, UNRELATED, 'KGM')], outputQuantityList: [quantity(30, lgtin('OTHEROUT', '107347'), 'KGM')], ...place(PLANT) }),
+    objectEvent({ eventTime: at(5), epcList: SERIALS, ilmd: { 'cbvmda:lotNumber': 'L2610' }, ...place(PLANT) }),
+    aggregationEvent({ eventTime: at(6), parentID: CASE_A, childEPCs: [SERIAL_1_LINK, SERIALS[1]], ...place(PLANT) }),
+    aggregationEvent({ eventTime: at(6), parentID: CASE_B, childEPCs: [SERIALS[2], SERIALS[3]], ...place(PLANT) }),
+    aggregationEvent({ eventTime: at(7), parentID: PALLET, childEPCs: [CASE_A, CASE_B], ...place(PLANT) }),
+    objectEvent({ eventTime: at(8), action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', epcList: [PALLET], ...place(PLANT), ...trip(PLANT, MARKET) }),
+    objectEvent({ eventTime: at(9), action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress', epcList: [PALLET], ...place(MARKET), ...trip(PLANT, MARKET) }),
+  ];
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`trace on ${dialect}`, () => {
+    let t: TestPlatform;
+    const subjects: Record<string, string> = {};
+    before(async () => {
+      t = await startTestPlatform(dialect);
+      for (const [name, reference] of [['farm', FARM], ['plant', PLANT], ['market', MARKET]] as const) {
+        const subject = (await call(t.app, 'POST', '/api/v1/subjects', { body: subjectBody({ name }) })).json;
+        subjects[name] = subject.id;
+        const location = await call(t.app, 'POST', `/api/v1/subjects/${subject.id}/locations`, { body: locationBody({ gln: glnOf(reference), name }) });
+        assert.equal(location.status, 201, location.body);
+      }
+      const captured = await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument(chain()) });
+      assert.equal(captured.status, 202, captured.body);
+      assert.equal((await call(t.app, 'GET', String(captured.headers.location))).json.success, true);
+    });
+    after(() => t.close());
+
+    const trace = async (code: string, direction: 'backward' | 'forward', key?: string) => {
+      const response = await call(t.app, 'GET', `/api/v1/trace?code=${encodeURIComponent(code)}&direction=${direction}`, key ? { key } : {});
+      assert.equal(response.status, 200, response.body);
+      return response.json as { root: string; nodes: { id: string; code: string; kind: string; holder: { subjectId: string | null } | null }[]; edges: { from: string; to: string; relation: string; quantity: number | null; uom: string | null }[]; warnings: string[]; subjects: { id: string }[] };
+    };
+    const codes = (result: Awaited<ReturnType<typeof trace>>) => result.nodes.map((n) => n.code).sort();
+    const expected = (...things: string[]) => things.map(id).sort();
+
+    test('backward from a serial: its lot, and the farm lot the lot was made from, nothing else', async () => {
+      const result = await trace(SERIALS[0]!, 'backward');
+      assert.deepEqual(codes(result), expected(SERIALS[0]!, LOIN, RAW));
+      const byId = new Map(result.nodes.map((n) => [n.id, n.code]));
+      const edges = result.edges.map((e) => [byId.get(e.from), byId.get(e.to), e.relation]);
+      assert.deepEqual(edges, [
+        [id(RAW), id(LOIN), 'transformation'],
+        [id(LOIN), id(SERIALS[0]!), 'lot'],
+      ]);
+      assert.deepEqual(result.warnings, []);
+    });
+
+    test('forward from the farm lot: both lots, every serial, both cases and the pallet; not the unrelated lot', async () => {
+      const result = await trace(RAW, 'forward');
+      assert.deepEqual(codes(result), expected(RAW, LOIN, CARCASS, ...SERIALS, CASE_A, CASE_B, PALLET));
+      const loinEdge = result.edges.find((e) => result.nodes.find((n) => n.id === e.to)!.code === id(LOIN))!;
+      assert.deepEqual([loinEdge.quantity, loinEdge.uom], [20, 'KGM']);
+      const pallet = result.nodes.find((n) => n.code === id(PALLET))!;
+      assert.equal(pallet.holder?.subjectId, subjects.market, 'the market received the pallet');
+      assert.ok(result.subjects.some((s) => s.id === subjects.market));
+    });
+
+    test('a case reaches the pallet it was packed into, not its sibling case; the pallet reaches back to everything', async () => {
+      assert.deepEqual(codes(await trace(CASE_A, 'forward')), expected(CASE_A, PALLET));
+      assert.deepEqual(codes(await trace(PALLET, 'backward')), expected(PALLET, CASE_A, CASE_B, ...SERIALS, LOIN, RAW));
+    });
+
+    test('a serial scanned from any form, a Digital Link on a brand domain included, traces the same', async () => {
+      const fromLink = await trace(SERIAL_1_LINK, 'forward');
+      assert.deepEqual(codes(fromLink), expected(SERIALS[0]!, CASE_A, PALLET));
+      const [gcp, ref, serial] = SERIALS[0]!.split(':').pop()!.split('.');
+      assert.deepEqual(codes(await trace(`(01)${withCheckDigit(`${ref![0]}${gcp}${ref!.slice(1)}`)}(21)${serial}`, 'forward')), codes(fromLink));
+    });
+
+    test('cycles and receipts without a shipment are reported, and the trace ends', async () => {
+      const q1 = lgtin('Q1', '107348');
+      const q2 = lgtin('Q2', '107348');
+      const orphan = lgtin('ORPHAN', '107349');
+      const events = [
+        transformationEvent({ eventTime: at(10), inputQuantityList: [quantity(1, q1, 'KGM')], outputQuantityList: [quantity(1, q2, 'KGM')] }),
+        transformationEvent({ eventTime: at(11), inputQuantityList: [quantity(1, q2, 'KGM')], outputQuantityList: [quantity(1, q1, 'KGM')] }),
+        objectEvent({ eventTime: at(12), action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress', epcList: [], quantityList: [quantity(5, orphan, 'KGM')], readPoint: { id: sgln(0, PLANT) }, bizLocation: { id: sgln(0, PLANT) } }),
+      ];
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument(events) })).status, 202);
+      const loop = await trace(q1, 'forward');
+      assert.deepEqual(codes(loop), expected(q1, q2));
+      assert.ok(loop.warnings.some((w) => w.startsWith('cycle:')), loop.warnings.join('\n'));
+      const broken = await trace(orphan, 'backward');
+      assert.ok(broken.warnings.some((w) => w.startsWith('broken link:')), broken.warnings.join('\n'));
+    });
+
+    test('a subject that never held the goods sees nothing beyond the code it asked about', async () => {
+      const stranger = await subjectWithKey(t.app);
+      const result = await trace(RAW, 'forward', stranger.key);
+      assert.deepEqual(codes(result), expected(RAW));
+      assert.deepEqual(result.edges, []);
+    });
+
+    test('bad input is a problem', async () => {
+      for (const url of ['/api/v1/trace?code=not-a-code&direction=forward', `/api/v1/trace?code=${encodeURIComponent(RAW)}&direction=sideways`, `/api/v1/trace?code=${encodeURIComponent(RAW)}&direction=forward&depth=0`]) {
+        const response = await call(t.app, 'GET', url);
+        assert.equal(response.status, 400, url);
+        assert.equal(response.headers['content-type'], 'application/problem+json');
+      }
+      assert.equal((await call(t.app, 'GET', `/api/v1/trace?code=${encodeURIComponent(RAW)}&direction=forward`, { key: null })).status, 401);
+    });
+  });
+}
