@@ -66,7 +66,7 @@ export const MAX_TRACE_NODES = 50_000;
 const TERMS_PER_QUERY = 1_000;
 
 /** An event as the trace reads it. */
-interface TracedEvent {
+export interface TracedEvent {
   eventID: string;
   type: string;
   action: string | null;
@@ -92,6 +92,14 @@ export class TraceService {
   ) {}
 
   async trace(actor: Principal, scanned: string, direction: TraceDirection, depth = DEFAULT_TRACE_DEPTH): Promise<TraceResult> {
+    return (await this.traceWithEvents(actor, scanned, direction, depth)).result;
+  }
+
+  /**
+   * The trace and, for each of its nodes (by node id), the events the trace read about it (within the trace's time
+   * bound, in event-time order): what impact assessment and recall build on.
+   */
+  async traceWithEvents(actor: Principal, scanned: string, direction: TraceDirection, depth = DEFAULT_TRACE_DEPTH): Promise<{ result: TraceResult; events: Map<string, TracedEvent[]> }> {
     if (!Number.isInteger(depth) || depth < 1 || depth > MAX_TRACE_DEPTH) throw invalid('invalid-depth', `depth must be 1 to ${MAX_TRACE_DEPTH}`, [{ pointer: '/depth', message: 'out of range' }]);
     const root = identify(scanned);
     const found = new Map<string, Found>([[root, { code: root, depth: 0, bound: direction === 'forward' ? -Infinity : Infinity, events: new Map() }]]);
@@ -149,7 +157,10 @@ export class TraceService {
       for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.set(e.eventID, e);
     }
     warnings.push(...cycles([...edges.values()]), ...brokenLinks(found, [...edges.values()]));
-    return this.describe(root, direction, found, [...edges.values()], warnings);
+    const result = await this.describe(root, direction, found, [...edges.values()], warnings);
+    const idOf = new Map(result.nodes.map((n) => [n.code, n.id]));
+    const events = new Map([...found.values()].map((f) => [idOf.get(f.code)!, [...f.events.values()].sort((a, b) => a.time - b.time)]));
+    return { result, events };
   }
 
   /** Every event the actor may read that names one of `codes` as a thing (instance or class), grouped by code. */
