@@ -12,6 +12,8 @@ import { EventsService } from './events/events.service.js';
 import { IssuanceService } from './issuance/issuance.service.js';
 import { PackagingService } from './packaging/packaging.service.js';
 import { TraceService } from './trace/trace.service.js';
+import { ImpactService } from './trace/impact.service.js';
+import { RecallService } from './recall/recall.service.js';
 import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
 
@@ -27,6 +29,8 @@ export interface Services {
   issuance: IssuanceService;
   packaging: PackagingService;
   trace: TraceService;
+  impact: ImpactService;
+  recalls: RecallService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -61,6 +65,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const capturePool = new CapturePool(database, config.captureWorkers ?? CapturePool.defaultSize(database));
   const capture = new CaptureService(database, capturePool);
   const events = new EventsService(database);
+  const trace = new TraceService(database, events);
   const services: Services = {
     users: new UsersService(database, config.adminToken),
     subjects,
@@ -70,7 +75,9 @@ export async function createPlatform(config: Config): Promise<Platform> {
     events,
     issuance: new IssuanceService(database, config.publicUrl),
     packaging: new PackagingService(capture, events),
-    trace: new TraceService(database, events),
+    trace,
+    impact: new ImpactService(database, trace),
+    recalls: new RecallService(database, trace, events),
   };
   return {
     config,

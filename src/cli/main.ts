@@ -330,6 +330,28 @@ export function buildCli(): Command {
     );
 
   program
+    .command('export')
+    .description('export data as spreadsheets')
+    .command('trace <code...>')
+    .description('the impact assessment of one code or a set of lots: every movement of the goods (and, in XLSX, a sheet per holder)')
+    .option('--xlsx <file>', 'write an Excel workbook')
+    .option('--csv <file>', 'write CSV (UTF-8 with a byte order mark)')
+    .option('--depth <n>', 'levels to follow', positiveInteger)
+    .action(async (codes: string[], opts: { xlsx?: string; csv?: string; depth?: number }, command: Command) => {
+      if (!opts.xlsx && !opts.csv) command.error('error: name the file to write with --xlsx <file> or --csv <file>');
+      await withPlatform(async ({ services }) => {
+        for (const [format, file] of [['xlsx', opts.xlsx], ['csv', opts.csv]] as const) {
+          if (!file) continue;
+          const sheet = await services.impact.spreadsheet(cliActor(), codes, format, opts.depth);
+          writeFileSync(file, sheet.body);
+          const { movements, holders, warnings } = sheet.assessment;
+          process.stderr.write(`${movements.length} movements of ${holders.length} holders written to ${file}\n`);
+          for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        }
+      });
+    });
+
+  program
     .command('audit')
     .description('print the audit trail, newest first')
     .option('--subject <id>')

@@ -234,7 +234,46 @@ export interface IssuedCodeTable {
   voided_at: string | null;
 }
 
+export interface RecallTable {
+  id: string;
+  kind: 'recall' | 'stop_trade';
+  /** 召回级别 1 (most serious) to 3; null for a stop-trade order. */
+  level: number | null;
+  reason: string;
+  status: 'open' | 'closed';
+  actor: string;
+  /** The subject that initiated it (a producer recalling its goods); null for regulators and admins. */
+  initiator_subject_id: string | null;
+  /** A regulator initiator's region prefix; null otherwise. */
+  initiator_region: string | null;
+  roots: string; // JSON array of the identifiers recalled
+  affected: string; // JSON: subjects, locations, lots, items, quantities at the time of the recall
+  created_at: string;
+  closed_at: string | null;
+  closing_note: string | null;
+}
+
+export interface RecallCodeTable {
+  code: string;
+  recall_id: string;
+}
+
+export interface RecallNoticeTable {
+  id: string;
+  recall_id: string;
+  subject_id: string;
+  region_code: string;
+  holdings: string; // JSON: the codes and quantities the subject held or received
+  status: 'notified' | 'acknowledged';
+  created_at: string;
+  acknowledged_at: string | null;
+  outcome: string | null; // JSON: found, returned, destroyed per unit, and a note
+}
+
 export interface Schema {
+  recalls: RecallTable;
+  recall_codes: RecallCodeTable;
+  recall_notices: RecallNoticeTable;
   code_batches: CodeBatchTable;
   issued_codes: IssuedCodeTable;
   namespaces: NamespaceTable;

@@ -21,6 +21,8 @@ import { eventRoutes } from '../events/events.routes.js';
 import { issuanceRoutes } from '../issuance/issuance.routes.js';
 import { packagingRoutes } from '../packaging/packaging.routes.js';
 import { traceRoutes } from '../trace/trace.routes.js';
+import { impactRoutes } from '../trace/impact.routes.js';
+import { recallRoutes } from '../recall/recall.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -142,6 +144,8 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     issuanceRoutes(typed, platform);
     packagingRoutes(typed, platform);
     traceRoutes(typed, platform);
+    impactRoutes(typed, platform);
+    recallRoutes(typed, platform);
   });
 
   await app.ready();

@@ -19,6 +19,7 @@ const TraceResultSchema = Type.Object(
         product: Type.Union([Type.Object({ id: Type.String(), name: Type.String(), gtin: NullableString, productClass: Type.String() }), Type.Null()]),
         holder: Type.Union([Type.Object({ subjectId: NullableString, gln: NullableString, since: Type.String(), bizStep: NullableString, disposition: NullableString }), Type.Null()]),
         depth: Type.Integer(),
+        recalls: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), level: Type.Union([Type.Integer(), Type.Null()]), reason: Type.String(), status: Type.String(), createdAt: Type.String() })),
       }),
     ),
     edges: Type.Array(

@@ -6,6 +6,7 @@ import { identifierOf, scanCode } from '../codes/registry.js';
 import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
 import type { EventsService } from '../events/events.service.js';
+import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
 import { TraceRepository, type TraceLocation, type TraceProduct, type TraceSubject } from './trace.repository.js';
 
 /**
@@ -36,6 +37,8 @@ export interface TraceNode {
   /** Who holds it now (as of its last event the key may read): the owner of that event's place, or while in transit the receiving party. */
   holder: { subjectId: string | null; gln: string | null; since: string; bizStep: string | null; disposition: string | null } | null;
   depth: number;
+  /** The open recalls and stop-trade orders that reach it: a recalled code says so wherever it is looked up. */
+  recalls: RecallSummary[];
 }
 
 export interface TraceEdge {
@@ -221,6 +224,7 @@ export class TraceService {
     const gtins = [...found.keys()].map(gtinOf).filter((g): g is string => g !== undefined);
     const products = await repo.productsByGtin([...new Set(gtins)]);
     const codeProducts = await repo.productsOfCodes([...found.keys()].filter((c) => parseCodeUri(c) !== undefined));
+    const recalls = await new RecallRepository(this.database.db).openRecallsOf([...found.keys()]);
     const nodes: TraceNode[] = [...found.values()].map((f) => {
       const gtin = gtinOf(f.code);
       const product: TraceProduct | undefined = (gtin && products.get(gtin)) || codeProducts.get(f.code);
@@ -234,6 +238,7 @@ export class TraceService {
         product: product ? { id: product.id, name: product.name, gtin: product.gtin, productClass: product.productClass } : null,
         holder: h ? { subjectId, gln: h.gln, since: h.since, bizStep: h.bizStep, disposition: h.disposition } : null,
         depth: f.depth,
+        recalls: recalls.get(f.code) ?? [],
       };
     });
     const subjectIds = new Set<string>();

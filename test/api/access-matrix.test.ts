@@ -45,6 +45,9 @@ interface SubjectFixture {
   /** A batch of platform codes for the food product, and its codes (as printed). */
   batchId: string;
   codes: string[];
+  /** A recall the subject's admin made of codes[3] (held at its location), and the notice it sent the subject. */
+  recallId: string;
+  noticeId: string;
 }
 
 interface Case {
@@ -314,6 +317,36 @@ const MATRIX: Row[] = [
   // Everyone may trace; what a trace shows is narrowed to the events the key may read.
   { method: 'GET', path: '/api/v1/trace', cases: [{ name: 'forward', request: (f) => ({ url: `/api/v1/trace?code=${f.a.codes[1]}&direction=forward` }), expect: everyone(200) }] },
   {
+    method: 'POST',
+    path: '/api/v1/recalls',
+    // A subject admin recalls its own goods; regulators those of their region; admins anything.
+    cases: [{ name: 'code of A', request: (f) => ({ url: '/api/v1/recalls', body: { codes: [f.a.codes[2]], reason: '抽检不合格' } }), expect: only({ admin: 201, regulatorIn: 201, subjectAdmin: 201 }) }],
+  },
+  { method: 'GET', path: '/api/v1/recalls', cases: [{ name: 'list', request: () => ({ url: '/api/v1/recalls' }), expect: everyone(200) }] },
+  ...(['/api/v1/recalls/{id}', '/api/v1/recalls/{id}/progress'] as const).map(
+    (path): Row => ({
+      method: 'GET',
+      path,
+      cases: [{ name: 'recall by A', request: (f) => ({ url: path.replace('{id}', f.a.recallId) }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) }],
+    }),
+  ),
+  { method: 'GET', path: '/api/v1/notices', cases: [{ name: 'own', request: () => ({ url: '/api/v1/notices' }), expect: only({ subjectAdmin: 200, operator: 200, auditor: 200 }) }] },
+  {
+    method: 'POST',
+    path: '/api/v1/notices/{id}/acknowledge',
+    cases: [{ name: 'notice to A', request: (f) => ({ url: `/api/v1/notices/${f.a.noticeId}/acknowledge`, body: { returned: [{ quantity: 1, uom: 'EA' }] } }), expect: only({ admin: 200, subjectAdmin: 200, operator: 200 }) }],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/recalls/{id}/close',
+    // The admin closes it first; those who may close it afterwards learn it is closed.
+    cases: [{ name: 'recall by A', request: (f) => ({ url: `/api/v1/recalls/${f.a.recallId}/close`, body: {} }), expect: only({ admin: 200, regulatorIn: 409, subjectAdmin: 409 }) }],
+  },
+  // Everyone may assess impact; like the trace it is built on, it shows only the events the key may read.
+  ...(['/api/v1/impact', '/api/v1/impact.xlsx', '/api/v1/impact.csv'] as const).map(
+    (path): Row => ({ method: 'GET', path, cases: [{ name: 'codes', request: (f) => ({ url: `${path}?code=${f.a.codes[1]}&code=${f.c.codes[1]}` }), expect: everyone(200) }] }),
+  ),
+  {
     method: 'GET',
     path: '/api/v1/audit',
     cases: [
@@ -342,7 +375,16 @@ async function buildFixture(t: TestPlatform): Promise<Fixture> {
     const job = (await call(t.app, 'GET', String(captured.headers.location))).json;
     const batch = (await ok('POST', '/api/v1/codes/issue', { scheme: 'platform-code', productId: food.id, quantity: 4 })).batch;
     const codes = (await call(t.app, 'GET', `/api/v1/codes/batches/${batch.id}/codes`)).json.items.map((c: { text: string }) => c.text) as string[];
-    return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id, eventId: job.eventIDs[0] as string, captureId: job.captureID as string, batchId: batch.id as string, codes };
+    // One of the codes is held at the subject's location, and its admin recalls it: a recall with a notice to the subject.
+    const held = objectEvent({ epcList: [`urn:zhuisu:platform-code:${codes[3]}`], action: 'OBSERVE', bizStep: 'storing', disposition: 'in_progress', readPoint: { id: `https://id.gs1.org/414/${location.gln}` }, bizLocation: { id: `https://id.gs1.org/414/${location.gln}` } });
+    assert.equal((await call(t.app, 'POST', '/epcis/capture', { key: key.secret, body: epcisDocument([held]) })).status, 202);
+    const admin = await ok('POST', '/api/v1/users', { username: newUsername(), role: 'subject_admin', subjectId: s.id });
+    const adminKey = await ok('POST', `/api/v1/users/${admin.id}/keys`, { name: 'recall' });
+    const recall = await call(t.app, 'POST', '/api/v1/recalls', { key: adminKey.secret, body: { codes: [codes[3]], reason: '标签错误', level: 3 } });
+    assert.equal(recall.status, 201, recall.body);
+    const notice = (await call(t.app, 'GET', '/api/v1/notices', { key: key.secret })).json.items[0];
+    assert.ok(notice, 'the subject was notified');
+    return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id, eventId: job.eventIDs[0] as string, captureId: job.captureID as string, batchId: batch.id as string, codes, recallId: recall.json.id as string, noticeId: notice.id as string };
   };
   const a = await subject('330106');
   const c = await subject('110105');

@@ -1,61 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { withCheckDigit } from '../../src/codes/gs1/check-digit.js';
-import { identifierOf, scanCode } from '../../src/codes/registry.js';
-import { aggregationEvent, epcisDocument, lgtin, objectEvent, pgln, quantity, sgln, sgtin, sscc, transformationEvent } from '../builders/epcis.js';
+import { identifierOf } from '../../src/codes/registry.js';
+import { CASE_A, CASE_B, CARCASS, FARM, LOIN, MARKET, PALLET, PLANT, RAW, SERIALS, SERIAL_1_LINK, at, chain, glnOf, scanned } from '../builders/chains.js';
+import { epcisDocument, lgtin, objectEvent, quantity, sgln, transformationEvent } from '../builders/epcis.js';
 import { locationBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
 
-/**
- * Trace results on a hand-built chain: a farm lot shipped to a plant, transformed into two lots, one of them
- * serialised, packed into cases and a pallet, shipped to a market. Identifiers are captured in URN and Digital Link
- * forms alike.
- */
+/** Trace results on the hand-built chain of test/builders/chains.ts. */
 
-const at = (hour: number) => `2026-10-01T${String(hour).padStart(2, '0')}:00:00.000+08:00`;
-const id = (text: string) => {
-  const result = scanCode(text);
-  assert.ok(result.ok, text);
-  return identifierOf(result.readings[0]!);
-};
-const glnOf = (reference: string) => withCheckDigit(`0614141${reference}`);
-
-const FARM = '00001';
-const PLANT = '00002';
-const MARKET = '00003';
-
-const RAW = lgtin('PIG2610', '107340');
-const LOIN = lgtin('L2610', '107346');
-const CARCASS = lgtin('C2610', '107347');
-const SERIALS = [1, 2, 3, 4].map((n) => sgtin(`S${n}`, '107346'));
-const CASE_A = sscc(1001);
-const CASE_B = sscc(1002);
-const PALLET = sscc(2001);
-const UNRELATED = lgtin('OTHER', '107340');
-/** The Digital Link form of the first serial, on a brand's own domain: the same thing as its URN. */
-const SERIAL_1_LINK = id(SERIALS[0]!).replace('https://id.gs1.org', 'https://brand.example.cn');
-
-function chain(): Record<string, unknown>[] {
-  const place = (reference: string) => ({ readPoint: { id: sgln(0, reference) }, bizLocation: { id: sgln(0, reference) } });
-  const trip = (from: string, to: string) => ({
-    sourceList: [{ type: 'owning_party', source: pgln(from) }, { type: 'location', source: sgln(0, from) }],
-    destinationList: [{ type: 'owning_party', destination: pgln(to) }, { type: 'location', destination: sgln(0, to) }],
-  });
-  return [
-    objectEvent({ eventTime: at(1), epcList: [], quantityList: [quantity(100, RAW, 'KGM')], ...place(FARM) }),
-    objectEvent({ eventTime: at(2), action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', epcList: [], quantityList: [quantity(50, RAW, 'KGM')], ...place(FARM), ...trip(FARM, PLANT) }),
-    objectEvent({ eventTime: at(3), action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress', epcList: [], quantityList: [quantity(50, RAW, 'KGM')], ...place(PLANT), ...trip(FARM, PLANT) }),
-    transformationEvent({ eventTime: at(4), inputQuantityList: [quantity(50, RAW, 'KGM')], outputQuantityList: [quantity(20, LOIN, 'KGM'), quantity(25, CARCASS, 'KGM')], ...place(PLANT) }),
-    transformationEvent({ eventTime: at(4), inputQuantityList: [quantity(30, UNRELATED, 'KGM')], outputQuantityList: [quantity(30, lgtin('OTHEROUT', '107347'), 'KGM')], ...place(PLANT) }),
-    objectEvent({ eventTime: at(5), epcList: SERIALS, ilmd: { 'cbvmda:lotNumber': 'L2610' }, ...place(PLANT) }),
-    aggregationEvent({ eventTime: at(6), parentID: CASE_A, childEPCs: [SERIAL_1_LINK, SERIALS[1]], ...place(PLANT) }),
-    aggregationEvent({ eventTime: at(6), parentID: CASE_B, childEPCs: [SERIALS[2], SERIALS[3]], ...place(PLANT) }),
-    aggregationEvent({ eventTime: at(7), parentID: PALLET, childEPCs: [CASE_A, CASE_B], ...place(PLANT) }),
-    objectEvent({ eventTime: at(8), action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', epcList: [PALLET], ...place(PLANT), ...trip(PLANT, MARKET) }),
-    objectEvent({ eventTime: at(9), action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress', epcList: [PALLET], ...place(MARKET), ...trip(PLANT, MARKET) }),
-  ];
-}
+const id = (text: string) => identifierOf(scanned(text));
 
 for (const dialect of TEST_DIALECTS) {
   describe(`trace on ${dialect}`, () => {

@@ -5,6 +5,7 @@ import * as eventPostings from './2026-11-23-03-event-postings.js';
 import * as vocabularyIndexes from './2026-11-23-04-vocabulary-indexes.js';
 import * as queryTerms from './2026-11-23-05-query-terms.js';
 import * as codeIssuance from './2026-11-23-06-code-issuance.js';
+import * as recalls from './2026-11-23-07-recalls.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-04-vocabulary-indexes': vocabularyIndexes,
   '2026-11-23-05-query-terms': queryTerms,
   '2026-11-23-06-code-issuance': codeIssuance,
+  '2026-11-23-07-recalls': recalls,
 };

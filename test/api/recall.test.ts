@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { identifierOf } from '../../src/codes/registry.js';
+import { FARM, LOIN, MARKET, PALLET, PLANT, RAW, SERIALS, at, chain, glnOf, scanned } from '../builders/chains.js';
+import { epcisDocument, objectEvent, sgln } from '../builders/epcis.js';
+import { locationBody, subjectBody } from '../builders/master-data.js';
+import { TEST_DIALECTS } from '../support/databases.js';
+import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
+
+/** Recalls on the hand-built chain of test/builders/chains.ts: the plant owns the company prefix of the lots it made. */
+
+const id = (text: string) => identifierOf(scanned(text));
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`recalls on ${dialect}`, () => {
+    let t: TestPlatform;
+    const actors: Record<string, { subjectId: string; admin: string; operator: string }> = {};
+    let regulator: string;
+    let outOfRegion: string;
+    before(async () => {
+      t = await startTestPlatform(dialect);
+      for (const [name, reference, region] of [['farm', FARM, '330110'], ['plant', PLANT, '330109'], ['market', MARKET, '110105']] as const) {
+        const admin = await subjectWithKey(t.app, { role: 'subject_admin', subject: { ...subjectBody({ regionCode: region }), name, ...(name === 'plant' ? { companyPrefixes: ['0614141'] } : {}) } });
+        const operator = (await call(t.app, 'POST', '/api/v1/users', { body: { username: `op${Math.random().toString(36).slice(2, 9)}`, role: 'subject_operator', subjectId: admin.subject.id } })).json;
+        const operatorKey = (await call(t.app, 'POST', `/api/v1/users/${operator.id}/keys`, { body: { name: 'op' } })).json.secret as string;
+        assert.equal((await call(t.app, 'POST', `/api/v1/subjects/${admin.subject.id}/locations`, { body: locationBody({ gln: glnOf(reference), name, regionCode: region }) })).status, 201);
+        actors[name] = { subjectId: admin.subject.id, admin: admin.key, operator: operatorKey };
+      }
+      const regulatorUser = (await call(t.app, 'POST', '/api/v1/users', { body: { username: `r${Math.random().toString(36).slice(2, 9)}`, role: 'regulator', regionPrefix: '11', departments: ['market_regulation'] } })).json;
+      regulator = (await call(t.app, 'POST', `/api/v1/users/${regulatorUser.id}/keys`, { body: { name: 'r' } })).json.secret;
+      const otherRegulator = (await call(t.app, 'POST', '/api/v1/users', { body: { username: `r${Math.random().toString(36).slice(2, 9)}`, role: 'regulator', regionPrefix: '44', departments: ['market_regulation'] } })).json;
+      outOfRegion = (await call(t.app, 'POST', `/api/v1/users/${otherRegulator.id}/keys`, { body: { name: 'r' } })).json.secret;
+      const captured = await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument(chain()) });
+      assert.equal(captured.status, 202, captured.body);
+    });
+    after(() => t.close());
+
+    test('the plant recalls its loin lot: the holders downstream are notified, the farm upstream and strangers are not', async () => {
+      const created = await call(t.app, 'POST', '/api/v1/recalls', { key: actors.plant!.admin, body: { codes: [LOIN], reason: '兽药残留超标', level: 1 } });
+      assert.equal(created.status, 201, created.body);
+      const recall = created.json;
+      assert.equal(recall.status, 'open');
+      assert.deepEqual(recall.roots, [id(LOIN)]);
+      assert.deepEqual(recall.affected.subjects.map((s: { id: string }) => s.id).sort(), [actors.plant!.subjectId, actors.market!.subjectId].sort());
+      assert.deepEqual(recall.affected.lots, [id(LOIN)]);
+      assert.ok(recall.affected.items >= 7, 'four serials, two cases, a pallet');
+      assert.ok(recall.affected.quantities.some((q: { uom: string; quantity: number }) => q.uom === 'KGM' && q.quantity === 20));
+
+      const marketNotices = (await call(t.app, 'GET', '/api/v1/notices', { key: actors.market!.operator })).json.items;
+      assert.equal(marketNotices.length, 1);
+      assert.equal(marketNotices[0].recallId, recall.id);
+      assert.ok(marketNotices[0].holdings.includes(id(PALLET)), 'the market holds the pallet');
+      assert.deepEqual((await call(t.app, 'GET', '/api/v1/notices', { key: actors.farm!.admin })).json.items, [], 'the farm is upstream');
+      const stranger = await subjectWithKey(t.app);
+      assert.deepEqual((await call(t.app, 'GET', '/api/v1/notices', { key: stranger.key })).json.items, []);
+
+      // Recalled codes say so wherever looked up.
+      const trace = (await call(t.app, 'GET', `/api/v1/trace?code=${encodeURIComponent(SERIALS[2]!)}&direction=backward`)).json;
+      const serial = trace.nodes.find((n: { code: string }) => n.code === id(SERIALS[2]!));
+      assert.deepEqual(serial.recalls.map((r: { id: string }) => r.id), [recall.id]);
+      const farmLot = trace.nodes.find((n: { code: string }) => n.code === id(RAW));
+      assert.deepEqual(farmLot.recalls, [], 'upstream is not recalled');
+
+      // Who sees the recall whole.
+      assert.equal((await call(t.app, 'GET', `/api/v1/recalls/${recall.id}`, { key: actors.plant!.operator })).status, 200, 'the initiator subject');
+      assert.equal((await call(t.app, 'GET', `/api/v1/recalls/${recall.id}`, { key: regulator })).status, 200, 'a regulator of an affected region');
+      assert.equal((await call(t.app, 'GET', `/api/v1/recalls/${recall.id}`, { key: outOfRegion })).status, 403);
+      assert.equal((await call(t.app, 'GET', `/api/v1/recalls/${recall.id}`, { key: actors.market!.admin })).status, 403, 'an affected subject sees its notice only');
+      assert.deepEqual((await call(t.app, 'GET', '/api/v1/recalls', { key: actors.market!.admin })).json.items, []);
+      assert.deepEqual((await call(t.app, 'GET', '/api/v1/recalls', { key: regulator })).json.items.map((r: { id: string }) => r.id), [recall.id]);
+
+      // The market answers its notice; a sale of a recalled serial after the recall is flagged.
+      const answered = await call(t.app, 'POST', `/api/v1/notices/${marketNotices[0].id}/acknowledge`, { key: actors.market!.operator, body: { found: [{ quantity: 4, uom: 'EA' }], returned: [{ quantity: 3, uom: 'EA' }], destroyed: [{ quantity: 1, uom: 'EA' }], note: '已下架' } });
+      assert.equal(answered.status, 200, answered.body);
+      assert.equal(answered.json.status, 'acknowledged');
+      assert.equal((await call(t.app, 'POST', `/api/v1/notices/${marketNotices[0].id}/acknowledge`, { key: actors.plant!.operator, body: {} })).status, 403, 'only the addressee answers');
+      const sale = objectEvent({ eventTime: new Date().toISOString(), action: 'OBSERVE', bizStep: 'retail_selling', disposition: 'retail_sold', epcList: [SERIALS[0]], readPoint: { id: sgln(0, MARKET) }, bizLocation: { id: sgln(0, MARKET) } });
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { key: actors.market!.operator, body: epcisDocument([sale]) })).status, 202);
+      const progress = (await call(t.app, 'GET', `/api/v1/recalls/${recall.id}/progress`, { key: actors.plant!.admin })).json;
+      assert.equal(progress.notices, 2);
+      assert.equal(progress.acknowledged, 1);
+      assert.deepEqual(progress.recovered, [{ quantity: 8, uom: 'EA' }]);
+      assert.equal(progress.flagged.length, 1);
+      assert.equal(progress.flagged[0].bizStep, 'retail_selling');
+      assert.deepEqual(progress.flagged[0].codes, [id(SERIALS[0]!)]);
+
+      const closed = await call(t.app, 'POST', `/api/v1/recalls/${recall.id}/close`, { key: actors.plant!.admin, body: { note: '全部召回' } });
+      assert.equal(closed.status, 200, closed.body);
+      assert.equal(closed.json.status, 'closed');
+      assert.equal((await call(t.app, 'POST', `/api/v1/recalls/${recall.id}/close`, { key: actors.plant!.admin, body: {} })).status, 409);
+      const after = (await call(t.app, 'GET', `/api/v1/trace?code=${encodeURIComponent(SERIALS[2]!)}&direction=backward`)).json;
+      assert.deepEqual(after.nodes.find((n: { code: string }) => n.code === id(SERIALS[2]!)).recalls, [], 'a closed recall no longer marks its codes');
+    });
+
+    test('who may recall what, and bad input', async () => {
+      const refused = await call(t.app, 'POST', '/api/v1/recalls', { key: actors.market!.admin, body: { codes: [LOIN], reason: 'x' } });
+      assert.equal(refused.status, 403, 'the market does not own the plant\'s goods');
+      assert.equal(refused.json.code, 'not-your-goods');
+      assert.equal((await call(t.app, 'POST', '/api/v1/recalls', { key: actors.plant!.operator, body: { codes: [LOIN], reason: 'x' } })).status, 403, 'operators do not recall');
+      const ordered = await call(t.app, 'POST', '/api/v1/recalls', { key: regulator, body: { codes: [PALLET], reason: '抽检不合格', kind: 'stop_trade' } });
+      assert.equal(ordered.status, 201, ordered.body);
+      assert.equal(ordered.json.kind, 'stop_trade');
+      assert.deepEqual(ordered.json.affected.subjects.map((s: { id: string }) => s.id).sort(), [actors.plant!.subjectId, actors.market!.subjectId].sort(), 'a stop-trade of the pallet reaches everyone who held it');
+      for (const body of [{ codes: [], reason: 'x' }, { codes: [LOIN], reason: '' }, { codes: [LOIN], reason: 'x', level: 4 }, { codes: ['not a code'], reason: 'x' }, { codes: [LOIN], reason: 'x', kind: 'stop_trade', level: 1 }]) {
+        const response = await call(t.app, 'POST', '/api/v1/recalls', { key: regulator, body });
+        assert.equal(response.status, 400, JSON.stringify(body));
+        assert.equal(response.headers['content-type'], 'application/problem+json');
+      }
+      void at;
+    });
+  });
+}
