@@ -10,6 +10,7 @@ import { MINTED_SCHEMES, type LabelFormat, type MintedScheme } from '../issuance
 import { MAX_LABELS, SYMBOLOGIES, type Symbology } from '../labels/index.js';
 import { PRODUCT_CLASSES, SUBJECT_ROLES, type ProductClass, type SubjectRole } from '../domain/master-data.js';
 import { createPlatform, migrateOnly, VERSION, type Platform } from '../platform.js';
+import { spreadsheetOf } from '../trace/impact.service.js';
 import { serve } from './serve.js';
 
 const cliActor = () => systemPrincipal(`cli:${safeUser()}`);
@@ -320,6 +321,25 @@ export function buildCli(): Command {
       }),
     );
 
+  const recall = program.command('recall').description('recalls and stop-trade orders');
+  recall
+    .command('create <code...>')
+    .description('recall (or stop trade of) codes: every subject the goods reached is notified')
+    .requiredOption('--reason <reason>')
+    .option('--level <n>', '召回级别 1 to 3', positiveInteger)
+    .option('--stop-trade', 'a stop-trade order (中止交易) instead of a recall')
+    .action(async (codes: string[], opts: { reason: string; level?: number; stopTrade?: boolean }) =>
+      withPlatform(async ({ services }) =>
+        print(await services.recalls.create(cliActor(), { codes, reason: opts.reason, ...(opts.level ? { level: opts.level } : {}), kind: opts.stopTrade ? 'stop_trade' : 'recall' })),
+      ),
+    );
+  recall.command('list').action(async () => withPlatform(async ({ services }) => print(await services.recalls.list(cliActor(), undefined, 500))));
+  recall.command('show <id>').action(async (id: string) => withPlatform(async ({ services }) => print({ ...(await services.recalls.get(cliActor(), id)), progress: await services.recalls.progress(cliActor(), id) })));
+  recall
+    .command('close <id>')
+    .option('--note <note>')
+    .action(async (id: string, opts: { note?: string }) => withPlatform(async ({ services }) => print(await services.recalls.close(cliActor(), id, opts.note))));
+
   program
     .command('trace <code>')
     .description('trace a code backward (where it came from) or forward (where it went); prints the graph as JSON')
@@ -340,14 +360,13 @@ export function buildCli(): Command {
     .action(async (codes: string[], opts: { xlsx?: string; csv?: string; depth?: number }, command: Command) => {
       if (!opts.xlsx && !opts.csv) command.error('error: name the file to write with --xlsx <file> or --csv <file>');
       await withPlatform(async ({ services }) => {
+        const assessment = await services.impact.assess(cliActor(), codes, opts.depth);
         for (const [format, file] of [['xlsx', opts.xlsx], ['csv', opts.csv]] as const) {
           if (!file) continue;
-          const sheet = await services.impact.spreadsheet(cliActor(), codes, format, opts.depth);
-          writeFileSync(file, sheet.body);
-          const { movements, holders, warnings } = sheet.assessment;
-          process.stderr.write(`${movements.length} movements of ${holders.length} holders written to ${file}\n`);
-          for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+          writeFileSync(file, (await spreadsheetOf(assessment, format)).body);
+          process.stderr.write(`${assessment.movements.length} movements of ${assessment.holders.length} holders written to ${file}\n`);
         }
+        for (const w of assessment.warnings) process.stderr.write(`warning: ${w}\n`);
       });
     });
 

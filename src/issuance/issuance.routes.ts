@@ -193,7 +193,7 @@ export function issuanceRoutes(app: App, platform: Platform): void {
 
   app.get(
     '/api/v1/codes/registry',
-    { schema: { summary: 'What the registry knows of a code (any scanned form)', tags, querystring: StrictObject({ code: Type.String({ minLength: 1, maxLength: 8_000 }) }), response: { 200: Type.Intersect([Type.Ref(CodeSchema), Type.Object({ batch: Type.Ref(BatchSchema) })]) } } },
+    { schema: { summary: 'What the registry knows of a code (any scanned form)', tags, querystring: StrictObject({ code: Type.String({ minLength: 1, maxLength: 8_000 }) }), response: { 200: Type.Intersect([Type.Ref(CodeSchema), Type.Object({ batch: Type.Ref(BatchSchema), recalls: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), level: Nullable(Type.Integer()), reason: Type.String(), status: Type.String(), createdAt: Type.String() }), { description: 'open recalls and stop-trade orders that reach the code' }) })]) } } },
     async (request) => issuance.lookup(principalOf(request), request.query.code),
   );
 }

@@ -16,6 +16,7 @@ import type { Database, Executor } from '../db/index.js';
 import { DomainError, conflict, forbidden, invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { Page, Product, ProductClass, Subject } from '../domain/master-data.js';
 import { EventsRepository } from '../events/events.repository.js';
+import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
 import { labelSheetPdf, labelsZpl, MAX_LABELS, renderSymbol, type Label, type Symbology } from '../labels/index.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
@@ -275,13 +276,17 @@ export class IssuanceService {
     return renderSymbol({ symbology, text: symbolText(entry, symbology, entry.batch.origin === 'minted' ? 'link' : 'code', entry.batch) }, format);
   }
 
-  /** What the registry knows of a scanned code: its batch, product and status; not found when never registered. */
-  async lookup(actor: Principal, scanned: string): Promise<CodeView & { batch: CodeBatch }> {
+  /**
+   * What the registry knows of a scanned code: its batch, product, status and the open recalls that reach it; not
+   * found when never registered.
+   */
+  async lookup(actor: Principal, scanned: string): Promise<CodeView & { batch: CodeBatch; recalls: RecallSummary[] }> {
     const identifier = readAll([scanned])[0]!;
     const entry = (await new IssuanceRepository(this.database.db).find([identifier])).get(identifier);
     if (!entry) throw notFound('code-not-registered', `${identifier} is not registered on this platform`);
     ensure(canReadBatch(actor, { ...entry.batch, ownerRegionCode: entry.ownerRegionCode, productClass: entry.productClass }));
-    return { ...this.view(entry.code, entry.voidedAt), batch: entry.batch };
+    const recalls = (await new RecallRepository(this.database.db).openRecallsOf([identifier])).get(identifier) ?? [];
+    return { ...this.view(entry.code, entry.voidedAt), batch: entry.batch, recalls };
   }
 
   /** The public view of a registered identifier. */

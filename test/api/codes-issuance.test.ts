@@ -199,6 +199,19 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal((await call(t.app, 'GET', `/api/v1/codes/registry?code=${pesticide}`, { key })).json.code, `urn:zhuisu:pesticide-unit-code:${pesticide}`, 'the label payload and the bare unit code name the same package');
     });
 
+    test('a recalled code says so when looked up in the registry', async () => {
+      const prefix = buildCompanyPrefix();
+      const { subject, key } = await subjectWithKey(t.app, { role: 'subject_admin', subject: { companyPrefixes: [prefix] } });
+      const product = (await call(t.app, 'POST', `/api/v1/subjects/${subject.id}/products`, { body: productBody({ gtin: buildGtin(prefix) }) })).json;
+      const issued = (await call(t.app, 'POST', '/api/v1/codes/issue', { key, body: { scheme: 'gs1-sgtin', productId: product.id, quantity: 2 } })).json;
+      const codes = await allCodes(key, issued.batch.id);
+      const recall = await call(t.app, 'POST', '/api/v1/recalls', { key, body: { codes: [codes[0].text], reason: '包装破损' } });
+      assert.equal(recall.status, 201, recall.body);
+      const lookup = async (code: string) => (await call(t.app, 'GET', `/api/v1/codes/registry?code=${encodeURIComponent(code)}`, { key })).json.recalls;
+      assert.deepEqual((await lookup(codes[0].link)).map((r: { id: string }) => r.id), [recall.json.id]);
+      assert.deepEqual(await lookup(codes[1].code), []);
+    });
+
     test('batches are listed for their subject only', async () => {
       const a = await enterprise();
       const b = await enterprise();
