@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { withCheckDigit } from '../../src/codes/gs1/check-digit.js';
 import { identifierOf } from '../../src/codes/registry.js';
 import { CASE_A, CASE_B, CARCASS, FARM, LOIN, MARKET, PALLET, PLANT, RAW, SERIALS, SERIAL_1_LINK, at, chain, glnOf, scanned } from '../builders/chains.js';
-import { epcisDocument, lgtin, objectEvent, quantity, sgln, transformationEvent } from '../builders/epcis.js';
+import { aggregationEvent, epcisDocument, lgtin, objectEvent, quantity, sgln, sgtin, sscc, transformationEvent } from '../builders/epcis.js';
 import { locationBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
@@ -87,6 +87,28 @@ for (const dialect of TEST_DIALECTS) {
       assert.ok(loop.warnings.some((w) => w.startsWith('cycle:')), loop.warnings.join('\n'));
       const broken = await trace(orphan, 'backward');
       assert.ok(broken.warnings.some((w) => w.startsWith('broken link:')), broken.warnings.join('\n'));
+    });
+
+    test('merges, splits, unpacking and repacking: history is kept, time runs one way', async () => {
+      const [a, b, merged, left, right] = ['A', 'B', 'M', 'SL', 'SR'].map((lot) => lgtin(`${lot}11`, '107351'));
+      const [box1, box2] = [sscc(3001), sscc(3002)];
+      const item = sgtin('X1', '107352');
+      const late = sgtin('X2', '107352');
+      const events = [
+        transformationEvent({ eventTime: at(13), inputQuantityList: [quantity(5, a!, 'KGM'), quantity(7, b!, 'KGM')], outputQuantityList: [quantity(12, merged!, 'KGM')] }),
+        transformationEvent({ eventTime: at(14), inputQuantityList: [quantity(12, merged!, 'KGM')], outputQuantityList: [quantity(4, left!, 'KGM'), quantity(8, right!, 'KGM')] }),
+        aggregationEvent({ eventTime: at(15), parentID: box1, childEPCs: [item] }),
+        aggregationEvent({ eventTime: at(16), parentID: box1, childEPCs: [item], action: 'DELETE', bizStep: 'unpacking' }),
+        aggregationEvent({ eventTime: at(17), parentID: box2, childEPCs: [item] }),
+        // Packed into box 1 before the item ever was: not part of the item's forward trace through box 1.
+        aggregationEvent({ eventTime: at(12), parentID: sscc(3003), childEPCs: [box1] }),
+        aggregationEvent({ eventTime: at(18), parentID: box1, childEPCs: [late] }),
+      ];
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument(events) })).status, 202);
+      assert.deepEqual(codes(await trace(left!, 'backward')), expected(left!, merged!, a!, b!), 'a split lot reaches back through the merge to both inputs');
+      assert.deepEqual(codes(await trace(a!, 'forward')), expected(a!, merged!, left!, right!), 'one input of a merge reaches every output');
+      assert.deepEqual(codes(await trace(item, 'forward')), expected(item, box1, box2), 'unpacked and repacked: both boxes, and not what box 1 was packed into before');
+      assert.deepEqual(codes(await trace(box1, 'backward')), expected(box1, item, late), 'everything ever packed into box 1');
     });
 
     test('a subject that never held the goods sees nothing beyond the code it asked about', async () => {
