@@ -25,6 +25,8 @@ export interface Config {
    * `{publicUrl}/01/{gtin}/21/{serial}` and `{publicUrl}/c/{code}`, so it must be the address consumers can reach.
    */
   publicUrl: string;
+  /** A failed inspection (inspecting, non_conformant) orders a stop-trade of what it names (ZHUISU_AUTO_STOP_TRADE). */
+  autoStopTrade: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     platformName: env.ZHUISU_NAME?.trim() || 'zhuisu',
     captureWorkers,
     publicUrl,
+    autoStopTrade: env.ZHUISU_AUTO_STOP_TRADE === '1' || env.ZHUISU_AUTO_STOP_TRADE === 'true',
     ...overrides,
   };
 }

@@ -63,9 +63,14 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const vault = new IdentityVault(keys.secret('identity'));
   const subjects = new SubjectsService(database, vault);
   const capturePool = new CapturePool(database, config.captureWorkers ?? CapturePool.defaultSize(database));
-  const capture = new CaptureService(database, capturePool);
   const events = new EventsService(database);
   const trace = new TraceService(database, events);
+  const recalls = new RecallService(database, trace, events);
+  // A stop-trade that fails must not fail the capture that is already stored: it is logged for the operators.
+  const stopTrade = async (eventIds: string[]) => {
+    await recalls.stopTradeOnFailedInspection(eventIds).catch((error: unknown) => logger.error({ err: error }, 'automatic stop-trade failed'));
+  };
+  const capture = new CaptureService(database, capturePool, config.autoStopTrade ? stopTrade : undefined);
   const services: Services = {
     users: new UsersService(database, config.adminToken),
     subjects,
@@ -77,7 +82,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     packaging: new PackagingService(capture, events),
     trace,
     impact: new ImpactService(database, trace),
-    recalls: new RecallService(database, trace, events),
+    recalls,
   };
   return {
     config,

@@ -17,28 +17,40 @@ export { CAPTURE_LIMIT_BYTES, CAPTURE_LIMIT_EVENTS } from './prepare.js';
  * indexed, and written with the job record in one transaction before the 202 is sent: an acknowledged document is
  * already in the store, so there is nothing left to lose in a crash, and `success` is known at once.
  */
+/** Told of the events of every successful capture, after they are stored (a stop-trade on a failed inspection). */
+export type CaptureListener = (eventIds: string[]) => Promise<void>;
+
 export class CaptureService {
   constructor(
     private readonly database: Database,
     private readonly pool: CapturePool,
+    private readonly afterCapture?: CaptureListener,
   ) {}
 
   /** Validates a capture document and stores its events; the job says whether they went in. */
   async submit(actor: Principal, document: unknown): Promise<CaptureJob> {
     const owner = this.ensureCanCapture(actor);
-    return storeDocument(this.database, { actor, owner, prepared: prepareDocument(document), id: uuidv7() });
+    return this.told(await storeDocument(this.database, { actor, owner, prepared: prepareDocument(document), id: uuidv7() }));
   }
 
   /** As `submit`, for the document's JSON text, which a capture worker parses, checks and stores. */
   async submitText(actor: Principal, text: string): Promise<CaptureJob> {
     const owner = this.ensureCanCapture(actor);
-    return this.pool.capture(actor, owner, text);
+    return this.told(await this.pool.capture(actor, owner, text));
   }
 
   /** Captures one event (POST /epcis/events); returns its eventID. */
   async captureEvent(actor: Principal, event: unknown): Promise<{ eventID: string; created: boolean }> {
     const owner = this.ensureCanCapture(actor);
-    return storeSingleEvent(this.database, actor, owner, prepareSingleEvent(event), uuidv7());
+    const stored = await storeSingleEvent(this.database, actor, owner, prepareSingleEvent(event), uuidv7());
+    if (stored.created && this.afterCapture) await this.afterCapture([stored.eventID]);
+    return stored;
+  }
+
+  /** The listener runs once the events are stored; it cannot undo an acknowledged capture, only add to it. */
+  private async told(job: CaptureJob): Promise<CaptureJob> {
+    if (this.afterCapture && job.status === 'succeeded' && job.eventIDs.length) await this.afterCapture(job.eventIDs);
+    return job;
   }
 
   async job(actor: Principal, id: string): Promise<CaptureJob> {

@@ -225,6 +225,24 @@ export class RecallService {
     return noticeView({ ...notice, status: 'acknowledged', acknowledged_at: at, outcome: JSON.stringify(result) }, recall);
   }
 
+  /**
+   * Orders a stop-trade of what a failed inspection (bizStep `inspecting`, disposition `non_conformant`) among
+   * `eventIds` names: the MOFCOM 肉菜 rule of stopping trade downstream at once. Run after capture when configured.
+   */
+  async stopTradeOnFailedInspection(eventIds: string[]): Promise<RecallView[]> {
+    const system = systemPrincipal('auto-stop-trade');
+    const orders: RecallView[] = [];
+    for (let i = 0; i < eventIds.length; i += 1_000) {
+      const page = await this.events.query(system, { EQ_eventID: eventIds.slice(i, i + 1_000).join('|'), EQ_bizStep: 'inspecting', EQ_disposition: 'non_conformant', perPage: '1000' });
+      for (const event of page.events) {
+        const things = [...new Set(namedCodes(event))].slice(0, MAX_RECALL_ROOTS);
+        if (things.length === 0) continue;
+        orders.push(await this.create(system, { codes: things, reason: `检验不合格，自动中止交易 (event ${String(event.eventID)})`, kind: 'stop_trade' }));
+      }
+    }
+    return orders;
+  }
+
   private async find(id: string): Promise<RecallTable> {
     const recall = await new RecallRepository(this.database.db).find(id);
     if (!recall) throw notFound('recall-not-found', `no recall ${id}`);

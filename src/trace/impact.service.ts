@@ -276,8 +276,8 @@ export class ImpactService {
     };
 
     const movements: ImpactMovement[] = [];
-    // A TransactionEvent often restates an ObjectEvent's shipment under a purchase order: the goods moved once.
-    const counted = new Set<string>();
+    // A TransactionEvent often restates an ObjectEvent's movement under a purchase order: the goods moved once.
+    const restated = new Set(mentions.filter((m) => m.role === 'moved' && m.event.type === 'ObjectEvent').map(movementKey));
     for (const m of mentions) {
       const e = m.event;
       const sides = sidesOf(e);
@@ -302,9 +302,7 @@ export class ImpactService {
       const field: BalanceField | null = step === 'shipping' ? 'shipped' : step === 'receiving' ? 'received' : step === 'retail_selling' ? 'sold' : step === 'dispensing' ? 'dispensed' : null;
       // A holder's dates are those of its own acts: the receiver's of a receipt, the sender's of a shipment or a sale.
       const actor = field === 'received' ? receiver : sender;
-      const once = `${m.code}\u0000${step}\u0000${e.time}\u0000${fromSubject ?? fromGln}\u0000${toSubject ?? toGln}`;
-      if (field && !counted.has(once)) {
-        counted.add(once);
+      if (field && !(e.type === 'TransactionEvent' && restated.has(movementKey(m)))) {
         count(actor, field, amounts, e);
       } else if (field && actor) {
         seenAt(actor, e);
@@ -390,12 +388,15 @@ export class ImpactService {
 
   /** The assessment's movements as a spreadsheet: XLSX (with a second sheet per holder) or CSV. */
   async spreadsheet(actor: Principal, scanned: string[], format: SpreadsheetFormat, depth = DEFAULT_TRACE_DEPTH): Promise<Spreadsheet> {
-    const assessment = await this.assess(actor, scanned, depth);
-    const stamp = assessment.assessedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const filename = `impact-${stamp}.${format}`;
-    if (format === 'csv') return { body: Buffer.from(impactCsv(assessment), 'utf8'), contentType: 'text/csv; charset=utf-8', filename, assessment };
-    return { body: await impactXlsx(assessment), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename, assessment };
+    return spreadsheetOf(await this.assess(actor, scanned, depth), format);
   }
+}
+
+export async function spreadsheetOf(assessment: ImpactAssessment, format: SpreadsheetFormat): Promise<Spreadsheet> {
+  const stamp = assessment.assessedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const filename = `impact-${stamp}.${format}`;
+  if (format === 'csv') return { body: Buffer.from(impactCsv(assessment), 'utf8'), contentType: 'text/csv; charset=utf-8', filename, assessment };
+  return { body: await impactXlsx(assessment), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename, assessment };
 }
 
 // --- spreadsheets ----------------------------------------------------------------------------------------------
@@ -600,6 +601,12 @@ function sidesOf(event: TracedEvent): { place: string | null; from: Side; to: Si
   const place = glnOf((b.bizLocation as { id?: unknown } | undefined)?.id) ?? glnOf((b.readPoint as { id?: unknown } | undefined)?.id);
   const hasSourceOrDestination = (Array.isArray(b.sourceList) && b.sourceList.length > 0) || (Array.isArray(b.destinationList) && b.destinationList.length > 0);
   return { place, from: side('sourceList', 'source'), to: side('destinationList', 'destination'), hasSourceOrDestination };
+}
+
+/** What makes two records the same movement: the thing, the step, the moment, both sides and the quantity. */
+function movementKey(m: Mention): string {
+  const s = sidesOf(m.event);
+  return [m.code, stepOf(m.event.bizStep), m.event.time, s.from.party ?? s.from.location ?? s.place, s.to.party ?? s.to.location, m.quantity, m.uom].join('\u0000');
 }
 
 function offsetOf(event: TracedEvent): string {

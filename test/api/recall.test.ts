@@ -110,3 +110,31 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`automatic stop-trade on ${dialect}`, () => {
+    let t: TestPlatform;
+    before(async () => {
+      t = await startTestPlatform(dialect, { ZHUISU_AUTO_STOP_TRADE: '1' });
+    });
+    after(() => t.close());
+
+    test('a failed inspection orders a stop-trade of what it names, reaching every holder downstream', async () => {
+      const market = await subjectWithKey(t.app, { subject: subjectBody({ regionCode: '110105' }) });
+      assert.equal((await call(t.app, 'POST', `/api/v1/subjects/${market.subject.id}/locations`, { body: locationBody({ gln: glnOf(MARKET), regionCode: '110105' }) })).status, 201);
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument(chain()) })).status, 202);
+      const passed = objectEvent({ eventTime: at(10), action: 'OBSERVE', bizStep: 'inspecting', disposition: 'conformant', epcList: [PALLET], readPoint: { id: sgln(0, MARKET) } });
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { key: market.key, body: epcisDocument([passed]) })).status, 202);
+      assert.deepEqual((await call(t.app, 'GET', '/api/v1/recalls')).json.items, [], 'a passed inspection orders nothing');
+      const failed = objectEvent({ eventTime: at(11), action: 'OBSERVE', bizStep: 'inspecting', disposition: 'non_conformant', epcList: [PALLET], readPoint: { id: sgln(0, MARKET) } });
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { key: market.key, body: epcisDocument([failed]) })).status, 202);
+      const [order] = (await call(t.app, 'GET', '/api/v1/recalls')).json.items;
+      assert.equal(order.kind, 'stop_trade');
+      assert.deepEqual(order.roots, [id(PALLET)]);
+      assert.ok(order.affected.subjects.some((s: { id: string }) => s.id === market.subject.id));
+      const notices = (await call(t.app, 'GET', '/api/v1/notices', { key: market.key })).json.items;
+      assert.equal(notices.length, 1);
+      assert.equal(notices[0].recall.kind, 'stop_trade');
+    });
+  });
+}

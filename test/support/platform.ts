@@ -28,9 +28,9 @@ export interface TestPlatform {
 }
 
 /** A platform on a fresh database of the dialect, with the HTTP app built (requests go through `app.inject`). */
-export async function startTestPlatform(dialect: TestDialect): Promise<TestPlatform> {
+export async function startTestPlatform(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestPlatform> {
   const database = await createTestDatabase(dialect);
-  const config = loadConfig(testEnv(database));
+  const config = loadConfig({ ...testEnv(database), ...env });
   const platform = await createPlatform(config);
   const app = await buildHttpApp(platform, { logger: false });
   platform.ready = true;
