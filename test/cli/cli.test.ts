@@ -155,6 +155,20 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    test('trace and recall from the command line', () => {
+      const traced = zhuisu(env, 'trace', '(01)06901234567892(21)CLI1', '--forward');
+      assert.equal(traced.code, 0, traced.stderr);
+      assert.deepEqual(traced.json().nodes.map((n: { code: string }) => n.code), ['https://id.gs1.org/01/06901234567892/21/CLI1']);
+      const unreadable = zhuisu(env, 'trace', 'not a code');
+      assert.equal(unreadable.code, 1);
+      assert.match(unreadable.stderr, /^error: /);
+      const recalled = zhuisu(env, 'recall', 'create', '(01)06901234567892(10)L1', '--reason', '抽检不合格', '--level', '2');
+      assert.equal(recalled.code, 0, recalled.stderr);
+      const shown = zhuisu(env, 'recall', 'show', recalled.json().id);
+      assert.equal(shown.json().progress.notices, 0);
+      assert.equal(zhuisu(env, 'recall', 'close', recalled.json().id, '--note', '已处理').json().status, 'closed');
+    });
+
     test('bad input is a readable message and a non-zero exit, with nothing written', () => {
       const before = zhuisu(env, 'subject', 'list').json().items.length;
       const bad = zhuisu(env, 'subject', 'create', '--code', '91330106MA2H00001A', '--name', 'x', '--region', '330106', '--roles', 'processor');
