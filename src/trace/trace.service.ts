@@ -213,7 +213,8 @@ export class TraceService {
   private async describe(root: string, direction: TraceDirection, found: Map<string, Found>, edges: TraceEdge[], warnings: string[]): Promise<TraceResult> {
     const repo = new TraceRepository(this.database.db);
     const ids = new Map([...found.keys()].map((code, i) => [code, `n${i}`]));
-    const holders = new Map([...found.values()].map((f) => [f.code, holderOf(f)]));
+    const lastEvents = lastEventsThroughContainers(found, edges);
+    const holders = new Map([...found.values()].map((f) => [f.code, holderOf(lastEvents.get(f.code))]));
     const glns = new Set<string>();
     for (const f of found.values()) for (const e of f.events.values()) for (const gln of glnsOf(e)) glns.add(gln);
     for (const h of holders.values()) if (h?.gln) glns.add(h.gln);
@@ -355,11 +356,37 @@ function glnsOf(event: TracedEvent): string[] {
 }
 
 /**
- * Who holds a thing as of its last event: while in transit, the party it was shipped to (its owning-party
- * destination, else its destination location); otherwise the owner of the event's business location, else its read point.
+ * The event that tells where each thing is: its own last event, or, while it is packed in a container, the
+ * container's if that is later (a pallet shipped carries its cases along; their own last event is the packing). A
+ * thing unpacked from the container since no longer follows it.
  */
-function holderOf(found: Found): { gln: string | null; party: boolean; since: string; bizStep: string | null; disposition: string | null } | null {
-  const last = [...found.events.values()].sort((a, b) => a.time - b.time).pop();
+function lastEventsThroughContainers(found: Map<string, Found>, edges: TraceEdge[]): Map<string, TracedEvent | undefined> {
+  const containers = new Map<string, string[]>();
+  for (const e of edges) if (e.relation === 'aggregation') containers.set(e.from, [...(containers.get(e.from) ?? []), e.to]);
+  const own = (code: string) => [...(found.get(code)?.events.values() ?? [])].sort((a, b) => a.time - b.time).pop();
+  const memo = new Map<string, TracedEvent | undefined>();
+  const resolve = (code: string, path: Set<string>): TracedEvent | undefined => {
+    if (memo.has(code)) return memo.get(code);
+    let last = own(code);
+    for (const container of containers.get(code) ?? []) {
+      if (path.has(container)) continue;
+      const unpacked = [...(found.get(code)?.events.values() ?? [])].some((e) => e.action === 'DELETE' && e.body.parentID === container);
+      if (unpacked) continue;
+      const carried = resolve(container, new Set(path).add(code));
+      if (carried && (!last || carried.time > last.time)) last = carried;
+    }
+    memo.set(code, last);
+    return last;
+  };
+  return new Map([...found.keys()].map((code) => [code, resolve(code, new Set())]));
+}
+
+/**
+ * Who holds a thing as of the event that tells where it is: while in transit, the party it was shipped to (its
+ * owning-party destination, else its destination location); otherwise the owner of the event's business location,
+ * else its read point.
+ */
+function holderOf(last: TracedEvent | undefined): { gln: string | null; party: boolean; since: string; bizStep: string | null; disposition: string | null } | null {
   if (!last) return null;
   const b = last.body;
   const base = { since: last.eventTime, bizStep: last.bizStep, disposition: last.disposition };

@@ -57,6 +57,10 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual([loinEdge.quantity, loinEdge.uom], [20, 'KGM']);
       const pallet = result.nodes.find((n) => n.code === id(PALLET))!;
       assert.equal(pallet.holder?.subjectId, subjects.market, 'the market received the pallet');
+      const serial = result.nodes.find((n) => n.code === id(SERIALS[0]!))!;
+      assert.equal(serial.holder?.subjectId, subjects.market, 'a serial in a case on the pallet is where the pallet is');
+      const carcass = result.nodes.find((n) => n.code === id(CARCASS))!;
+      assert.equal(carcass.holder?.subjectId, subjects.plant, 'the carcass lot stayed at the plant');
       assert.ok(result.subjects.some((s) => s.id === subjects.market));
     });
 
