@@ -39,7 +39,8 @@ export interface ImpactParty {
   locationName: string | null;
 }
 
-export interface ImpactMovement {
+/** A movement of one traced thing (its fields as in ImpactThing). */
+export interface ImpactMovement extends ImpactThing {
   eventID: string;
   eventType: string;
   /** As recorded, with its offset. */
@@ -47,13 +48,6 @@ export interface ImpactMovement {
   timeZoneOffset: string;
   bizStep: string | null;
   disposition: string | null;
-  /** The thing moved: its identifier, and the code as printed. */
-  code: string;
-  text: string;
-  kind: string;
-  productName: string | null;
-  gtin: string | null;
-  lot: string | null;
   /** Null when the event names the class without a quantity. */
   quantity: number | null;
   uom: string | null;
@@ -105,6 +99,7 @@ export interface ImpactRegion {
 }
 
 export interface ImpactThing {
+  /** The thing: its identifier, and the code as printed. */
   code: string;
   text: string;
   kind: string;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ImpactBalance } from '../../src/trace/impact.service.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,16 +79,7 @@ function chain(): Record<string, unknown>[] {
   ];
 }
 
-interface Balance {
-  uom: string;
-  produced: number;
-  received: number;
-  shipped: number;
-  sold: number;
-  dispensed: number;
-  consumed: number;
-  remaining: number;
-}
+type Balance = ImpactBalance;
 interface Assessment {
   codes: { scanned: string; code: string }[];
   things: { code: string; lot: string | null; productName: string | null }[];
