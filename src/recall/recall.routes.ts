@@ -19,7 +19,7 @@ const RecallSchema = Type.Object(
       subjects: Type.Array(Type.Object({ id: Type.String(), subjectCode: Type.String(), name: Type.String(), regionCode: Type.String() })),
       locations: Type.Array(Type.Object({ gln: Type.String(), name: Nullable(Type.String()), subjectId: Nullable(Type.String()), regionCode: Nullable(Type.String()) })),
       lots: Type.Array(Type.String()),
-      items: Type.Integer(),
+      items: Type.Array(Type.String()),
       quantities: Type.Array(AmountSchema),
     }),
     createdAt: Timestamp,

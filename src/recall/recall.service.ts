@@ -42,7 +42,8 @@ export interface Affected {
   subjects: { id: string; subjectCode: string; name: string; regionCode: string }[];
   locations: { gln: string; name: string | null; subjectId: string | null; regionCode: string | null }[];
   lots: string[];
-  items: number;
+  /** Every instance reached: serialised items, cases, pallets … */
+  items: string[];
   /** What was made of the recalled lots, per unit of measure (instances counted as EA). */
   quantities: Amount[];
 }
@@ -324,7 +325,7 @@ export class RecallService {
         subjects: [...subjects.values()].filter((s) => holdings.has(s.id)).sort((a, b) => a.regionCode.localeCompare(b.regionCode)),
         locations: [...locations.values()],
         lots: [...lots].sort(),
-        items: items.size,
+        items: [...items].sort(),
         quantities: [...quantities].map(([uom, quantity]) => ({ quantity, uom })),
       },
       holdings,
