@@ -6,120 +6,21 @@
  *   npm run bench                        # both dialects, 100,000 events each
  *   BENCH_EVENTS=20000 BENCH_DIALECTS=sqlite npm run bench
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { availableParallelism } from 'node:os';
 import { generateDocuments, generateSubjects } from './generator.js';
 import { machineCpu } from './machine.js';
+import { adminHeaders as headers, benchDatabase, benchDialects, cpuByThread, registerSubjects, startServer, type Dialect } from './server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TOKEN = 'bench-admin-token-0123456789';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const PER_DOCUMENT = 1000;
 const CLIENTS = 4;
-const PG_URL = process.env.ZHUISU_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-interface Server {
-  base: string;
-  process: ChildProcess;
-  rssMb: () => number;
-}
-
-/** A port free right now on the loopback interface. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), 'bin/zhuisu.js', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, ZHUISU_ADMIN_TOKEN: TOKEN, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`server exited with ${code}`))));
-  const base = `http://127.0.0.1:${port}`;
-  const ready = (async () => {
-    for (let i = 0; i < 600; i++) {
-      if ((await fetch(`${base}/healthz`).catch(() => null))?.status === 200) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('server did not become ready in 30 s');
-  })();
-  await Promise.race([ready, exited]);
-  return { base, process: child, rssMb: () => rssOf(child.pid!) };
-}
-
-/** CPU seconds each thread of the server has used so far, by thread name (main, worker threads, libuv pool). */
-function cpuByThread(pid: number): Map<string, number> {
-  const byName = new Map<string, number>();
-  const ticks = 100; // USER_HZ on Linux
+async function run(dialect: Dialect): Promise<void> {
+  const database = await benchDatabase(dialect, 'bench');
+  if (!database) return;
+  const server = await startServer(database.env);
   try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
-      byName.set(name, (byName.get(name) ?? 0) + seconds);
-    }
-  } catch {
-    // not Linux, or the process is gone: no breakdown
-  }
-  return byName;
-}
-
-function rssOf(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/ld+json' };
-
-async function register(base: string): Promise<void> {
-  for (const subject of generateSubjects({ seed: 1 })) {
-    const res = await fetch(`${base}/api/v1/subjects`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ kind: 'organisation', subjectCode: subject.subjectCode, name: subject.name, roles: subject.roles, regionCode: subject.regionCode, companyPrefixes: [subject.companyPrefix] }),
-    });
-    if (res.status !== 201) throw new Error(`register ${subject.name}: ${res.status} ${await res.text()}`);
-    const { id } = (await res.json()) as { id: string };
-    for (const location of subject.locations) {
-      await fetch(`${base}/api/v1/subjects/${id}/locations`, { method: 'POST', headers, body: JSON.stringify({ gln: location.gln, name: location.name, regionCode: location.regionCode }) });
-    }
-  }
-}
-
-async function run(dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'zhuisu-bench-'));
-  const schema = `bench_${process.pid}`;
-  const env: Record<string, string> =
-    dialect === 'sqlite' ? { DATABASE_URL: join(dataDir, 'bench.sqlite'), ZHUISU_DATA_DIR: dataDir } : { DATABASE_URL: PG_URL, ZHUISU_DB_SCHEMA: schema, ZHUISU_DATA_DIR: dataDir };
-  if (dialect === 'postgres') {
-    const probe = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1500 });
-    try {
-      await probe.connect();
-      await probe.end();
-    } catch {
-      console.log(`postgres   skipped: no server at ${PG_URL.replace(/\/\/[^@]*@/, '//')}`);
-      return;
-    }
-  }
-  const server = await startServer(env);
-  try {
-    await register(server.base);
+    await registerSubjects(server.base, generateSubjects({ seed: 1 }));
     // Documents are serialised before the clock starts: the benchmark times the server, not the generator.
     const documents: string[] = [];
     for (const document of generateDocuments({ seed: 1, batches: Math.ceil(EVENTS / 20), eventsPerDocument: PER_DOCUMENT })) {
@@ -178,19 +79,12 @@ async function run(dialect: 'sqlite' | 'postgres'): Promise<void> {
         `whole machine ${perEvent(machineBusy)} (${(machineBusy / seconds).toFixed(2)} of ${availableParallelism()} cores busy)`,
     );
   } finally {
-    server.process.kill('SIGTERM');
-    await new Promise((r) => server.process.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
-    if (dialect === 'postgres') {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    }
+    await server.stop();
+    await database.drop();
   }
 }
 
-const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+const dialects = benchDialects();
 {
   // The generator must never be what limits a benchmark: its own rate, for reference.
   const started = performance.now();

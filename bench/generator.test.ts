@@ -15,6 +15,7 @@ import {
   generateDocuments,
   generateEvents,
   generateSubjects,
+  type DocumentOptions,
   type EventCategory,
   type GeneratedEvent,
 } from './generator.js';
@@ -182,13 +183,17 @@ describe('bench/generator', () => {
     for (const e of generateEvents({ seed: 13, batches: 100 })) walk(e);
   });
 
-  const shapes = [
+  const shapes: DocumentOptions[] = [
     { seed: 1, batches: 300, eventsPerDocument: 1000 },
     { seed: 2, batches: 40, eventsPerDocument: 7 },
     { seed: 99, batches: 60, eventsPerDocument: 250, itemsPerBatch: 1 },
     { seed: 3, batches: 20, eventsPerDocument: 500, itemsPerBatch: 300 },
     { seed: 4, batches: 40, eventsPerDocument: 100, farms: 1, processors: 1, distributionCentres: 0, markets: 1, retailers: 1 },
     { seed: 0xffffffff, batches: 40, eventsPerDocument: 100, farms: 2, processors: 2, distributionCentres: 1, markets: 0, retailers: 3 },
+    { seed: 7, batches: 60, eventsPerDocument: 1000, shape: 'lots' },
+    { seed: 8, batches: 40, eventsPerDocument: 50, shape: 'lots', itemsPerBatch: 1 },
+    { seed: 9, batches: 30, eventsPerDocument: 300, shape: 'lots', itemsPerBatch: 2, farms: 1, processors: 1, distributionCentres: 0, markets: 1, retailers: 1 },
+    { seed: 10, batches: 20, eventsPerDocument: 400, shape: 'lots', farms: 2, processors: 1, distributionCentres: 1, markets: 0, retailers: 2 },
   ];
   for (const options of shapes) {
     it(`generates valid, causally ordered documents (${JSON.stringify(options)})`, () => {
@@ -290,6 +295,63 @@ describe('bench/generator', () => {
     }
   });
 
+  it("gives the 'mixed' shape by default", () => {
+    assert.deepEqual(generateChain({ seed: 4, batches: 30, shape: 'mixed' }), generateChain({ seed: 4, batches: 30 }));
+  });
+
+  it("follows lots from the farms to serialised packs in the 'lots' shape, a farm lot reaching a few hundred things", () => {
+    const events = generateChain({ seed: 22, batches: 200, shape: 'lots' }).events as Json[];
+    // The links a trace follows: transformation input → output, packed child → parent, lot → the packs it labels.
+    const next = new Map<string, Set<string>>();
+    const previous = new Map<string, Set<string>>();
+    const link = (from: string, to: string) => {
+      (next.get(from) ?? next.set(from, new Set()).get(from)!).add(to);
+      (previous.get(to) ?? previous.set(to, new Set()).get(to)!).add(from);
+    };
+    const farmLots: string[] = [];
+    const sold: string[] = [];
+    const made = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'TransformationEvent') {
+        assert.ok(Array.isArray(e.inputQuantityList) && Array.isArray(e.outputQuantityList), 'lots in, lots out');
+        for (const output of classes(e.outputQuantityList)) {
+          made.add(output);
+          for (const input of classes(e.inputQuantityList)) link(input, output);
+        }
+      } else if (e.type === 'AggregationEvent' && e.action === 'ADD') {
+        assert.match(canon(e.parentID), /^https:\/\/id\.gs1\.org\/00\//, 'cases and pallets are SSCCs');
+        for (const child of list(e.childEPCs)) link(child, canon(e.parentID));
+      } else if (e.bizStep === 'commissioning' && Array.isArray(e.quantityList)) {
+        farmLots.push(...classes(e.quantityList));
+        assert.equal(e.ilmd['cbvmda:lotNumber'], /\/10\/(.+)$/.exec(classes(e.quantityList)[0]!)![1]);
+      } else if (e.bizStep === 'commissioning') {
+        for (const item of list(e.epcList)) {
+          const [, gtin] = /\/01\/(\d{14})\/21\//.exec(item)!;
+          const lot = `https://id.gs1.org/01/${gtin}/10/${e.ilmd['cbvmda:lotNumber'] as string}`;
+          assert.ok(made.has(lot), `${item} is labelled with ${lot}, which no transformation made`);
+          link(lot, item);
+        }
+      } else if (e.bizStep === 'retail_selling') {
+        sold.push(...list(e.epcList));
+      }
+    }
+    const reach = (start: string, edges: Map<string, Set<string>>) => {
+      const seen = new Set([start]);
+      const queue = [start];
+      while (queue.length) for (const to of edges.get(queue.pop()!) ?? []) if (!seen.has(to)) (seen.add(to), queue.push(to));
+      return seen;
+    };
+    const sizes = farmLots.map((lot) => reach(lot, next).size).sort((a, b) => a - b);
+    const median = sizes[sizes.length >> 1]!;
+    assert.ok(median >= 200 && median <= 400, `a farm lot's forward trace reaches ${median} things (median)`);
+    assert.ok(sold.length > 1000, `${sold.length} packs sold`);
+    for (const item of sold.slice(0, 200)) {
+      const upstream = reach(item, previous);
+      assert.ok(farmLots.some((lot) => upstream.has(lot)), `${item} leads back to a farm lot`);
+    }
+    assert.ok(events.some((e) => e.type === 'AggregationEvent' && e.action === 'DELETE' && e.bizStep === 'unpacking'), 'unpacking');
+  });
+
   it('describes subjects whose codes are valid and which own every identifier the events use', () => {
     const { subjects, events } = generateChain({ seed: 17, batches: 150 });
     assert.equal(subjects.length, 8 + 4 + 2 + 2 + 12);
@@ -383,6 +445,7 @@ describe('bench/generator', () => {
     assert.throws(() => generateChain({ seed: 1, batches: -1 }), RangeError);
     assert.throws(() => generateChain({ seed: 1, batches: 1, itemsPerBatch: 0 }), RangeError);
     assert.throws(() => generateChain({ seed: 1, batches: 1, start: 'yesterday' }), RangeError);
+    assert.throws(() => generateChain({ seed: 1, batches: 1, shape: 'tree' as 'lots' }), RangeError);
     assert.throws(() => generateDocuments({ seed: 1, batches: 1, eventsPerDocument: 0 }).next(), RangeError);
     // More batches than the processors' SSCC serial references can number.
     assert.throws(() => generateDocuments({ seed: 1, batches: 1e12, eventsPerDocument: 10 }).next(), /SSCC/);

@@ -18,6 +18,19 @@
  * 36% [30–40], transformation 7% [5–10], aggregation 22% [15–25], retail selling 18% [10–20], inspection 3% and
  * transaction 1.5%. More items per batch mean more packing events per chain and shift the mix towards aggregation.
  *
+ * The 'lots' shape (`shape: 'lots'`, for the trace benchmark) follows lots instead of animals: every batch is
+ *
+ *   farm lots commissioned by quantity (pigs by the head, vegetables by the kilogram) → farm ships, processor receives
+ *   → TransformationEvent(s) turning the farm lots into product lots (pigs: killing into a carcass lot, then cutting
+ *   it into two retail cuts; vegetables: washing and bagging) → commissioning the serialised retail packs of each
+ *   product lot, with the lot in their ILMD (cbvmda:lotNumber) → packing packs into cases and cases onto pallets →
+ *   shipping the pallets to a distribution centre or market → receiving → shipping whole pallets on to 1–2 stores →
+ *   receiving → unpacking pallets and cases in the store → retail_selling of some packs.
+ *
+ * With the default 240 packs per batch a farm lot's forward trace reaches 255 – 270 things (its product lots,
+ * their packs, cases and pallets), a pack's backward trace its lot, the carcass lot and the farm lots behind them. A
+ * batch is about 55 (vegetables) to 85 (pork) events.
+ *
  * Why it is shaped the way it is:
  *   - Each subject writes identifiers in its own syntax (EPC URNs, GS1 Digital Links, or Digital Link EPCs with sgln
  *     locations), as client systems do; so one pig is an sgtin URN in the farm's events and a Digital Link in the
@@ -53,6 +66,8 @@ export const TIME_ZONE_OFFSET = '+08:00';
 
 export type GeneratedRole = 'producer' | 'processor' | 'wholesaler' | 'retailer' | 'logistics';
 export type IdentifierSyntax = 'epc-urn' | 'digital-link' | 'mixed';
+/** What one batch is: 'mixed' the animal-by-animal chain of the capture benchmark, 'lots' lots down to serialised packs. */
+export type ChainShape = 'mixed' | 'lots';
 
 export interface GeneratedLocation {
   /** GLN-13 with check digit. */
@@ -99,7 +114,12 @@ export interface ChainOptions {
   distributionCentres?: number;
   markets?: number;
   retailers?: number;
-  /** Retail units made from each batch. Larger values mean more packing events per chain and shift the mix. */
+  /** Default 'mixed'; see the module comment for 'lots'. */
+  shape?: ChainShape;
+  /**
+   * Retail units made from each batch (default 48, or 240 in the 'lots' shape). Larger values mean more packing
+   * events per chain and shift the mix.
+   */
   itemsPerBatch?: number;
   /** When batch 0 starts, as epoch milliseconds or an ISO 8601 date-time. Default 2024-01-01T00:00:00+08:00. */
   start?: number | string;
@@ -216,6 +236,7 @@ export function eventCategory(event: GeneratedEvent): EventCategory {
 // Options.
 
 interface Config {
+  shape: ChainShape;
   seed: number;
   batches: number;
   firstBatch: number;
@@ -244,7 +265,10 @@ function resolve(options: ChainOptions): Config {
   if (!Number.isFinite(startMs)) throw new RangeError(`start is not a date-time: ${String(start)}`);
   const interval = options.batchIntervalSeconds ?? 60;
   if (!(interval > 0)) throw new RangeError(`batchIntervalSeconds must be positive, got ${String(interval)}`);
+  const shape = options.shape ?? 'mixed';
+  if (shape !== 'mixed' && shape !== 'lots') throw new RangeError(`shape must be 'mixed' or 'lots', got ${String(shape)}`);
   const config: Config = {
+    shape,
     seed: Math.trunc(options.seed) >>> 0,
     batches: count(options.batches, 0, 'batches', 0),
     firstBatch: count(options.firstBatch, 0, 'firstBatch', 0),
@@ -253,7 +277,7 @@ function resolve(options: ChainOptions): Config {
     distributionCentres: count(options.distributionCentres, 2, 'distributionCentres', 0),
     markets: count(options.markets, 2, 'markets', 0),
     retailers: count(options.retailers, 12, 'retailers', 1),
-    itemsPerBatch: count(options.itemsPerBatch, 48, 'itemsPerBatch', 1),
+    itemsPerBatch: count(options.itemsPerBatch, shape === 'lots' ? 240 : 48, 'itemsPerBatch', 1),
     startMs: Math.floor(startMs),
     intervalMs: Math.round(interval * 1000),
   };
@@ -445,6 +469,8 @@ function pairFromUrn(urn: string): Pair {
 const PORK_CASE = 16;
 const VEG_CASE = 24;
 const CASES_PER_PALLET = 8;
+const LOTS_PORK_CASE = 12;
+const LOTS_VEG_CASE = 20;
 
 function buildNetwork(config: Config): Network {
   const rng = new Rng(mix32(config.seed ^ 0x5bd1e995));
@@ -612,7 +638,11 @@ function buildNetwork(config: Config): Network {
     retailers.push(a);
   }
 
-  const maxCases = Math.ceil(config.itemsPerBatch / Math.min(PORK_CASE, VEG_CASE));
+  // A 'lots' batch packs each product lot into its own cases: two lots can leave one part-filled case more.
+  const maxCases =
+    config.shape === 'lots'
+      ? Math.ceil(config.itemsPerBatch / Math.min(LOTS_PORK_CASE, LOTS_VEG_CASE)) + 1
+      : Math.ceil(config.itemsPerBatch / Math.min(PORK_CASE, VEG_CASE));
   const containerStride = maxCases + Math.ceil(maxCases / CASES_PER_PALLET);
   const capacity = Math.min(...actors.filter((a) => a.subject.roles.includes('processor')).map((a) => 10 ** (16 - a.cp.length)));
   if ((config.firstBatch + config.batches) * containerStride > capacity) {
@@ -678,12 +708,8 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-/**
- * The events of batch `b`, sorted by time. Times are kept beside the events in `network.lastTimes` (same order) so
- * that documents can carry a creationDate without parsing timestamps back.
- */
-function batchEvents(network: Network, config: Config, b: number): GeneratedEvent[] {
-  const rng = new Rng(batchSeed(config.seed, b));
+/** What both shapes build a batch's events with; `finish` gives them in time order. */
+function batchBuilder(network: Network) {
   const timed: { t: number; event: GeneratedEvent }[] = [];
   const emit = (t: number, event: GeneratedEvent) => {
     event.eventTime = formatTime(t);
@@ -702,6 +728,30 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
     ...(bizLocation ? { bizLocation: { id: bizLocation } } : {}),
   });
   const orders = (po: string, desadv: string) => [{ type: 'po', bizTransaction: po }, { type: 'desadv', bizTransaction: desadv }];
+  /**
+   * The events sorted by time. Times are kept beside the events in `network.lastTimes` (same order) so that
+   * documents can carry a creationDate without parsing timestamps back.
+   */
+  const finish = (): GeneratedEvent[] => {
+    // Stable: events at the same instant keep the order they were built in, which is causal.
+    timed.sort((x, y) => x.t - y.t);
+    const events = new Array<GeneratedEvent>(timed.length);
+    const times = network.lastTimes;
+    times.length = timed.length;
+    for (let i = 0; i < timed.length; i++) {
+      events[i] = timed[i]!.event;
+      times[i] = timed[i]!.t;
+    }
+    return events;
+  };
+  return { emit, ev, observation, orders, finish };
+}
+
+/** The events of batch `b`, sorted by time. */
+function batchEvents(network: Network, config: Config, b: number): GeneratedEvent[] {
+  if (config.shape === 'lots') return lotBatchEvents(network, config, b);
+  const rng = new Rng(batchSeed(config.seed, b));
+  const { emit, ev, observation, orders, finish } = batchBuilder(network);
 
   const items = config.itemsPerBatch;
   const t0 = config.startMs + b * config.intervalMs + rng.int(0, config.intervalMs - 1);
@@ -1018,16 +1068,321 @@ function batchEvents(network: Network, config: Config, b: number): GeneratedEven
     }
   }
 
-  // Stable: events at the same instant keep the order they were built in, which is causal.
-  timed.sort((x, y) => x.t - y.t);
-  const events = new Array<GeneratedEvent>(timed.length);
-  const times = network.lastTimes;
-  times.length = timed.length;
-  for (let i = 0; i < timed.length; i++) {
-    events[i] = timed[i]!.event;
-    times[i] = timed[i]!.t;
+  return finish();
+}
+
+/**
+ * The events of batch `b` in the 'lots' shape, sorted by time: lots from the farms to the packs, packs to the stores.
+ * Things are named by lot wherever they are handled by quantity, and each pack's commissioning records its lot, so
+ * that a trace has to go through lot membership as well as transformations and aggregation.
+ */
+function lotBatchEvents(network: Network, config: Config, b: number): GeneratedEvent[] {
+  const rng = new Rng(batchSeed(config.seed, b));
+  const { emit, ev, observation, orders, finish } = batchBuilder(network);
+  const amount = (epcClass: string, quantity: number, uom: string | undefined) => (uom ? { epcClass, quantity, uom } : { epcClass, quantity });
+
+  const items = config.itemsPerBatch;
+  const t0 = config.startMs + b * config.intervalMs + rng.int(0, config.intervalMs - 1);
+  const firstFarm = rng.pick(network.allFarms);
+  const kind: Kind = firstFarm.kinds[0]!;
+  const crop = kind === 'veg' ? rng.pick(firstFarm.crops) : -1;
+  const sources = [firstFarm];
+  if (rng.chance(0.35)) {
+    const partners = network.farms[kind].filter((f) => f !== firstFarm && (crop < 0 || f.crops.includes(crop)));
+    if (partners.length > 0) sources.push(rng.pick(partners));
   }
-  return events;
+  const processor = rng.pick(network.processors[kind]);
+  const plant = processor.sites.find((s) => s.location.kind === (kind === 'pork' ? 'slaughterhouse' : 'packing_centre'))!;
+  const hub = rng.pick(network.hubs[kind]);
+  const hubSite = hub.sites[0]!;
+  const day = lotDate(t0);
+  let n = 0; // business document counter within the batch
+
+  // -- farms: lots commissioned by quantity, shipped to the processor and received there.
+  let readyAt = t0;
+  const farmLots: [Item, string, number, string | undefined][] = []; // product, lot, quantity, unit (none: a head count)
+  for (let f = 0; f < sources.length; f++) {
+    const farm = sources[f]!;
+    const farmSite = farm.sites[0]!;
+    const item = kind === 'pork' ? farm.items[0]! : farm.items[farm.crops.indexOf(crop)]!;
+    let t = t0 + rng.int(0, 6 * HOUR);
+    const lots = rng.int(1, 3);
+    const mine: [Item, string, number, string | undefined][] = [];
+    for (let p = 0; p < lots; p++) {
+      t += rng.int(10 * MINUTE, 50 * MINUTE);
+      const lot = `${kind === 'pork' ? 'Z' : 'H'}${day}${b}-${f}${p}`;
+      const quantity = kind === 'pork' ? rng.int(8, 14) : rng.int(200, 800);
+      const uom = kind === 'pork' ? undefined : 'KGM';
+      const e = ev('ObjectEvent');
+      e.quantityList = [amount(lotClass(item, lot, farm), quantity, uom)];
+      e.action = 'ADD';
+      e.bizStep = 'commissioning';
+      e.disposition = 'active';
+      e.readPoint = { id: id(farmSite.point[p]!, farm) };
+      e.bizLocation = { id: id(farmSite.id, farm) };
+      e.ilmd =
+        kind === 'pork'
+          ? { 'cbvmda:lotNumber': lot, 'cbvmda:countryOfOrigin': 'CN', 'zs:earTagBatch': `${farm.subject.regionCode}${day}${p + 1}` }
+          : { 'cbvmda:lotNumber': lot, 'cbvmda:countryOfOrigin': 'CN' };
+      emit(t, e);
+      mine.push([item, lot, quantity, uom]);
+    }
+
+    // Pigs wait a day or two for transport and the quarantine certificate; vegetables leave the same day.
+    t += kind === 'pork' ? rng.int(12 * HOUR, 40 * HOUR) : rng.int(1 * HOUR, 5 * HOUR);
+    const po = bizTransaction(processor, 'po', b, n++);
+    const desadv = bizTransaction(farm, 'desadv', b, n++);
+    const ship = observation({ quantityList: mine.map(([it, lot, q, uom]) => amount(lotClass(it, lot, farm), q, uom)) }, 'shipping', 'in_transit', id(farmSite.point[0]!, farm));
+    ship.bizTransactionList = orders(po, desadv);
+    Object.assign(ship, parties(farm, farm, farmSite, processor, plant));
+    const certificate = `${farm.subject.regionCode.slice(0, 2)}${rng.digits(9)}`;
+    if (kind === 'pork') {
+      ship['zs:quarantineCertificate'] = certificate;
+      ship['zs:vehiclePlate'] = `浙${farm.plateLetter}${rng.digits(5)}`;
+    }
+    emit(t, ship);
+
+    t += rng.int(90 * MINUTE, 5 * HOUR);
+    const delivered = () => mine.map(([it, lot, q, uom]) => amount(lotClass(it, lot, processor), q, uom));
+    const receive = observation({ quantityList: delivered() }, 'receiving', 'in_progress', id(plant.point[0]!, processor), id(plant.id, processor));
+    receive.bizTransactionList = orders(po, desadv);
+    Object.assign(receive, parties(processor, farm, farmSite, processor, plant));
+    emit(t, receive);
+
+    if (kind === 'pork' && rng.chance(0.3)) {
+      t += rng.int(10 * MINUTE, 40 * MINUTE);
+      const inspect = observation({ quantityList: delivered() }, 'inspecting', 'conformant', id(plant.point[0]!, processor), id(plant.id, processor));
+      inspect['zs:quarantineCertificate'] = certificate;
+      emit(t, inspect);
+    }
+    for (const lot of mine) farmLots.push(lot);
+    if (t > readyAt) readyAt = t;
+  }
+
+  // -- processor: farm lots into product lots.
+  let t = readyAt + rng.int(2 * HOUR, 10 * HOUR);
+  const line = id(plant.point[1]!, processor);
+  const plantId = id(plant.id, processor);
+  const inputs = farmLots.map(([it, lot, q, uom]) => amount(lotClass(it, lot, processor), q, uom));
+  const productLots: [Item, string, number][] = []; // product, lot, packs
+  let shelfLife: number;
+  if (kind === 'pork') {
+    shelfLife = 5 * DAY;
+    const carcass = processor.items[0]!;
+    const carcassLot = `C${day}${b}`;
+    const heads = farmLots.reduce((sum, [, , q]) => sum + q, 0);
+    const kg = round1(heads * (70 + rng.next() * 20));
+    const slaughterCertificate = `${processor.subject.regionCode}${day}${String(b % 100000).padStart(5, '0')}`;
+    const kill = ev('TransformationEvent');
+    kill.inputQuantityList = inputs;
+    kill.outputQuantityList = [{ epcClass: lotClass(carcass, carcassLot, processor), quantity: kg, uom: 'KGM' }];
+    kill.bizStep = 'killing';
+    kill.disposition = 'in_progress';
+    kill.readPoint = { id: line };
+    kill.bizLocation = { id: plantId };
+    kill.ilmd = { 'cbvmda:lotNumber': carcassLot, 'zs:slaughterCertificate': slaughterCertificate };
+    emit(t, kill);
+
+    // Two different cuts of the carcass, each its own lot; a sole processor's items go on with crops after the cuts.
+    t += rng.int(3 * HOUR, 8 * HOUR);
+    const first = rng.int(1, PORK_CUTS.length);
+    const second = 1 + ((first - 1 + rng.int(1, PORK_CUTS.length - 1)) % PORK_CUTS.length);
+    const split = items < 2 ? items : rng.int(Math.max(1, Math.round(items * 0.35)), Math.min(items - 1, Math.round(items * 0.65)));
+    productLots.push([processor.items[first]!, `P${day}${b}A`, split]);
+    if (items - split > 0) productLots.push([processor.items[second]!, `P${day}${b}B`, items - split]);
+    const cut = ev('TransformationEvent');
+    cut.inputQuantityList = [{ epcClass: lotClass(carcass, carcassLot, processor), quantity: kg, uom: 'KGM' }];
+    cut.outputQuantityList = productLots.map(([it, lot, packs]) => ({ epcClass: lotClass(it, lot, processor), quantity: packs }));
+    cut.bizStep = 'creating_class_instance';
+    cut.disposition = 'in_progress';
+    cut.readPoint = { id: line };
+    cut.bizLocation = { id: plantId };
+    cut.ilmd = { 'cbvmda:itemExpirationDate': localDate(t + shelfLife), 'zs:slaughterCertificate': slaughterCertificate };
+    emit(t, cut);
+  } else {
+    shelfLife = 7 * DAY;
+    const product = processor.items[processor.items.length - CROPS.length + crop]!;
+    const lot = `V${day}${b}`;
+    productLots.push([product, lot, items]);
+    const pack = ev('TransformationEvent');
+    pack.inputQuantityList = inputs;
+    pack.outputQuantityList = [{ epcClass: lotClass(product, lot, processor), quantity: items }];
+    pack.bizStep = 'creating_class_instance';
+    pack.disposition = 'in_progress';
+    pack.readPoint = { id: line };
+    pack.bizLocation = { id: plantId };
+    pack.ilmd = {
+      'cbvmda:lotNumber': lot,
+      'cbvmda:itemExpirationDate': localDate(t + shelfLife),
+      'cbvmda:countryOfOrigin': 'CN',
+      'zs:pesticideTestReport': `NC${day}${rng.digits(6)}`,
+    };
+    emit(t, pack);
+  }
+
+  // -- the packs of each lot: labelled (commissioned with their lot) and packed into cases of their own lot.
+  const caseSize = kind === 'pork' ? LOTS_PORK_CASE : LOTS_VEG_CASE;
+  const containerBase = b * network.containerStride;
+  let containers = 0;
+  const cases: { pair: Pair; product: Item; from: number; to: number }[] = [];
+  let serial = b * items;
+  for (const [product, lot, packs] of productLots) {
+    t += rng.int(20 * MINUTE, 1 * HOUR);
+    const e = ev('ObjectEvent');
+    e.epcList = serials(product, serial, serial + packs, processor);
+    e.action = 'ADD';
+    e.bizStep = 'commissioning';
+    e.disposition = 'active';
+    e.readPoint = { id: line };
+    e.bizLocation = { id: plantId };
+    e.ilmd = { 'cbvmda:lotNumber': lot, 'cbvmda:itemExpirationDate': localDate(t + shelfLife) };
+    emit(t, e);
+    for (let from = serial; from < serial + packs; from += caseSize) {
+      cases.push({ pair: ssccPair(processor, containerBase + containers++, rng.int(0, 9)), product, from, to: Math.min(serial + packs, from + caseSize) });
+    }
+    serial += packs;
+  }
+  for (const c of cases) {
+    t += rng.int(1 * MINUTE, 4 * MINUTE);
+    const e = ev('AggregationEvent');
+    e.parentID = processor.epcDl ? c.pair.dl : c.pair.urn;
+    e.childEPCs = serials(c.product, c.from, c.to, processor);
+    e.action = 'ADD';
+    e.bizStep = 'packing';
+    e.disposition = 'in_progress';
+    e.readPoint = { id: line };
+    e.bizLocation = { id: plantId };
+    emit(t, e);
+  }
+  const pallets: { pair: Pair; cases: typeof cases }[] = [];
+  for (let c = 0; c < cases.length; c += CASES_PER_PALLET) {
+    pallets.push({ pair: ssccPair(processor, containerBase + containers++, rng.int(0, 9)), cases: cases.slice(c, c + CASES_PER_PALLET) });
+  }
+  for (const pallet of pallets) {
+    t += rng.int(3 * MINUTE, 10 * MINUTE);
+    const e = ev('AggregationEvent');
+    e.parentID = processor.epcDl ? pallet.pair.dl : pallet.pair.urn;
+    e.childEPCs = pick(pallet.cases.map((c) => c.pair), processor);
+    e.action = 'ADD';
+    e.bizStep = 'packing';
+    e.disposition = 'in_progress';
+    e.readPoint = { id: id(plant.point[2]!, processor) };
+    e.bizLocation = { id: plantId };
+    emit(t, e);
+  }
+  const palletPairs = pallets.map((p) => p.pair);
+
+  // -- processor to hub.
+  t += rng.int(1 * HOUR, 6 * HOUR);
+  const shippedAt = t;
+  const po = bizTransaction(hub, 'po', b, n++);
+  const desadv = bizTransaction(processor, 'desadv', b, n++);
+  const ship = observation({ epcList: pick(palletPairs, processor) }, 'shipping', 'in_transit', id(plant.point[0]!, processor));
+  ship.bizTransactionList = orders(po, desadv);
+  Object.assign(ship, parties(processor, processor, plant, hub, hubSite));
+  emit(t, ship);
+  t += rng.int(1 * HOUR, 4 * HOUR);
+  if ((kind === 'pork' || rng.chance(0.5)) && rng.chance(0.5)) {
+    // Arrival check of the truck's temperature logger before the goods are accepted.
+    const inspect = observation({ epcList: pick(palletPairs, hub) }, 'inspecting', 'conformant', id(hubSite.point[0]!, hub), id(hubSite.id, hub));
+    const mean = kind === 'pork' ? 1.5 + rng.next() * 2 : 3 + rng.next() * 3;
+    inspect.sensorElementList = [
+      {
+        sensorMetadata: { startTime: formatTime(shippedAt), endTime: formatTime(t) },
+        sensorReport: [{ type: 'Temperature', minValue: round1(mean - 0.5 - rng.next()), maxValue: round1(mean + 0.5 + rng.next()), meanValue: round1(mean), uom: 'CEL' }],
+      },
+    ];
+    emit(t, inspect);
+  }
+  t += rng.int(10 * MINUTE, 40 * MINUTE);
+  const receive = observation({ epcList: pick(palletPairs, hub) }, 'receiving', 'in_progress', id(hubSite.point[0]!, hub), id(hubSite.id, hub));
+  receive.bizTransactionList = orders(po, desadv);
+  Object.assign(receive, parties(hub, processor, plant, hub, hubSite));
+  emit(t, receive);
+  const receivedAt = t;
+
+  // -- hub to stores: whole pallets, unpacked in the store, some packs sold.
+  const shipments = Math.min(pallets.length, rng.int(1, 2));
+  const firstRetailer = rng.int(0, network.retailers.length - 1);
+  let palletCursor = 0;
+  for (let r = 0; r < shipments; r++) {
+    const retailer = network.retailers[(firstRetailer + r) % network.retailers.length]!;
+    const store = rng.pick(retailer.sites);
+    const take = r === shipments - 1 ? pallets.length - palletCursor : Math.max(1, Math.round(pallets.length / shipments));
+    const sent = pallets.slice(palletCursor, palletCursor + take);
+    palletCursor += take;
+    const sentPairs = sent.map((p) => p.pair);
+
+    let ts = receivedAt + rng.int(2 * HOUR, 20 * HOUR);
+    const retailPo = bizTransaction(retailer, 'po', b, n++);
+    const hubDesadv = bizTransaction(hub, 'desadv', b, n++);
+    if (rng.chance(0.2)) {
+      const tx = ev('TransactionEvent');
+      tx.bizTransactionList = [
+        { type: 'po', bizTransaction: retailPo },
+        { type: 'inv', bizTransaction: bizTransaction(hub, 'inv', b, n++) },
+      ];
+      tx.epcList = pick(sentPairs, hub);
+      tx.action = 'ADD';
+      tx.readPoint = { id: id(hubSite.point[1]!, hub) };
+      tx.bizLocation = { id: id(hubSite.id, hub) };
+      Object.assign(tx, parties(hub, hub, hubSite, retailer, store));
+      emit(ts, tx);
+      ts += rng.int(20 * MINUTE, 2 * HOUR);
+    }
+    const out = observation({ epcList: pick(sentPairs, hub) }, 'shipping', 'in_transit', id(hubSite.point[0]!, hub));
+    out.bizTransactionList = orders(retailPo, hubDesadv);
+    Object.assign(out, parties(hub, hub, hubSite, retailer, store));
+    emit(ts, out);
+
+    ts += rng.int(1 * HOUR, 4 * HOUR);
+    const storeId = id(store.id, retailer);
+    const inbound = observation({ epcList: pick(sentPairs, retailer) }, 'receiving', 'sellable_not_accessible', id(store.point[0]!, retailer), storeId);
+    inbound.bizTransactionList = orders(retailPo, hubDesadv);
+    Object.assign(inbound, parties(retailer, hub, hubSite, retailer, store));
+    emit(ts, inbound);
+
+    const backroom = id(store.point[2]!, retailer);
+    const shelved: [Item, number][] = [];
+    for (const pallet of sent) {
+      ts += rng.int(20 * MINUTE, 3 * HOUR);
+      const e = ev('AggregationEvent');
+      e.parentID = retailer.epcDl ? pallet.pair.dl : pallet.pair.urn;
+      e.childEPCs = pick(pallet.cases.map((c) => c.pair), retailer);
+      e.action = 'DELETE';
+      e.bizStep = 'unpacking';
+      e.disposition = 'in_progress';
+      e.readPoint = { id: backroom };
+      e.bizLocation = { id: storeId };
+      emit(ts, e);
+      for (const c of pallet.cases) {
+        ts += rng.int(2 * MINUTE, 20 * MINUTE);
+        const u = ev('AggregationEvent');
+        u.parentID = retailer.epcDl ? c.pair.dl : c.pair.urn;
+        u.childEPCs = serials(c.product, c.from, c.to, retailer);
+        u.action = 'DELETE';
+        u.bizStep = 'unpacking';
+        u.disposition = 'sellable_accessible';
+        u.readPoint = { id: backroom };
+        u.bizLocation = { id: storeId };
+        emit(ts, u);
+        for (let s = c.from; s < c.to; s++) shelved.push([c.product, s]);
+      }
+    }
+
+    // Sales: baskets of 1–3 packs, spread over the shelves, over the next days.
+    const till = id(store.point[1]!, retailer);
+    const sales = rng.int(4, 10) * sent.length;
+    let next = rng.int(0, 3);
+    for (let s = 0; s < sales && next < shelved.length; s++) {
+      ts += rng.int(10 * MINUTE, 4 * HOUR);
+      const basket = shelved.slice(next, next + rng.int(1, 3));
+      next += basket.length + rng.int(0, 6);
+      const sold = basket.map(([it, serialNumber]) => serials(it, serialNumber, serialNumber + 1, retailer)[0]!);
+      emit(ts, observation({ epcList: sold }, 'retail_selling', 'retail_sold', till, storeId));
+    }
+  }
+  return finish();
 }
 
 function epcisDocument(eventList: GeneratedEvent[], latest: number): Record<string, unknown> {
