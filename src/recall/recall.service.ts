@@ -10,7 +10,7 @@ import type { Page } from '../domain/master-data.js';
 import type { EventsService } from '../events/events.service.js';
 import { IssuanceRepository } from '../issuance/issuance.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
-import type { TraceService, TracedEvent } from '../trace/trace.service.js';
+import { thingsNamed, type TraceService, type TracedEvent } from '../trace/trace.service.js';
 import { RecallRepository } from './recall.repository.js';
 
 /**
@@ -236,7 +236,7 @@ export class RecallService {
     for (let i = 0; i < eventIds.length; i += 1_000) {
       const page = await this.events.query(system, { EQ_eventID: eventIds.slice(i, i + 1_000).join('|'), EQ_bizStep: 'inspecting', EQ_disposition: 'non_conformant', perPage: '1000' });
       for (const event of page.events) {
-        const things = [...new Set(namedCodes(event))].slice(0, MAX_RECALL_ROOTS);
+        const things = [...new Set(thingsNamed(event))].slice(0, MAX_RECALL_ROOTS);
         if (things.length === 0) continue;
         orders.push(await this.create(system, { codes: things, reason: `检验不合格，自动中止交易 (event ${String(event.eventID)})`, kind: 'stop_trade' }));
       }
@@ -342,7 +342,7 @@ export class RecallService {
         do {
           const page = await this.events.query(system, { [parameter]: codes.slice(i, i + 1_000).join('|'), EQ_bizStep: FLAGGED_STEPS.join('|'), GE_recordTime: since, perPage: '1000', ...(nextPageToken ? { nextPageToken } : {}) });
           for (const e of page.events) {
-            const named = namedCodes(e).filter((c) => wanted.has(c));
+            const named = thingsNamed(e).filter((c) => wanted.has(c));
             const id = String(e.eventID);
             const entry = flagged.get(id) ?? { eventID: id, bizStep: typeof e.bizStep === 'string' ? e.bizStep : null, eventTime: String(e.eventTime), codes: [] };
             entry.codes = [...new Set([...entry.codes, ...named])];
@@ -393,13 +393,6 @@ function quantitiesOf(event: TracedEvent, code: string): Amount[] {
   return out;
 }
 
-function namedCodes(event: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  for (const key of ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']) for (const v of (Array.isArray(event[key]) ? event[key] : []) as unknown[]) if (typeof v === 'string') out.push(v);
-  for (const key of ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']) for (const q of (Array.isArray(event[key]) ? event[key] : []) as { epcClass?: string }[]) if (q.epcClass) out.push(q.epcClass);
-  if (typeof event.parentID === 'string') out.push(event.parentID);
-  return out;
-}
 
 function toView(r: RecallTable): RecallView {
   return {

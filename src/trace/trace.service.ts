@@ -290,6 +290,11 @@ function referencesOf(event: TracedEvent): References {
   return { epcs, parent, children, inputs, outputs, all: [...epcs, ...children, ...inputs, ...outputs].map((q) => q.code).concat(parent ? [parent] : []) };
 }
 
+/** Every thing an event names (EPCs, classes, children, parent, inputs, outputs), as presented by the event store. */
+export function thingsNamed(body: Record<string, unknown>): string[] {
+  return referencesOf(traced(body)).all;
+}
+
 function traced(body: Record<string, unknown>): TracedEvent {
   return {
     eventID: String(body.eventID),
