@@ -4,7 +4,7 @@
  * the server's CPU and memory from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,10 +40,14 @@ export interface BenchDatabase {
 /**
  * A fresh database for one run, or null (after saying so) when the dialect's server is not there. Each run gets its
  * own data directory and, on PostgreSQL, its own schema, so that runs never see each other's data.
+ *
+ * With `keep` (a directory), the database is kept there between runs instead, under `name`: a benchmark whose loading
+ * takes most of its time can then measure again after a change without loading again. `drop` leaves it in place.
  */
-export async function benchDatabase(dialect: Dialect, name: string): Promise<BenchDatabase | null> {
-  const dataDir = mkdtempSync(join(tmpdir(), `zhuisu-${name}-`));
-  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+export async function benchDatabase(dialect: Dialect, name: string, keep?: string): Promise<BenchDatabase | null> {
+  const dataDir = keep ? join(keep, `${name}-${dialect}`) : mkdtempSync(join(tmpdir(), `zhuisu-${name}-`));
+  if (keep) mkdirSync(dataDir, { recursive: true });
+  const removeDir = () => (keep ? undefined : rmSync(dataDir, { recursive: true, force: true }));
   if (dialect === 'sqlite') {
     return { env: { DATABASE_URL: join(dataDir, 'bench.sqlite'), ZHUISU_DATA_DIR: dataDir }, analyze: async () => {}, drop: async () => removeDir() };
   }
@@ -56,7 +60,7 @@ export async function benchDatabase(dialect: Dialect, name: string): Promise<Ben
     removeDir();
     return null;
   }
-  const schema = `${name.replace(/[^a-z0-9]/g, '_')}_${process.pid}`;
+  const schema = `${name.replace(/[^a-z0-9]/g, '_')}_${keep ? 'kept' : process.pid}`;
   const withClient = async (work: (client: pg.Client) => Promise<void>) => {
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
@@ -75,6 +79,7 @@ export async function benchDatabase(dialect: Dialect, name: string): Promise<Ben
         for (const { tablename } of rows) await client.query(`analyze ${schema}."${tablename}"`);
       }),
     drop: async () => {
+      if (keep) return;
       removeDir();
       await withClient(async (client) => {
         await client.query(`drop schema if exists ${schema} cascade`);

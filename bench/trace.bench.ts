@@ -8,9 +8,15 @@
  *   BENCH_TRACE_EVENTS=100000 BENCH_DIALECTS=sqlite node scripts/run-bench.mjs trace
  *
  * BENCH_TRACE_ROUNDS (default 200) sets the traces per direction. The server is the compiled one: `npm run bench`
- * builds it first; run `npm run build` after changing src/ when calling the runner directly.
+ * builds it first; run `npm run build` after changing src/ when calling the runner directly. BENCH_TRACE_KEEP=<dir>
+ * keeps the loaded database (and the codes sampled from it) in that directory, and a later run with the same
+ * directory and event count measures without loading again.
+ *
+ * Recalls are timed too: `POST /api/v1/recalls` of a farm lot (a forward trace that reaches its retail outlets, the
+ * notices written), each closed again after.
  */
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { normaliseIdentifier } from '../src/codes/gs1/index.js';
 import { seededRandom } from '../test/support/random.js';
 import { generateDocuments, generateSubjects, type ChainOptions } from './generator.js';
@@ -18,6 +24,8 @@ import { adminHeaders, benchDatabase, benchDialects, cpuByThread, registerSubjec
 
 const EVENTS = Number(process.env.BENCH_TRACE_EVENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_TRACE_ROUNDS ?? 200);
+const RECALLS = Math.max(20, Math.round(ROUNDS / 4));
+const KEEP = process.env.BENCH_TRACE_KEEP;
 const PER_DOCUMENT = 1000;
 /** As in the capture benchmark: enough documents in flight to keep every capture worker busy. */
 const CLIENTS = 4;
@@ -155,6 +163,31 @@ function databaseMb(env: Record<string, string>): number | undefined {
   return (size(file) + size(`${file}-wal`)) / 2 ** 20;
 }
 
+/** Times recalls of farm lots, each closed again so that the next starts from the same state. */
+async function recalls(server: Server, farmLots: string[], rounds: number): Promise<{ ms: number[]; items: number; subjects: number }> {
+  const random = seededRandom(13);
+  const measured = { ms: [] as number[], items: 0, subjects: 0 };
+  for (let i = 0; i < rounds; i++) {
+    const code = farmLots[Math.floor(random() * farmLots.length)]!;
+    const started = performance.now();
+    const res = await fetch(`${server.base}/api/v1/recalls`, { method: 'POST', headers: { ...adminHeaders, 'content-type': 'application/json' }, body: JSON.stringify({ codes: [code], reason: 'benchmark recall' }) });
+    const text = await res.text();
+    measured.ms.push(performance.now() - started);
+    if (res.status !== 201) throw new Error(`recall ${code}: ${res.status} ${text.slice(0, 500)}`);
+    const recall = JSON.parse(text) as { id: string; affected: { items: unknown[]; subjects: unknown[] } };
+    measured.items += recall.affected.items.length;
+    measured.subjects += recall.affected.subjects.length;
+    const closed = await fetch(`${server.base}/api/v1/recalls/${recall.id}/close`, { method: 'POST', headers: { ...adminHeaders, 'content-type': 'application/json' }, body: '{}' });
+    if (closed.status !== 200) throw new Error(`close recall: ${closed.status} ${await closed.text()}`);
+  }
+  return measured;
+}
+
+function percentiles(values: number[]): { at: (q: number) => number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { at: (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!, max: sorted[sorted.length - 1]! };
+}
+
 /** Warms up, then times ROUNDS traces in each direction and prints what they took. */
 async function measure(server: Server, candidates: Candidates): Promise<void> {
   const cases: [string, string[], 'backward' | 'forward'][] = [
@@ -165,25 +198,38 @@ async function measure(server: Server, candidates: Candidates): Promise<void> {
   console.log(`    ${ROUNDS} traces each, one at a time: p50 / p95 / max; per trace on average`);
   for (const [what, codes, direction] of cases) {
     const m = await traces(server, codes, direction, ROUNDS);
-    const ms = [...m.ms].sort((a, b) => a - b);
-    const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!;
+    const { at, max } = percentiles(m.ms);
     console.log(
-      `    ${what.padEnd(26)} ${at(0.5).toFixed(1)} / ${at(0.95).toFixed(1)} / ${ms[ms.length - 1]!.toFixed(1)} ms; ` +
+      `    ${what.padEnd(26)} ${at(0.5).toFixed(1)} / ${at(0.95).toFixed(1)} / ${max.toFixed(1)} ms; ` +
         `${(m.nodes / ROUNDS).toFixed(0)} nodes, ${(m.edges / ROUNDS).toFixed(0)} edges, ${(m.warnings / ROUNDS).toFixed(1)} warnings, ` +
         `${Math.round(m.bytes / ROUNDS / 1024)} KiB; server CPU ${m.serverCpuMs.toFixed(1)} ms; server RSS up to ${Math.round(m.peakRssMb)} MB`,
     );
   }
+  const r = await recalls(server, candidates.farmLots, RECALLS);
+  const { at, max } = percentiles(r.ms);
+  console.log(
+    `    ${'recall of a farm lot'.padEnd(26)} ${at(0.5).toFixed(1)} / ${at(0.95).toFixed(1)} / ${max.toFixed(1)} ms (${RECALLS} recalls); ` +
+      `${(r.items / RECALLS).toFixed(0)} items, ${(r.subjects / RECALLS).toFixed(1)} subjects affected; server RSS ${Math.round(server.currentRssMb())} MB`,
+  );
 }
 
 async function run(dialect: Dialect): Promise<void> {
-  const database = await benchDatabase(dialect, 'bench_trace');
+  const database = await benchDatabase(dialect, `bench_trace_${EVENTS}`, KEEP);
   if (!database) return;
   let server = await startServer(database.env);
   try {
-    await registerSubjects(server.base, generateSubjects(CHAIN), { products: true });
-    console.log(`${dialect}: loading ${EVENTS.toLocaleString('en')} events through POST /epcis/capture, ${CLIENTS} clients`);
-    const candidates = await load(server);
-    await database.analyze();
+    const kept = join(database.env.ZHUISU_DATA_DIR!, 'candidates.json');
+    let candidates: Candidates;
+    if (KEEP && existsSync(kept)) {
+      console.log(`${dialect}: ${EVENTS.toLocaleString('en')} events loaded by an earlier run (${KEEP})`);
+      candidates = JSON.parse(readFileSync(kept, 'utf8')) as Candidates;
+    } else {
+      await registerSubjects(server.base, generateSubjects(CHAIN), { products: true });
+      console.log(`${dialect}: loading ${EVENTS.toLocaleString('en')} events through POST /epcis/capture, ${CLIENTS} clients`);
+      candidates = await load(server);
+      await database.analyze();
+      if (KEEP) writeFileSync(kept, JSON.stringify(candidates));
+    }
     const size = databaseMb(database.env);
     console.log(`  server RSS after loading ${Math.round(server.currentRssMb())} MB (peak while loading ${Math.round(server.rssMb())} MB)${size === undefined ? '' : `, database ${Math.round(size)} MB`}`);
     console.log(`  the server that loaded them:`);

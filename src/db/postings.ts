@@ -44,6 +44,15 @@ export function namesThingHeldBy(db: Executor, objectIdsColumn: string, subjectI
         where hs.subject_id = ${subjectId}))`;
 }
 
+/**
+ * A subquery yielding the given event seqs, sent as one JSON parameter: a list of any length (a trace that already
+ * holds ten thousand events) stays one bound parameter.
+ */
+export function seqsAmong(db: Executor, seqs: readonly number[]): RawBuilder<number> {
+  const list = JSON.stringify(seqs);
+  return isPostgres(db) ? sql<number>`(select s::bigint from jsonb_array_elements_text(${list}::jsonb) as t(s))` : sql<number>`(select value from json_each(${list}))`;
+}
+
 /** Exact terms by key lookup, prefixes as key ranges (terms are compared byte by byte on both dialects). */
 function termCondition(match: PostingMatch): RawBuilder<boolean> {
   const conditions: RawBuilder<boolean>[] = [];

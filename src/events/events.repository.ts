@@ -1,5 +1,5 @@
 import type { ReadScope } from '../access/policy.js';
-import { namesThingHeldBy, postedSeqs, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { namesThingHeldBy, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import type { EventQuery, SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -133,8 +133,8 @@ export class EventsRepository {
     return row !== undefined;
   }
 
-  /** One page of a SimpleEventQuery within the reader's scope, in the query's order, after `cursor`. */
-  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number): Promise<(StoredEvent & { sortKey: number })[]> {
+  /** One page of a SimpleEventQuery within the reader's scope, in the query's order, after `cursor`, leaving out the events `except` lists. */
+  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, except: readonly number[] = []): Promise<(StoredEvent & { sortKey: number })[]> {
     const sortColumn = q.orderBy === 'eventTime' ? 'e.event_time_ms' : q.orderBy === 'recordTime' ? 'e.record_time_ms' : 'e.seq';
     const direction = q.orderDirection === 'ASC' ? 'asc' : 'desc';
     // In event-time order, a disposition or event type that many events share is best met by walking the time index
@@ -145,6 +145,7 @@ export class EventsRepository {
     let query = this.matching(q, scope, walkTime)
       .leftJoin('capture_jobs as c', 'c.id', 'e.capture_id')
       .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'c.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
+    if (except.length) query = query.where('e.seq', 'not in', seqsAmong(this.db, except));
     if (cursor) {
       const after = direction === 'asc' ? '>' : '<';
       query =

@@ -22,16 +22,8 @@ export class EventsService {
   constructor(private readonly database: Database) {}
 
   async query(actor: Principal, params: Record<string, string | undefined>, form: IdentifierForm = 'canonical'): Promise<EventPage> {
-    let query: EventQuery;
     const repo = new EventsRepository(this.database.db);
-    try {
-      // Declared prefixes matter only to field parameters written with a prefix; most queries skip the lookup.
-      const namesFields = Object.keys(params).some((name) => /^(EQ|GT|GE|LT|LE|EXISTS)_/.test(name) && name.includes(':'));
-      query = parseEventQuery(params, namesFields ? await repo.namespaces() : undefined);
-    } catch (error) {
-      if (error instanceof QueryParameterError) throw invalid('query-parameter', error.message, [{ pointer: `/${error.parameter}`, message: error.message }]);
-      throw error;
-    }
+    const query = await parsed(repo, params);
     const token = params.nextPageToken ? decodeToken(params.nextPageToken) : null;
     // The standard's QueryTooLargeException: checked once, on the first page, which the later pages continue.
     if (query.maxEventCount !== undefined && !token && (await repo.countUpTo(query, readScope(actor), query.maxEventCount + 1)) > query.maxEventCount) {
@@ -48,6 +40,26 @@ export class EventsService {
       context: mergedContext(page),
       nextPageToken: more && last ? encodeToken({ key: last.sortKey, seq: last.seq, remaining: remaining === Infinity ? undefined : remaining - page.length }) : null,
     };
+  }
+
+  /**
+   * Every event a query matches that the actor may read, all pages at once, identifiers canonical, leaving out the
+   * events `except` lists (by seq): for readers that walk the store in rounds and already hold what earlier rounds
+   * found, such as the trace, which meets a big commissioning or packing event again at every level it touches.
+   */
+  async readAll(actor: Principal, params: Record<string, string | undefined>, except: readonly number[] = []): Promise<{ seq: number; event: Record<string, unknown> }[]> {
+    const repo = new EventsRepository(this.database.db);
+    const query = await parsed(repo, params);
+    const out: { seq: number; event: Record<string, unknown> }[] = [];
+    const pageSize = 1000;
+    let cursor: PageCursor | null = null;
+    for (;;) {
+      const rows = await repo.query(query, readScope(actor), cursor, pageSize, except);
+      for (const row of rows) out.push({ seq: row.seq, event: present(row, 'canonical') });
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < pageSize) return out;
+      cursor = { key: last.sortKey, seq: last.seq };
+    }
   }
 
   async get(actor: Principal, eventId: string, form: IdentifierForm = 'canonical'): Promise<{ event: Record<string, unknown>; context: Record<string, unknown> }> {
@@ -68,6 +80,18 @@ export class EventsService {
     }
     if (subjects.some((s) => canReadSubject(actor, s))) return true;
     return scope.kind === 'subject' && (await repo.subjectHasHeld(scope.subjectId, event.seq));
+  }
+}
+
+/** The query a request's parameters make, or an `invalid` error naming the parameter at fault. */
+async function parsed(repo: EventsRepository, params: Record<string, string | undefined>): Promise<EventQuery> {
+  try {
+    // Declared prefixes matter only to field parameters written with a prefix; most queries skip the lookup.
+    const namesFields = Object.keys(params).some((name) => /^(EQ|GT|GE|LT|LE|EXISTS)_/.test(name) && name.includes(':'));
+    return parseEventQuery(params, namesFields ? await repo.namespaces() : undefined);
+  } catch (error) {
+    if (error instanceof QueryParameterError) throw invalid('query-parameter', error.message, [{ pointer: `/${error.parameter}`, message: error.message }]);
+    throw error;
   }
 }
 

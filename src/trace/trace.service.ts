@@ -1,7 +1,7 @@
 import type { Principal } from '../access/principal.js';
 import { parseCodeUri } from '../codes/code-uri.js';
 import { CANONICAL_DIGITAL_LINK_BASE, formatDigitalLink, parseDigitalLink } from '../codes/gs1/digital-link.js';
-import { identifierKind, type IdentifierKind } from '../codes/gs1/index.js';
+import { identifierKind, type AiValue, type IdentifierKind } from '../codes/gs1/index.js';
 import { identifierOf, scanCode } from '../codes/registry.js';
 import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
@@ -95,7 +95,7 @@ export class TraceService {
   ) {}
 
   async trace(actor: Principal, scanned: string, direction: TraceDirection, depth = DEFAULT_TRACE_DEPTH): Promise<TraceResult> {
-    return (await this.traceWithEvents(actor, scanned, direction, depth)).result;
+    return (await this.run(actor, scanned, direction, depth)).result;
   }
 
   /**
@@ -103,20 +103,29 @@ export class TraceService {
    * bound, in event-time order): what impact assessment and recall build on.
    */
   async traceWithEvents(actor: Principal, scanned: string, direction: TraceDirection, depth = DEFAULT_TRACE_DEPTH): Promise<{ result: TraceResult; events: Map<string, TracedEvent[]> }> {
+    const { result, found } = await this.run(actor, scanned, direction, depth);
+    const idOf = new Map(result.nodes.map((n) => [n.code, n.id]));
+    const events = new Map([...found.values()].map((f) => [idOf.get(f.code)!, [...f.events.values()].sort((a, b) => a.time - b.time)]));
+    return { result, events };
+  }
+
+  private async run(actor: Principal, scanned: string, direction: TraceDirection, depth: number): Promise<{ result: TraceResult; found: Map<string, Found> }> {
     if (!Number.isInteger(depth) || depth < 1 || depth > MAX_TRACE_DEPTH) throw invalid('invalid-depth', `depth must be 1 to ${MAX_TRACE_DEPTH}`, [{ pointer: '/depth', message: 'out of range' }]);
     const root = identify(scanned);
+    const facts = codeFactsMemo();
+    const reading = new TraceReading(this.events, actor, facts);
     const found = new Map<string, Found>([[root, { code: root, depth: 0, bound: direction === 'forward' ? -Infinity : Infinity, events: new Map() }]]);
-    const edges = new Map<string, TraceEdge>();
+    const edges = new Map<string, TimedEdge>();
     const warnings: string[] = [];
     let frontier = [root];
     for (let level = 0; frontier.length > 0; level += 1) {
-      const events = await this.eventsNaming(actor, frontier);
+      const events = await reading.eventsNaming(frontier);
       const next: string[] = [];
       const reach = (code: string, from: Found, event: TracedEvent, relation: TraceEdge['relation'], quantity: Quantity | undefined, towards: 'up' | 'down') => {
         const [source, target] = towards === 'down' ? [from.code, code] : [code, from.code];
         const key = `${source}\u0000${target}\u0000${event.eventID}`;
         if (!edges.has(key)) {
-          edges.set(key, { from: source, to: target, relation, eventID: event.eventID, bizStep: event.bizStep, eventTime: event.eventTime, quantity: quantity?.quantity ?? null, uom: quantity?.uom ?? null });
+          edges.set(key, { from: source, to: target, relation, eventID: event.eventID, bizStep: event.bizStep, eventTime: event.eventTime, quantity: quantity?.quantity ?? null, uom: quantity?.uom ?? null, time: event.time });
         }
         if (found.has(code)) return;
         if (found.size >= MAX_TRACE_NODES) return;
@@ -132,7 +141,7 @@ export class TraceService {
           if (direction === 'backward') {
             if (refs.outputs.some((r) => r.code === code)) for (const input of refs.inputs) reach(input.code, node, event, 'transformation', input, 'up');
             if (refs.parent === code && event.action !== 'DELETE') for (const child of refs.children) reach(child.code, node, event, 'aggregation', child, 'up');
-            const lot = lotOfItem(code, event);
+            const lot = lotOfItem(facts(code), event);
             if (lot) reach(lot, node, event, 'lot', undefined, 'up');
           } else {
             if (refs.inputs.some((r) => r.code === code)) for (const output of refs.outputs) reach(output.code, node, event, 'transformation', output, 'down');
@@ -140,9 +149,10 @@ export class TraceService {
           }
         }
         // A lot's serials are named by the events that commissioned them with the lot in their ILMD.
-        if (direction === 'forward' && lotParts(code)) {
-          for (const event of await this.commissionedInLot(actor, code)) {
-            for (const item of referencesOf(event).epcs) if (lotOfItem(item.code, event) === code) reach(item.code, node, event, 'lot', undefined, 'down');
+        const lot = facts(code).lot;
+        if (direction === 'forward' && lot) {
+          for (const event of await reading.commissionedInLot(lot)) {
+            for (const item of referencesOf(event).epcs) if (lotOfItem(facts(item.code), event) === code) reach(item.code, node, event, 'lot', undefined, 'down');
           }
         }
       }
@@ -156,86 +166,52 @@ export class TraceService {
     // The events of the last level were never read: read them for their holders and places.
     const unread = [...found.values()].filter((f) => f.events.size === 0);
     if (unread.length) {
-      const events = await this.eventsNaming(actor, unread.map((f) => f.code));
+      const events = await reading.eventsNaming(unread.map((f) => f.code));
       for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.set(e.eventID, e);
     }
-    warnings.push(...cycles([...edges.values()]), ...brokenLinks(found, [...edges.values()]));
-    const result = await this.describe(root, direction, found, [...edges.values()], warnings);
-    const idOf = new Map(result.nodes.map((n) => [n.code, n.id]));
-    const events = new Map([...found.values()].map((f) => [idOf.get(f.code)!, [...f.events.values()].sort((a, b) => a.time - b.time)]));
-    return { result, events };
+    const linked = [...edges.values()];
+    const containers = containersOf(linked);
+    warnings.push(...cycles(linked, facts), ...brokenLinks(found, containers, facts));
+    return { result: await this.describe(root, direction, found, linked, containers, warnings, facts), found };
   }
 
-  /** Every event the actor may read that names one of `codes` as a thing (instance or class), grouped by code. */
-  private async eventsNaming(actor: Principal, codes: string[]): Promise<Map<string, TracedEvent[]>> {
-    const byCode = new Map<string, TracedEvent[]>();
-    const wanted = new Set(codes);
-    const classes = codes.filter((c) => lotParts(c) || kindOf(c) === 'class');
-    const instances = codes.filter((c) => !classes.includes(c));
-    const seen = new Set<string>();
-    for (const [parameter, terms] of [['MATCH_anyEPC', instances], ['MATCH_anyEPCClass', classes]] as const) {
-      for (let i = 0; i < terms.length; i += TERMS_PER_QUERY) {
-        for (const event of await this.all(actor, { [parameter]: terms.slice(i, i + TERMS_PER_QUERY).join('|') })) {
-          if (seen.has(event.eventID)) continue;
-          seen.add(event.eventID);
-          for (const ref of referencesOf(event).all) {
-            if (!wanted.has(ref)) continue;
-            const list = byCode.get(ref) ?? [];
-            if (!list.includes(event)) list.push(event);
-            byCode.set(ref, list);
-          }
-        }
-      }
-    }
-    return byCode;
-  }
-
-  /** The events that commissioned items of a lot's GTIN with that lot in their ILMD. */
-  private async commissionedInLot(actor: Principal, lot: string): Promise<TracedEvent[]> {
-    const { gtin, lot: number } = lotParts(lot)!;
-    const items = `${CANONICAL_DIGITAL_LINK_BASE}/01/${gtin}/21/`;
-    const all = await this.all(actor, { 'EQ_ILMD_cbvmda:lotNumber': number });
-    return all.filter((e) => referencesOf(e).epcs.some((r) => r.code.startsWith(items)));
-  }
-
-  /** Every page of an event query, in event-time order. */
-  private async all(actor: Principal, params: Record<string, string>): Promise<TracedEvent[]> {
-    const out: TracedEvent[] = [];
-    let nextPageToken: string | null = null;
-    do {
-      const page = await this.events.query(actor, { orderBy: 'eventTime', orderDirection: 'ASC', perPage: '1000', ...params, ...(nextPageToken ? { nextPageToken } : {}) });
-      for (const body of page.events) out.push(traced(body));
-      nextPageToken = page.nextPageToken;
-    } while (nextPageToken);
-    return out;
-  }
-
-  private async describe(root: string, direction: TraceDirection, found: Map<string, Found>, edges: TraceEdge[], warnings: string[]): Promise<TraceResult> {
+  private async describe(
+    root: string,
+    direction: TraceDirection,
+    found: Map<string, Found>,
+    edges: TimedEdge[],
+    containers: Map<string, string[]>,
+    warnings: string[],
+    facts: (code: string) => CodeFacts,
+  ): Promise<TraceResult> {
     const repo = new TraceRepository(this.database.db);
     const ids = new Map([...found.keys()].map((code, i) => [code, `n${i}`]));
-    const lastEvents = lastEventsThroughContainers(found, edges);
+    const lastEvents = lastEventsThroughContainers(found, containers);
     const holders = new Map([...found.values()].map((f) => [f.code, holderOf(lastEvents.get(f.code))]));
     const glns = new Set<string>();
-    for (const f of found.values()) for (const e of f.events.values()) for (const gln of glnsOf(e)) glns.add(gln);
+    // A commissioning or packing event is among the events of each thing it names: its places are read once.
+    const events = new Set<TracedEvent>();
+    for (const f of found.values()) for (const e of f.events.values()) events.add(e);
+    for (const e of events) for (const gln of glnsOf(e)) glns.add(gln);
     for (const h of holders.values()) if (h?.gln) glns.add(h.gln);
     const locations = await repo.locations([...glns]);
     // A party GLN (417) is seldom registered as a place: its company prefix tells the subject.
     const parties = [...holders.values()].filter((h) => h?.party).map((h) => h!.gln!);
     const partyOwners = await repo.prefixOwners(parties.filter((g) => !locations.has(g)));
-    const gtins = [...found.keys()].map(gtinOf).filter((g): g is string => g !== undefined);
+    const gtins = [...found.keys()].map((code) => facts(code).gtin).filter((g): g is string => g !== undefined);
     const products = await repo.productsByGtin([...new Set(gtins)]);
     const codeProducts = await repo.productsOfCodes([...found.keys()].filter((c) => parseCodeUri(c) !== undefined));
     const recalls = await new RecallRepository(this.database.db).openRecallsOf([...found.keys()]);
     const nodes: TraceNode[] = [...found.values()].map((f) => {
-      const gtin = gtinOf(f.code);
+      const { gtin, printed, kind } = facts(f.code);
       const product: TraceProduct | undefined = (gtin && products.get(gtin)) || codeProducts.get(f.code);
       const h = holders.get(f.code);
       const subjectId = h?.gln ? (locations.get(h.gln)?.subjectId ?? partyOwners.get(h.gln) ?? null) : null;
       return {
         id: ids.get(f.code)!,
         code: f.code,
-        text: printed(f.code),
-        kind: kindOf(f.code),
+        text: printed,
+        kind,
         product: product ? { id: product.id, name: product.name, gtin: product.gtin, productClass: product.productClass } : null,
         holder: h ? { subjectId, gln: h.gln, since: h.since, bizStep: h.bizStep, disposition: h.disposition } : null,
         depth: f.depth,
@@ -250,13 +226,71 @@ export class TraceService {
       root: ids.get(root)!,
       direction,
       nodes,
-      edges: edges.map((e) => ({ ...e, from: ids.get(e.from)!, to: ids.get(e.to)! })).sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime)),
+      edges: [...edges].sort((a, b) => a.time - b.time).map(({ time: _time, ...e }) => ({ ...e, from: ids.get(e.from)!, to: ids.get(e.to)! })),
       subjects: [...subjects.values()],
       locations: [...glns].sort().map((gln) => locations.get(gln) ?? { gln, id: null, name: null, subjectId: null, regionCode: null }),
       warnings,
     };
   }
 }
+
+/** Beyond this many events held, a trace stops asking the store to leave them out and skips them as they come. */
+const MAX_EXCLUDED_EVENTS = 20_000;
+
+/**
+ * The events one trace has read, indexed by the things they name. Each is read from the store once per trace: a big
+ * commissioning or packing event, met again at every level that reaches one of the things it names, is left out of
+ * later reads and found in the index instead.
+ */
+class TraceReading {
+  private readonly held = new Map<number, TracedEvent>();
+  private readonly byThing = new Map<string, TracedEvent[]>();
+
+  constructor(
+    private readonly events: EventsService,
+    private readonly actor: Principal,
+    private readonly facts: (code: string) => CodeFacts,
+  ) {}
+
+  /** Every event the actor may read that names one of `codes` as a thing (instance or class), by code, in event-time order. */
+  async eventsNaming(codes: string[]): Promise<Map<string, TracedEvent[]>> {
+    const isClass = (c: string) => this.facts(c).lot !== undefined || this.facts(c).kind === 'class';
+    const classes = codes.filter(isClass);
+    const instances = codes.filter((c) => !isClass(c));
+    for (const [parameter, terms] of [['MATCH_anyEPC', instances], ['MATCH_anyEPCClass', classes]] as const) {
+      for (let i = 0; i < terms.length; i += TERMS_PER_QUERY) await this.read({ [parameter]: terms.slice(i, i + TERMS_PER_QUERY).join('|') }, true);
+    }
+    return new Map(codes.map((code) => [code, [...(this.byThing.get(code) ?? [])].sort((a, b) => a.time - b.time)]));
+  }
+
+  /** The events that commissioned items of a lot's GTIN with that lot in their ILMD. */
+  async commissionedInLot(lot: { gtin: string; lot: string }): Promise<TracedEvent[]> {
+    // Held events are not left out here: an ILMD match is not something the index by thing can answer.
+    const all = await this.read({ 'EQ_ILMD_cbvmda:lotNumber': lot.lot }, false);
+    return all.filter((e) => referencesOf(e).epcs.some((r) => this.facts(r.code).serialised?.primaryKey.value === lot.gtin));
+  }
+
+  private async read(params: Record<string, string>, leaveOutHeld: boolean): Promise<TracedEvent[]> {
+    const except = leaveOutHeld && this.held.size <= MAX_EXCLUDED_EVENTS ? [...this.held.keys()] : [];
+    const rows = await this.events.readAll(this.actor, { orderBy: 'eventTime', orderDirection: 'ASC', ...params }, except);
+    return rows.map(({ seq, event }) => {
+      let known = this.held.get(seq);
+      if (!known) {
+        known = traced(event);
+        this.held.set(seq, known);
+        for (const thing of referencesOf(known).all) {
+          const list = this.byThing.get(thing);
+          if (!list) this.byThing.set(thing, [known]);
+          else if (list[list.length - 1] !== known) list.push(known);
+        }
+      }
+      return known;
+    });
+  }
+}
+
+/** An edge with its event's time in milliseconds, for ordering. */
+type TimedEdge = TraceEdge & { time: number };
 
 interface Quantity {
   code: string;
@@ -273,8 +307,19 @@ interface References {
   all: string[];
 }
 
+/** An event's references, worked out once: a commissioning event naming a thousand serials is met once per serial. */
+const referencesSeen = new WeakMap<TracedEvent, References>();
+
 function referencesOf(event: TracedEvent): References {
-  const b = event.body;
+  let refs = referencesSeen.get(event);
+  if (!refs) {
+    refs = readReferences(event.body);
+    referencesSeen.set(event, refs);
+  }
+  return refs;
+}
+
+function readReferences(b: Record<string, unknown>): References {
   const list = (key: string): Quantity[] => (Array.isArray(b[key]) ? (b[key] as unknown[]).filter((v): v is string => typeof v === 'string').map((code) => ({ code })) : []);
   const quantities = (key: string): Quantity[] =>
     Array.isArray(b[key])
@@ -292,7 +337,7 @@ function referencesOf(event: TracedEvent): References {
 
 /** Every thing an event names (EPCs, classes, children, parent, inputs, outputs), as presented by the event store. */
 export function thingsNamed(body: Record<string, unknown>): string[] {
-  return referencesOf(traced(body)).all;
+  return readReferences(body).all;
 }
 
 function traced(body: Record<string, unknown>): TracedEvent {
@@ -308,39 +353,68 @@ function traced(body: Record<string, unknown>): TracedEvent {
   };
 }
 
+/** What the trace needs to know of a code, read from it once. */
+interface CodeFacts {
+  kind: IdentifierKind;
+  /** The code as printed: an element string for GS1 keys, the native code otherwise. */
+  printed: string;
+  gtin: string | undefined;
+  /** For a GTIN lot (class + lot, no serial): its parts. */
+  lot: { gtin: string; lot: string } | undefined;
+  /** For a serialised GS1 item: its primary key and the lot its own link carries, if any. */
+  serialised: { primaryKey: AiValue; ownLot: string | undefined; lotLinks: Map<string, string> } | undefined;
+}
+
+/** Facts about codes, each code parsed once per trace (a trace meets the same codes in event after event). */
+function codeFactsMemo(): (code: string) => CodeFacts {
+  const memo = new Map<string, CodeFacts>();
+  // The serials of one GTIN share the links of its lots: a commissioning event's items all name the same one.
+  const lotLinksByGtin = new Map<string, Map<string, string>>();
+  return (code) => {
+    let facts = memo.get(code);
+    if (!facts) {
+      facts = readCodeFacts(code, (gtin) => {
+        let links = lotLinksByGtin.get(gtin);
+        if (!links) lotLinksByGtin.set(gtin, (links = new Map()));
+        return links;
+      });
+      memo.set(code, facts);
+    }
+    return facts;
+  };
+}
+
+function readCodeFacts(code: string, lotLinksOf: (gtin: string) => Map<string, string>): CodeFacts {
+  const uri = parseCodeUri(code);
+  if (uri) return { kind: 'item', printed: uri.code, gtin: undefined, lot: undefined, serialised: undefined };
+  const parsed = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`) ? parseDigitalLink(code) : undefined;
+  if (!parsed?.ok) return { kind: 'other', printed: code, gtin: undefined, lot: undefined, serialised: undefined };
+  const { primaryKey, qualifiers } = parsed.value;
+  const lot = qualifiers.find((q) => q.ai === '10')?.value;
+  const serial = qualifiers.some((q) => q.ai === '21');
+  const gtin = primaryKey.ai === '01' ? primaryKey.value : undefined;
+  return {
+    kind: identifierKind(primaryKey, qualifiers),
+    printed: [primaryKey, ...qualifiers].map(({ ai, value }) => `(${ai})${value}`).join(''),
+    gtin,
+    lot: gtin && lot !== undefined && !serial ? { gtin, lot } : undefined,
+    serialised: gtin && serial ? { primaryKey, ownLot: lot, lotLinks: lotLinksOf(gtin) } : undefined,
+  };
+}
+
 /** The lot a serialised item belongs to: a lot in its own Digital Link, or the lot its commissioning event's ILMD records. */
-function lotOfItem(code: string, event: TracedEvent): string | undefined {
-  const link = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/01/`) ? parseDigitalLink(code) : undefined;
-  if (!link?.ok || !link.value.qualifiers.some((q) => q.ai === '21')) return undefined;
-  const own = link.value.qualifiers.find((q) => q.ai === '10');
+function lotOfItem(facts: CodeFacts, event: TracedEvent): string | undefined {
+  if (!facts.serialised) return undefined;
   const ilmd = event.body.ilmd as Record<string, unknown> | undefined;
   const recorded = ilmd && Object.entries(ilmd).find(([key]) => key === 'cbvmda:lotNumber' || key.endsWith('MDA-lotNumber') || key.endsWith('#lotNumber'))?.[1];
-  const lot = own?.value ?? (event.action === 'ADD' && typeof recorded === 'string' ? recorded : undefined);
-  return lot === undefined ? undefined : formatDigitalLink({ primaryKey: link.value.primaryKey, qualifiers: [{ ai: '10', value: lot }] });
-}
-
-function lotParts(code: string): { gtin: string; lot: string } | undefined {
-  if (!code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/01/`) || !code.includes('/10/') || code.includes('/21/')) return undefined;
-  const link = parseDigitalLink(code);
-  const lot = link.ok ? link.value.qualifiers.find((q) => q.ai === '10') : undefined;
-  return link.ok && lot ? { gtin: link.value.primaryKey.value, lot: lot.value } : undefined;
-}
-
-function gtinOf(code: string): string | undefined {
-  return /^https:\/\/id\.gs1\.org\/01\/(\d{14})/.exec(code)?.[1];
-}
-
-function kindOf(code: string): IdentifierKind {
-  if (parseCodeUri(code)) return 'item';
-  const link = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`) ? parseDigitalLink(code) : undefined;
-  return link?.ok ? identifierKind(link.value.primaryKey, link.value.qualifiers) : 'other';
-}
-
-function printed(code: string): string {
-  const uri = parseCodeUri(code);
-  if (uri) return uri.code;
-  const link = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`) ? parseDigitalLink(code) : undefined;
-  return link?.ok ? [link.value.primaryKey, ...link.value.qualifiers].map(({ ai, value }) => `(${ai})${value}`).join('') : code;
+  const lot = facts.serialised.ownLot ?? (event.action === 'ADD' && typeof recorded === 'string' ? recorded : undefined);
+  if (lot === undefined) return undefined;
+  let link = facts.serialised.lotLinks.get(lot);
+  if (link === undefined) {
+    link = formatDigitalLink({ primaryKey: facts.serialised.primaryKey, qualifiers: [{ ai: '10', value: lot }] });
+    facts.serialised.lotLinks.set(lot, link);
+  }
+  return link;
 }
 
 const GLN_LINK = /^https:\/\/id\.gs1\.org\/(?:414|417)\/(\d{13})/;
@@ -365,10 +439,12 @@ function glnsOf(event: TracedEvent): string[] {
  * container's if that is later (a pallet shipped carries its cases along; their own last event is the packing). A
  * thing unpacked from the container since no longer follows it.
  */
-function lastEventsThroughContainers(found: Map<string, Found>, edges: TraceEdge[]): Map<string, TracedEvent | undefined> {
-  const containers = new Map<string, string[]>();
-  for (const e of edges) if (e.relation === 'aggregation') containers.set(e.from, [...(containers.get(e.from) ?? []), e.to]);
-  const own = (code: string) => [...(found.get(code)?.events.values() ?? [])].sort((a, b) => a.time - b.time).pop();
+function lastEventsThroughContainers(found: Map<string, Found>, containers: Map<string, string[]>): Map<string, TracedEvent | undefined> {
+  const own = (code: string) => {
+    let last: TracedEvent | undefined;
+    for (const e of found.get(code)?.events.values() ?? []) if (!last || e.time >= last.time) last = e;
+    return last;
+  };
   const memo = new Map<string, TracedEvent | undefined>();
   const resolve = (code: string, path: Set<string>): TracedEvent | undefined => {
     if (memo.has(code)) return memo.get(code);
@@ -410,7 +486,7 @@ function holderOf(last: TracedEvent | undefined): { gln: string | null; party: b
 }
 
 /** Cycles in the traced graph (a thing that is, through other things, its own input): reported, never followed round. */
-function cycles(edges: TraceEdge[]): string[] {
+function cycles(edges: TraceEdge[], facts: (code: string) => CodeFacts): string[] {
   const out = new Map<string, string[]>();
   for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
   const state = new Map<string, 'open' | 'done'>();
@@ -431,7 +507,7 @@ function cycles(edges: TraceEdge[]): string[] {
       }
       const target = targets[top.next++]!;
       if (state.get(target) === 'open') {
-        warnings.push(`cycle: ${path.slice(path.indexOf(target)).concat(target).map(printed).join(' → ')}`);
+        warnings.push(`cycle: ${path.slice(path.indexOf(target)).concat(target).map((code) => facts(code).printed).join(' → ')}`);
       } else if (!state.has(target)) {
         state.set(target, 'open');
         stack.push({ node: target, next: 0 });
@@ -443,20 +519,36 @@ function cycles(edges: TraceEdge[]): string[] {
 }
 
 /** A receiving event with no shipping before it of the thing or of anything it was packed in: a broken link. */
-function brokenLinks(found: Map<string, Found>, edges: TraceEdge[]): string[] {
-  const containers = new Map<string, string[]>();
-  for (const e of edges) if (e.relation === 'aggregation') containers.set(e.from, [...(containers.get(e.from) ?? []), e.to]);
+function brokenLinks(found: Map<string, Found>, containers: Map<string, string[]>, facts: (code: string) => CodeFacts): string[] {
+  const firstShipment = new Map<string, number>();
+  for (const f of found.values()) {
+    let first = Infinity;
+    for (const e of f.events.values()) if (e.bizStep === 'shipping' && e.time < first) first = e.time;
+    firstShipment.set(f.code, first);
+  }
   const warnings: string[] = [];
   for (const f of found.values()) {
-    const related = [f, ...(containers.get(f.code) ?? []).map((c) => found.get(c)).filter((x): x is Found => x !== undefined)];
-    const shipments = related.flatMap((r) => [...r.events.values()]).filter((e) => e.bizStep === 'shipping').map((e) => e.time);
+    let shipped = firstShipment.get(f.code)!;
+    for (const container of containers.get(f.code) ?? []) shipped = Math.min(shipped, firstShipment.get(container) ?? Infinity);
     for (const e of f.events.values()) {
-      if (e.bizStep === 'receiving' && !shipments.some((t) => t <= e.time)) {
-        warnings.push(`broken link: ${printed(f.code)} was received (${e.eventTime}, event ${e.eventID}) with no shipment recorded before it`);
+      if (e.bizStep === 'receiving' && !(shipped <= e.time)) {
+        warnings.push(`broken link: ${facts(f.code).printed} was received (${e.eventTime}, event ${e.eventID}) with no shipment recorded before it`);
       }
     }
   }
   return warnings;
+}
+
+/** The containers each thing was packed into, as the trace's aggregation edges tell. */
+function containersOf(edges: Iterable<TraceEdge>): Map<string, string[]> {
+  const containers = new Map<string, string[]>();
+  for (const e of edges) {
+    if (e.relation !== 'aggregation') continue;
+    const list = containers.get(e.from);
+    if (list) list.push(e.to);
+    else containers.set(e.from, [e.to]);
+  }
+  return containers;
 }
 
 function identify(scanned: string): string {
