@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf, type App } from '../http/app.js';
 import { invalid } from '../domain/errors.js';
+import { ZHUISU_VOCABULARY } from '../epcis/json-ld.js';
 import type { Platform } from '../platform.js';
 import type { IdentifierForm } from './events.service.js';
 
@@ -36,6 +37,9 @@ export function discovery(reply: FastifyReply, vendorVersion: string, allow: str
     .header('GS1-EPC-Format', 'Always_GS1_Digital_Link, Never_Translates')
     .header('GS1-Vendor-Version', `zhuisu/${vendorVersion}`);
 }
+
+/** The prefix the query document's recall notes are written under (bound to zhuisu's vocabulary in its @context). */
+const RECALLED_PREFIX = 'zhuisu';
 
 const documentContext = (context: Record<string, unknown>) => (Object.keys(context).length ? [EPCIS_CONTEXT_URL, context] : [EPCIS_CONTEXT_URL]);
 
@@ -115,12 +119,17 @@ export function eventRoutes(app: App, platform: Platform): void {
       reply.header('Link', `<${path}?${next.toString()}>; rel="next"`);
     }
     epcisHeaders(reply, form).type('application/ld+json');
+    // Recalled codes are named beside the results, in zhuisu's namespace, so that the events stay as captured. A
+    // capturer that bound the prefix to something else keeps it: the note is then keyed by its full IRI.
+    const prefixFree = page.context[RECALLED_PREFIX] === undefined || page.context[RECALLED_PREFIX] === ZHUISU_VOCABULARY;
+    const recalled = page.recalled.length ? { [prefixFree ? `${RECALLED_PREFIX}:recalled` : `${ZHUISU_VOCABULARY}recalled`]: page.recalled } : {};
     return {
-      '@context': documentContext(page.context),
+      '@context': documentContext(page.recalled.length && prefixFree ? { ...page.context, [RECALLED_PREFIX]: ZHUISU_VOCABULARY } : page.context),
       type: 'EPCISQueryDocument',
       schemaVersion: '2.0',
       creationDate: new Date().toISOString(),
       epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events } } },
+      ...recalled,
     };
   };
 

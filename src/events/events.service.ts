@@ -3,8 +3,11 @@ import type { Principal } from '../access/principal.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { ProductClass } from '../domain/master-data.js';
+import { canonicalIdentifier } from '../epcis/event-index.js';
 import { canonicaliseEvent } from '../epcis/present.js';
+import { thingsNamed } from '../epcis/things.js';
 import { parseEventQuery, QueryParameterError, type EventQuery } from '../epcis/query.js';
+import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
 import { EventsRepository, type PageCursor, type StoredEvent } from './events.repository.js';
 
 export interface EventPage {
@@ -13,6 +16,8 @@ export interface EventPage {
   context: Record<string, unknown>;
   /** Opaque token for the next page; null on the last page. */
   nextPageToken: string | null;
+  /** The things the page's events name that are under an open recall or stop-trade order, with those orders. */
+  recalled: { code: string; recalls: RecallSummary[] }[];
 }
 
 export type IdentifierForm = 'canonical' | 'as-captured';
@@ -35,9 +40,11 @@ export class EventsService {
     const page = rows.slice(0, limit);
     const more = rows.length > limit && remaining - page.length > 0;
     const last = page[page.length - 1];
+    const events = page.map((e) => present(e, form));
     return {
-      events: page.map((e) => present(e, form)),
+      events,
       context: mergedContext(page),
+      recalled: await this.recalledAmong(events),
       nextPageToken: more && last ? encodeToken({ key: last.sortKey, seq: last.seq, remaining: remaining === Infinity ? undefined : remaining - page.length }) : null,
     };
   }
@@ -68,6 +75,16 @@ export class EventsService {
     if (!event) throw notFound('event-not-found', `no event ${eventId}`);
     ensure(await this.canRead(repo, actor, event), 'not-permitted', 'this event is outside what this key may read');
     return { event: present(event, form), context: mergedContext([event]) };
+  }
+
+  /** Codes under recall answer so wherever they are looked up: an event query names those its events name. */
+  private async recalledAmong(events: Record<string, unknown>[]): Promise<{ code: string; recalls: RecallSummary[] }[]> {
+    const recalls = new RecallRepository(this.database.db);
+    if (events.length === 0 || !(await recalls.anyOpen())) return [];
+    const codes = new Set<string>();
+    for (const event of events) for (const thing of thingsNamed(event)) codes.add(canonicalIdentifier(thing));
+    const open = await recalls.openRecallsOf([...codes]);
+    return [...open].map(([code, list]) => ({ code, recalls: list })).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   }
 
   private async canRead(repo: EventsRepository, actor: Principal, event: StoredEvent): Promise<boolean> {

@@ -51,6 +51,11 @@ export class RecallRepository {
   }
 
   /** The open recalls and stop-trade orders that reach each of `codes`. */
+  /** Whether any recall or stop-trade order is open: when none is, nothing needs looking up code by code. */
+  async anyOpen(): Promise<boolean> {
+    return (await this.db.selectFrom('recalls').select('id').where('status', '=', 'open').limit(1).executeTakeFirst()) !== undefined;
+  }
+
   async openRecallsOf(codes: string[]): Promise<Map<string, RecallSummary[]>> {
     const found = new Map<string, RecallSummary[]>();
     for (let i = 0; i < codes.length; i += KEYS_PER_LOOKUP) {

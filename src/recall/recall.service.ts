@@ -10,7 +10,8 @@ import type { Page } from '../domain/master-data.js';
 import type { EventsService } from '../events/events.service.js';
 import { IssuanceRepository } from '../issuance/issuance.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
-import { thingsNamed, type TraceService, type TracedEvent } from '../trace/trace.service.js';
+import { thingsNamed } from '../epcis/things.js';
+import type { TraceService, TracedEvent } from '../trace/trace.service.js';
 import { RecallRepository } from './recall.repository.js';
 
 /**
@@ -236,7 +237,7 @@ export class RecallService {
     for (let i = 0; i < eventIds.length; i += 1_000) {
       const page = await this.events.query(system, { EQ_eventID: eventIds.slice(i, i + 1_000).join('|'), EQ_bizStep: 'inspecting', EQ_disposition: 'non_conformant', perPage: '1000' });
       for (const event of page.events) {
-        const things = [...new Set(thingsNamed(event))].slice(0, MAX_RECALL_ROOTS);
+        const things = thingsNamed(event).slice(0, MAX_RECALL_ROOTS);
         if (things.length === 0) continue;
         orders.push(await this.create(system, { codes: things, reason: `检验不合格，自动中止交易 (event ${String(event.eventID)})`, kind: 'stop_trade' }));
       }

@@ -6,6 +6,7 @@ import { identifierOf, scanCode } from '../codes/registry.js';
 import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
 import type { EventsService } from '../events/events.service.js';
+import { thingReferences, type ThingReference as Quantity, type ThingReferences as References } from '../epcis/things.js';
 import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
 import { TraceRepository, type TraceLocation, type TraceProduct, type TraceSubject } from './trace.repository.js';
 
@@ -292,53 +293,18 @@ class TraceReading {
 /** An edge with its event's time in milliseconds, for ordering. */
 type TimedEdge = TraceEdge & { time: number };
 
-interface Quantity {
-  code: string;
-  quantity?: number;
-  uom?: string;
-}
-
-interface References {
-  epcs: Quantity[];
-  parent: string | undefined;
-  children: Quantity[];
-  inputs: Quantity[];
-  outputs: Quantity[];
-  all: string[];
-}
-
 /** An event's references, worked out once: a commissioning event naming a thousand serials is met once per serial. */
 const referencesSeen = new WeakMap<TracedEvent, References>();
 
 function referencesOf(event: TracedEvent): References {
   let refs = referencesSeen.get(event);
   if (!refs) {
-    refs = readReferences(event.body);
+    refs = thingReferences(event.body);
     referencesSeen.set(event, refs);
   }
   return refs;
 }
 
-function readReferences(b: Record<string, unknown>): References {
-  const list = (key: string): Quantity[] => (Array.isArray(b[key]) ? (b[key] as unknown[]).filter((v): v is string => typeof v === 'string').map((code) => ({ code })) : []);
-  const quantities = (key: string): Quantity[] =>
-    Array.isArray(b[key])
-      ? (b[key] as Record<string, unknown>[])
-          .filter((q) => q && typeof q.epcClass === 'string')
-          .map((q) => ({ code: q.epcClass as string, ...(typeof q.quantity === 'number' ? { quantity: q.quantity } : {}), ...(typeof q.uom === 'string' ? { uom: q.uom } : {}) }))
-      : [];
-  const epcs = [...list('epcList'), ...quantities('quantityList')];
-  const children = [...list('childEPCs'), ...quantities('childQuantityList')];
-  const inputs = [...list('inputEPCList'), ...quantities('inputQuantityList')];
-  const outputs = [...list('outputEPCList'), ...quantities('outputQuantityList')];
-  const parent = typeof b.parentID === 'string' ? b.parentID : undefined;
-  return { epcs, parent, children, inputs, outputs, all: [...epcs, ...children, ...inputs, ...outputs].map((q) => q.code).concat(parent ? [parent] : []) };
-}
-
-/** Every thing an event names (EPCs, classes, children, parent, inputs, outputs), as presented by the event store. */
-export function thingsNamed(body: Record<string, unknown>): string[] {
-  return readReferences(body).all;
-}
 
 function traced(body: Record<string, unknown>): TracedEvent {
   return {

@@ -60,6 +60,15 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(serial.recalls.map((r: { id: string }) => r.id), [recall.id]);
       const farmLot = trace.nodes.find((n: { code: string }) => n.code === id(RAW));
       assert.deepEqual(farmLot.recalls, [], 'upstream is not recalled');
+      const query = (await call(t.app, 'GET', `/epcis/events?MATCH_epc=${encodeURIComponent(id(SERIALS[2]!))}`, { key: actors.plant!.operator })).json;
+      assert.ok(query.epcisBody.queryResults.resultsBody.eventList.length > 0);
+      assert.ok(query['@context'].some((c: unknown) => typeof c === 'object' && (c as Record<string, string>).zhuisu === 'urn:zhuisu:vocab:'), 'the note is in a declared namespace');
+      const noted = query['zhuisu:recalled'].find((r: { code: string }) => r.code === id(SERIALS[2]!));
+      assert.deepEqual(noted.recalls.map((r: { id: string }) => r.id), [recall.id], 'an event query names the recalled codes its events name');
+      assert.ok(!query['zhuisu:recalled'].some((r: { code: string }) => r.code === id(RAW)));
+      const upstream = (await call(t.app, 'GET', `/epcis/events?MATCH_anyEPCClass=${encodeURIComponent(id(RAW))}`)).json;
+      assert.ok(upstream.epcisBody.queryResults.resultsBody.eventList.length > 0);
+      assert.deepEqual(upstream['zhuisu:recalled'].map((r: { code: string }) => r.code), [id(LOIN)], 'the transformation that made the loin names it; the farm lot it came from is not recalled');
 
       // Who sees the recall whole.
       assert.equal((await call(t.app, 'GET', `/api/v1/recalls/${recall.id}`, { key: actors.plant!.operator })).status, 200, 'the initiator subject');
@@ -90,6 +99,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal((await call(t.app, 'POST', `/api/v1/recalls/${recall.id}/close`, { key: actors.plant!.admin, body: {} })).status, 409);
       const after = (await call(t.app, 'GET', `/api/v1/trace?code=${encodeURIComponent(SERIALS[2]!)}&direction=backward`)).json;
       assert.deepEqual(after.nodes.find((n: { code: string }) => n.code === id(SERIALS[2]!)).recalls, [], 'a closed recall no longer marks its codes');
+      assert.equal((await call(t.app, 'GET', `/epcis/events?MATCH_epc=${encodeURIComponent(id(SERIALS[2]!))}`)).json['zhuisu:recalled'], undefined);
     });
 
     test('who may recall what, and bad input', async () => {
