@@ -59,9 +59,18 @@ export async function createPlatform(config: Config): Promise<Platform> {
     throw error;
   }
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'] });
-  const keys = new KeyStore(config.keyDir);
-  const vault = new IdentityVault(keys.secret('identity'));
-  const subjects = new SubjectsService(database, vault);
+  let subjects: SubjectsService;
+  try {
+    const keys = new KeyStore(config.keyDir);
+    subjects = new SubjectsService(database, new IdentityVault(keys.secret('identity')));
+    // The keys live outside the database, so no SQL migration can re-seal: every start, the server's and each CLI
+    // command's, finishes it here before a service is handed out.
+    const resealed = await subjects.resealIdentities();
+    if (resealed > 0) logger.info({ resealed, version: IdentityVault.CURRENT_VERSION }, 're-sealed personal identity numbers');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const capturePool = new CapturePool(database, config.captureWorkers ?? CapturePool.defaultSize(database));
   const events = new EventsService(database);
   const trace = new TraceService(database, events);

@@ -66,6 +66,47 @@ export class SubjectsRepository {
     return row !== undefined;
   }
 
+  /**
+   * Persons whose sealed identity does not start with `currentPrefix`, i.e. was sealed under an earlier scheme. Once all
+   * are re-sealed the answer is empty, so a check at every start costs one scan of the subjects, which are few.
+   */
+  async personIdentitiesNotSealedAs(currentPrefix: string, limit?: number): Promise<{ id: string; cipher: string }[]> {
+    let query = this.db
+      .selectFrom('subjects')
+      .select(['id', 'person_id_cipher'])
+      .where('person_id_cipher', 'is not', null)
+      .where('person_id_cipher', 'not like', `${currentPrefix}%`)
+      .orderBy('id');
+    if (limit !== undefined) query = query.limit(limit);
+    const rows = await query.execute();
+    return rows.map((r) => ({ id: r.id, cipher: r.person_id_cipher! }));
+  }
+
+  /**
+   * Replaces a person's sealed identity and blind index, only if the sealed value is still `expectedCipher`: a second
+   * process re-sealing the same row at the same time then changes nothing. Returns whether the row was changed.
+   */
+  async replacePersonIdentity(id: string, expectedCipher: string, cipher: string, index: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('subjects')
+      .set({ person_id_cipher: cipher, person_id_index: index })
+      .where('id', '=', id)
+      .where('person_id_cipher', '=', expectedCipher)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Another subject holding `index` than `exceptId`, if any. */
+  async personIndexHolder(index: string, exceptId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('subjects')
+      .select('id')
+      .where('person_id_index', '=', index)
+      .where('id', '!=', exceptId)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   /** Registered prefixes that overlap `prefix` (GS1 company prefixes never nest), other than the subject's own. */
   async overlappingPrefixes(prefix: string, exceptSubjectId?: string): Promise<{ prefix: string; subjectId: string }[]> {
     const shorter = Array.from({ length: prefix.length }, (_, i) => prefix.slice(0, i + 1));

@@ -1,13 +1,13 @@
 import { uuidv7 } from 'uuidv7';
 import { canReadSubject, canRegisterSubject, canSupervise, canWriteMasterData, ensure, readScope } from '../access/policy.js';
-import type { Principal } from '../access/principal.js';
+import { systemPrincipal, type Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { hasValidCheckDigit } from '../codes/gs1/check-digit.js';
 import { formatPersonCode } from '../codes/person-code.js';
 import { isRegionCode, isRegionPrefix } from '../codes/region.js';
 import { parseResidentId } from '../codes/resident-id.js';
 import { parseUscc } from '../codes/uscc.js';
-import type { IdentityVault } from '../crypto/identity-vault.js';
+import { IdentityVault } from '../crypto/identity-vault.js';
 import type { Database, Executor } from '../db/index.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import type { Location, Page, Subject, SubjectRole, SubjectStatus } from '../domain/master-data.js';
@@ -106,6 +106,45 @@ export class SubjectsService {
         changes: { subjectCode, kind: input.kind, name: input.name, roles: input.roles, regionCode: input.regionCode, companyPrefixes: prefixes },
       });
       return (await repo.findById(id))!;
+    });
+  }
+
+  /**
+   * Re-seals, in one transaction, every person's identity number still sealed under an earlier scheme, with its blind
+   * index recomputed; returns how many were re-sealed. It has to run before anyone registers a person, since the
+   * uniqueness check looks for the current index only (the platform runs it at start). When nothing is left it is
+   * one read and no transaction, so every start can afford it.
+   */
+  async resealIdentities(): Promise<number> {
+    const current = `${IdentityVault.CURRENT_VERSION}.`;
+    if ((await new SubjectsRepository(this.database.db).personIdentitiesNotSealedAs(current, 1)).length === 0) return 0;
+    const actor = systemPrincipal('identity-reseal');
+    return this.database.transaction(async (trx) => {
+      const repo = new SubjectsRepository(trx);
+      let resealed = 0;
+      for (const row of await repo.personIdentitiesNotSealedAs(current)) {
+        let plain: string;
+        try {
+          plain = this.vault.open(row.cipher);
+        } catch (error) {
+          // Most likely the key directory is not the one the data was sealed with; going on would index under a key
+          // that finds none of the stored persons.
+          throw new Error(`subject ${row.id}: its sealed identity number cannot be opened (${(error as Error).message}); check that ZHUISU_KEY_DIR holds the identity key it was sealed with. Nothing was re-sealed.`, { cause: error });
+        }
+        const index = this.vault.blindIndex(plain);
+        const holder = await repo.personIndexHolder(index, row.id);
+        if (holder) throw new Error(`subjects ${row.id} and ${holder} are the same person (same identity number); merge them, then restart. Nothing was re-sealed.`);
+        if (!(await repo.replacePersonIdentity(row.id, row.cipher, this.vault.seal(plain), index))) continue;
+        await recordAudit(trx, actor, {
+          action: 'subject.identity-reseal',
+          targetType: 'subject',
+          targetId: row.id,
+          subjectId: row.id,
+          changes: { from: row.cipher.split('.', 1)[0], to: IdentityVault.CURRENT_VERSION },
+        });
+        resealed++;
+      }
+      return resealed;
     });
   }
 
