@@ -10,9 +10,14 @@ import { join } from 'node:path';
 export class KeyStore {
   constructor(readonly directory: string) {}
 
+  /** Whether the named secret exists, without creating it: lets `zhuisu keys init` refuse to replace a key. */
+  has(name: string): boolean {
+    return existsSync(this.fileOf(name));
+  }
+
   /** Returns the named 32-byte secret, creating it (mode 0600) when absent. */
   secret(name: string): Buffer {
-    const file = join(this.directory, `${name}.key`);
+    const file = this.fileOf(name);
     if (existsSync(file)) {
       const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
       if (key.length !== 32) throw new Error(`key file ${name}.key is damaged: expected 32 bytes`);
@@ -23,5 +28,9 @@ export class KeyStore {
     writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
     return key;
+  }
+
+  private fileOf(name: string): string {
+    return join(this.directory, `${name}.key`);
   }
 }
