@@ -27,6 +27,11 @@ export interface Config {
   publicUrl: string;
   /** A failed inspection (inspecting, non_conformant) orders a stop-trade of what it names (ZHUISU_AUTO_STOP_TRADE). */
   autoStopTrade: boolean;
+  /**
+   * The transparency log's origin (ZHUISU_LOG_ORIGIN): the first line of its checkpoints and the name of its signing
+   * keys. By default the public address's host and path followed by /log, e.g. `trace.example.gov.cn/log`.
+   */
+  logOrigin: string;
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const publicUrl = (env.ZHUISU_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicUrl)) problems.push(`ZHUISU_PUBLIC_URL must be an http(s) URL without query or fragment, got '${env.ZHUISU_PUBLIC_URL}'`);
+  const logOrigin = env.ZHUISU_LOG_ORIGIN?.trim() || `${publicUrl.replace(/^https?:\/\//, '')}/log`;
+  if (!/^[^\s+]+$/.test(logOrigin)) problems.push(`ZHUISU_LOG_ORIGIN must be one word without spaces or '+', got '${logOrigin}'`);
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
     port,
@@ -74,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     captureWorkers,
     publicUrl,
     autoStopTrade: env.ZHUISU_AUTO_STOP_TRADE === '1' || env.ZHUISU_AUTO_STOP_TRADE === 'true',
+    logOrigin,
     ...overrides,
   };
 }

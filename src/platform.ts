@@ -12,6 +12,8 @@ import { EventsService } from './events/events.service.js';
 import { IssuanceService } from './issuance/issuance.service.js';
 import { PackagingService } from './packaging/packaging.service.js';
 import { TraceService } from './trace/trace.service.js';
+import { TransparencyLog } from './log/log.service.js';
+import { LogSigningKeys } from './crypto/signing-keys.js';
 import { ImpactService } from './trace/impact.service.js';
 import { RecallService } from './recall/recall.service.js';
 import { ProductsService } from './products/products.service.js';
@@ -31,6 +33,7 @@ export interface Services {
   trace: TraceService;
   impact: ImpactService;
   recalls: RecallService;
+  log: TransparencyLog;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -60,8 +63,10 @@ export async function createPlatform(config: Config): Promise<Platform> {
   }
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'] });
   let subjects: SubjectsService;
+  let signingKeys: LogSigningKeys;
   try {
     const keys = new KeyStore(config.keyDir);
+    signingKeys = LogSigningKeys.open(keys, config.logOrigin);
     subjects = new SubjectsService(database, new IdentityVault(keys.secret('identity')));
     // The keys live outside the database, so no SQL migration can re-seal: every start, the server's and each CLI
     // command's, finishes it here before a service is handed out.
@@ -92,6 +97,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     trace,
     impact: new ImpactService(database, trace),
     recalls,
+    log: new TransparencyLog(database, signingKeys, events),
   };
   return {
     config,

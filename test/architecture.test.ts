@@ -19,7 +19,7 @@ function layerOf(file: string): Layer {
   if (path.startsWith('db/')) return 'db';
   if (path.startsWith('http/') || path.startsWith('cli/') || path.endsWith('.routes.ts') || path.endsWith('.schemas.ts')) return 'edge';
   if (path.endsWith('.repository.ts')) return 'repository';
-  if (/^(domain|codes|epcis|crypto)\//.test(path) || path === 'access/policy.ts' || path === 'access/principal.ts' || path === 'config.ts') return 'pure';
+  if (/^(domain|codes|epcis|crypto)\//.test(path) || /^log\/(merkle|tiles|entries)\.ts$/.test(path) || path === 'access/policy.ts' || path === 'access/principal.ts' || path === 'config.ts') return 'pure';
   return 'service';
 }
 

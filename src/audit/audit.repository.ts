@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import type { AuditTable, Executor } from '../db/index.js';
 
 export interface AuditEntry {
   id: string;
@@ -31,25 +31,11 @@ export interface AuditFilter {
 export class AuditRepository {
   constructor(private readonly db: Executor) {}
 
-  async append(entry: AuditEntry): Promise<void> {
-    await this.db
-      .insertInto('audit_log')
-      .values({
-        id: entry.id,
-        at: entry.at,
-        actor: entry.actor,
-        actor_user_id: entry.actorUserId,
-        actor_key_id: entry.actorKeyId,
-        on_behalf_of: entry.onBehalfOf,
-        subject_id: entry.subjectId,
-        action: entry.action,
-        target_type: entry.targetType,
-        target_id: entry.targetId,
-        changes: entry.changes ? JSON.stringify(entry.changes) : null,
-        address: entry.address,
-        request_id: entry.requestId,
-      })
-      .execute();
+  /** Stores the entry and returns the row as stored: what the transparency log's digest of it covers. */
+  async append(entry: AuditEntry): Promise<AuditTable> {
+    const row = auditRow(entry);
+    await this.db.insertInto('audit_log').values(row).execute();
+    return row;
   }
 
   /** Newest first; the cursor is the id of the last entry of the previous page (ids are time-ordered UUIDv7). */
@@ -80,4 +66,23 @@ export class AuditRepository {
       requestId: row.request_id,
     }));
   }
+}
+
+/** An audit entry as its row stores it. */
+export function auditRow(entry: AuditEntry): AuditTable {
+  return {
+    id: entry.id,
+    at: entry.at,
+    actor: entry.actor,
+    actor_user_id: entry.actorUserId,
+    actor_key_id: entry.actorKeyId,
+    on_behalf_of: entry.onBehalfOf,
+    subject_id: entry.subjectId,
+    action: entry.action,
+    target_type: entry.targetType,
+    target_id: entry.targetId,
+    changes: entry.changes ? JSON.stringify(entry.changes) : null,
+    address: entry.address,
+    request_id: entry.requestId,
+  };
 }

@@ -3,6 +3,8 @@ import type { Database, Executor } from '../db/index.js';
 import { canReadAudit, ensure, readScope } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import type { Page } from '../domain/master-data.js';
+import { recordDigest, type LogEntry } from '../log/entries.js';
+import { appendToLog } from '../log/log-append.js';
 import { AuditRepository, type AuditEntry, type AuditFilter } from './audit.repository.js';
 
 export interface AuditRecord {
@@ -15,9 +17,12 @@ export interface AuditRecord {
   changes?: Record<string, unknown>;
 }
 
-/** Writes an audit entry inside the caller's transaction, so the change and its record commit or fail together. */
-export async function recordAudit(trx: Executor, actor: Principal, record: AuditRecord): Promise<void> {
-  await new AuditRepository(trx).append({
+/**
+ * Writes an audit entry inside the caller's transaction, so the change and its record commit or fail together, and
+ * appends it to the transparency log with the `alongside` entries the change itself made.
+ */
+export async function recordAudit(trx: Executor, actor: Principal, record: AuditRecord, alongside: readonly LogEntry[] = []): Promise<void> {
+  const row = await new AuditRepository(trx).append({
     id: uuidv7(),
     at: new Date().toISOString(),
     actor: actor.actor,
@@ -32,6 +37,8 @@ export async function recordAudit(trx: Executor, actor: Principal, record: Audit
     address: actor.address,
     requestId: actor.requestId,
   });
+  // Every audited write is a leaf of the transparency log, after the records it wrote (a capture's events), in one append.
+  await appendToLog(trx, [...alongside, { kind: 'audit', ref: row.id, digest: recordDigest(row) }]);
 }
 
 export class AuditService {

@@ -6,6 +6,7 @@ import { collectPrefixes } from '../epcis/json-ld.js';
 import { MAX_KEY_LENGTH } from '../epcis/validation/schemas.js';
 import type { ValidationIssue } from '../epcis/validation/validate.js';
 import { EventsRepository } from '../events/events.repository.js';
+import { recordDigest, type LogEntry } from '../log/entries.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { CaptureRepository, type CaptureIssue, type CaptureJob } from './capture.repository.js';
@@ -111,7 +112,7 @@ async function writeDocument(database: Database, trx: Executor, document: Accept
   const outcome = await storeEvents(database, trx, document, owner, id);
   // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
   const job = await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome, context));
-  await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } });
+  await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } }, outcome.logged);
   return job;
 }
 
@@ -124,7 +125,7 @@ export async function storeSingleEvent(database: Database, actor: Principal, own
       const outcome = await storeEvents(database, trx, document, owner, id);
       if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
       await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome, context));
-      await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner });
+      await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner }, outcome.logged);
       return { eventID: outcome.eventIds[0]!, created: outcome.created > 0 };
     }),
   );
@@ -194,6 +195,8 @@ function declaredPrefixes(context: unknown): Map<string, string> {
 interface StoreOutcome {
   eventIds: string[];
   created: number;
+  /** The transparency-log entries of what was written: each new event, each correction recorded. */
+  logged: LogEntry[];
   errors: CaptureIssue[];
   warnings: CaptureIssue[];
 }
@@ -259,7 +262,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
     if (stored.eventHash === f.hash) throw new DomainError('conflict', 'duplicate', `event ${f.eventId} was stored concurrently`);
     errors.push({ eventIndex: f.position, pointer: '/eventID', message: `eventID ${f.eventId} already names a different stored event` });
   }
-  if (errors.length) return { eventIds: [], created: 0, errors, warnings };
+  if (errors.length) return { eventIds: [], created: 0, logged: [], errors, warnings };
 
   const glns = [...new Set(fresh.flatMap((f) => f.index.glns.map((g) => g.gln)))];
   const glnOwners = await new SubjectsRepository(trx).subjectsByGlns(glns);
@@ -322,10 +325,12 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
   await events.insertEvents(rows, postingRows, eventFieldRows, subjectRows, sensorRows);
   if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 
+  const logged: LogEntry[] = fresh.map((f) => ({ kind: 'event', ref: f.eventId, digest: f.hash }));
   for (const c of corrections) {
     const declaredSeq = seqByHash.get(c.declared) ?? existing.get(c.declared)!.seq;
     const declaration = c.event.index.errorDeclaration!;
     if (await events.hasCorrection(declaredSeq, declaration.declarationTime)) continue;
+    logged.push({ kind: 'correction', ref: (freshByHash.get(c.declared) ?? existing.get(c.declared)!).eventId, digest: recordDigest(c.event.errorDeclaration) });
     await events.insertCorrection({
       declaredSeq,
       declarationTime: declaration.declarationTime,
@@ -335,5 +340,5 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
       captureId,
     });
   }
-  return { eventIds, created: fresh.length, errors, warnings };
+  return { eventIds, created: fresh.length, logged, errors, warnings };
 }

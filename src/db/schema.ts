@@ -102,6 +102,41 @@ export interface CounterTable {
   value: number;
 }
 
+export interface LogHeadTable {
+  id: number;
+  size: number;
+}
+
+export interface LogLeafTable {
+  idx: number;
+  /** What the leaf records: event, correction, audit. */
+  kind: string;
+  /** The record's own id (eventID, audit id). */
+  ref: string;
+  /** The leaf's entry text, whose RFC 6962 leaf hash the tree holds. */
+  entry: string;
+  leaf_hash: string; // hex
+}
+
+export interface LogNodeTable {
+  level: number;
+  idx: number;
+  hash: string; // hex
+}
+
+export interface LogRootTable {
+  size: number;
+  root_hash: string; // hex
+  at: string;
+}
+
+export interface LogCheckpointTable {
+  size: number;
+  /** The checkpoint as a signed note. */
+  note: string;
+  signed_at: string;
+}
+
 export interface CaptureJobTable {
   id: string;
   owner_subject_id: string | null;
@@ -293,6 +328,11 @@ export interface Schema {
   api_keys: ApiKeyTable;
   audit_log: AuditTable;
   counters: CounterTable;
+  log_head: LogHeadTable;
+  log_leaves: LogLeafTable;
+  log_nodes: LogNodeTable;
+  log_roots: LogRootTable;
+  log_checkpoints: LogCheckpointTable;
 }
 
 export type { Generated };

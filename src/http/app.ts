@@ -21,6 +21,7 @@ import { eventRoutes } from '../events/events.routes.js';
 import { issuanceRoutes } from '../issuance/issuance.routes.js';
 import { packagingRoutes } from '../packaging/packaging.routes.js';
 import { traceRoutes } from '../trace/trace.routes.js';
+import { logRoutes } from '../log/log.routes.js';
 import { impactRoutes } from '../trace/impact.routes.js';
 import { recallRoutes } from '../recall/recall.routes.js';
 
@@ -144,6 +145,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     issuanceRoutes(typed, platform);
     packagingRoutes(typed, platform);
     traceRoutes(typed, platform);
+    logRoutes(typed, platform);
     impactRoutes(typed, platform);
     recallRoutes(typed, platform);
   });

@@ -314,6 +314,22 @@ const MATRIX: Row[] = [
   },
   { method: 'GET', path: '/api/v1/codes/contents', cases: [{ name: 'query', request: (f) => ({ url: `/api/v1/codes/contents?code=${f.a.codes[1]}` }), expect: everyone(200) }] },
   { method: 'GET', path: '/api/v1/codes/containers', cases: [{ name: 'query', request: (f) => ({ url: `/api/v1/codes/containers?code=${f.a.codes[2]}` }), expect: everyone(200) }] },
+  // The transparency log: checkpoints, hash tiles and keys are public; entry tiles name every eventID; proofs follow
+  // the event's own read rule.
+  { method: 'GET', path: '/log/checkpoint', cases: [{ name: 'public', request: () => ({ url: '/log/checkpoint' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/log/key', cases: [{ name: 'public', request: () => ({ url: '/log/key' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/.well-known/zhuisu/keys', cases: [{ name: 'public', request: () => ({ url: '/.well-known/zhuisu/keys' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/log/tile/{*}', cases: [{ name: 'first hash tile', request: () => ({ url: '/log/tile/0/000.p/1' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/log/tile/entries/{*}', cases: [{ name: 'first entries', request: () => ({ url: '/log/tile/entries/000.p/1' }), expect: only({ admin: 200, platformAuditor: 200 }) }] },
+  {
+    method: 'GET',
+    path: '/api/v1/proof',
+    cases: [
+      { name: 'event of A', request: (f) => ({ url: `/api/v1/proof?eventID=${encodeURIComponent(f.a.eventId)}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, subjectAdmin: 200, operator: 200, auditor: 200 }) },
+      { name: 'event of C', request: (f) => ({ url: `/api/v1/proof?eventID=${encodeURIComponent(f.c.eventId)}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
+    ],
+  },
+  { method: 'GET', path: '/api/v1/proof/consistency', cases: [{ name: 'from 1', request: () => ({ url: '/api/v1/proof/consistency?from=1' }), expect: everyone(200) }] },
   // Everyone may trace; what a trace shows is narrowed to the events the key may read.
   { method: 'GET', path: '/api/v1/trace', cases: [{ name: 'forward', request: (f) => ({ url: `/api/v1/trace?code=${f.a.codes[1]}&direction=forward` }), expect: everyone(200) }] },
   {

@@ -6,6 +6,7 @@ import * as vocabularyIndexes from './2026-11-23-04-vocabulary-indexes.js';
 import * as queryTerms from './2026-11-23-05-query-terms.js';
 import * as codeIssuance from './2026-11-23-06-code-issuance.js';
 import * as recalls from './2026-11-23-07-recalls.js';
+import * as transparencyLog from './2026-11-23-08-transparency-log.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-05-query-terms': queryTerms,
   '2026-11-23-06-code-issuance': codeIssuance,
   '2026-11-23-07-recalls': recalls,
+  '2026-11-23-08-transparency-log': transparencyLog,
 };
