@@ -19,9 +19,10 @@ export interface AuditRecord {
 
 /**
  * Writes an audit entry inside the caller's transaction, so the change and its record commit or fail together, and
- * appends it to the transparency log with the `alongside` entries the change itself made.
+ * appends it to the transparency log after the `alongside` entries the change itself made (a capture's events, stored
+ * with the database's bulk inserter).
  */
-export async function recordAudit(trx: Executor, actor: Principal, record: AuditRecord, alongside: readonly LogEntry[] = []): Promise<void> {
+export async function recordAudit(trx: Executor, actor: Principal, record: AuditRecord, alongside?: { entries: readonly LogEntry[]; insertMany: Database['insertMany'] }): Promise<void> {
   const row = await new AuditRepository(trx).append({
     id: uuidv7(),
     at: new Date().toISOString(),
@@ -38,7 +39,7 @@ export async function recordAudit(trx: Executor, actor: Principal, record: Audit
     requestId: actor.requestId,
   });
   // Every audited write is a leaf of the transparency log, after the records it wrote (a capture's events), in one append.
-  await appendToLog(trx, [...alongside, { kind: 'audit', ref: row.id, digest: recordDigest(row) }]);
+  await appendToLog(trx, [...(alongside?.entries ?? []), { kind: 'audit', ref: row.id, digest: recordDigest(row) }], alongside?.insertMany);
 }
 
 export class AuditService {

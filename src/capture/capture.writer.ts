@@ -112,7 +112,7 @@ async function writeDocument(database: Database, trx: Executor, document: Accept
   const outcome = await storeEvents(database, trx, document, owner, id);
   // A clash of eventIDs fails the whole document: nothing of it was written, the job says why.
   const job = await new CaptureRepository(trx).insert(jobRow(id, actor, owner, events.length, outcome, context));
-  await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } }, outcome.logged);
+  await recordAudit(trx, actor, { action: 'capture.submit', targetType: 'capture_job', targetId: id, subjectId: owner, changes: { events: events.length, stored: outcome.created } }, { entries: outcome.logged, insertMany: database.insertMany });
   return job;
 }
 
@@ -125,7 +125,7 @@ export async function storeSingleEvent(database: Database, actor: Principal, own
       const outcome = await storeEvents(database, trx, document, owner, id);
       if (outcome.errors.length) throw new DomainError('conflict', 'event-id-conflict', outcome.errors[0]!.message, outcome.errors.map((e) => ({ message: e.message })));
       await new CaptureRepository(trx).insert(jobRow(id, actor, owner, 1, outcome, context));
-      await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner }, outcome.logged);
+      await recordAudit(trx, actor, { action: 'capture.event', targetType: 'event', targetId: outcome.eventIds[0]!, subjectId: owner }, { entries: outcome.logged, insertMany: database.insertMany });
       return { eventID: outcome.eventIds[0]!, created: outcome.created > 0 };
     }),
   );
@@ -325,12 +325,12 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
   await events.insertEvents(rows, postingRows, eventFieldRows, subjectRows, sensorRows);
   if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 
-  const logged: LogEntry[] = fresh.map((f) => ({ kind: 'event', ref: f.eventId, digest: f.hash }));
+  const logged: LogEntry[] = fresh.map((f, i) => ({ kind: 'event', ref: f.eventId, digest: f.hash, seq: seqs[i]! }));
   for (const c of corrections) {
     const declaredSeq = seqByHash.get(c.declared) ?? existing.get(c.declared)!.seq;
     const declaration = c.event.index.errorDeclaration!;
     if (await events.hasCorrection(declaredSeq, declaration.declarationTime)) continue;
-    logged.push({ kind: 'correction', ref: (freshByHash.get(c.declared) ?? existing.get(c.declared)!).eventId, digest: recordDigest(c.event.errorDeclaration) });
+    logged.push({ kind: 'correction', ref: (freshByHash.get(c.declared) ?? existing.get(c.declared)!).eventId, digest: recordDigest(c.event.errorDeclaration), seq: declaredSeq });
     await events.insertCorrection({
       declaredSeq,
       declarationTime: declaration.declarationTime,

@@ -113,6 +113,8 @@ export interface LogLeafTable {
   kind: string;
   /** The record's own id (eventID, audit id). */
   ref: string;
+  /** For event and correction leaves, the event's seq. */
+  record_seq: number | null;
   /** The leaf's entry text, whose RFC 6962 leaf hash the tree holds. */
   entry: string;
   leaf_hash: string; // hex

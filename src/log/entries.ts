@@ -19,6 +19,8 @@ export interface LogEntry {
   /** eventID for events and corrections, the audit entry's id for audits. */
   ref: string;
   digest: string;
+  /** For events and corrections: the event's seq, by which its leaf is found. Not part of the entry text. */
+  seq?: number;
 }
 
 export function formatEntry(entry: LogEntry): string {

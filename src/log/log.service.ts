@@ -3,6 +3,7 @@ import { formatCheckpoint } from '../crypto/signed-note.js';
 import type { LogSigningKeys, PublishedKeys } from '../crypto/signing-keys.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound } from '../domain/errors.js';
+import { EventsRepository } from '../events/events.repository.js';
 import type { EventsService } from '../events/events.service.js';
 import { LogRepository } from './log.repository.js';
 import { consistencyProof, emptyRootHash, inclusionProof, rootHash } from './merkle.js';
@@ -70,8 +71,9 @@ export class TransparencyLog {
   /** That an event the actor may read is in the log: its leaf, and the path from it to the latest checkpoint's root. */
   async inclusion(actor: Principal, eventID: string): Promise<InclusionProof> {
     await this.events.get(actor, eventID);
+    const stored = await new EventsRepository(this.database.db).findByEventId(eventID);
     const repo = new LogRepository(this.database.db);
-    const leaf = await repo.leafOf(eventID, 'event');
+    const leaf = stored && (await repo.leafOfEvent(stored.seq));
     if (!leaf) throw notFound('not-in-log', `event ${eventID} has no entry in the transparency log`);
     const { size, note } = await this.checkpoint();
     const proof = await inclusionProof(leaf.idx, size, repo.nodeReader());

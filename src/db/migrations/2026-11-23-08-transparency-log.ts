@@ -23,11 +23,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('idx', 'bigint', (c) => c.primaryKey())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('ref', 'text', (c) => c.notNull())
+    .addColumn('record_seq', 'bigint')
     .addColumn('entry', 'text', (c) => c.notNull())
     .addColumn('leaf_hash', 'text', (c) => c.notNull())
     .execute();
-  // A proof is asked for by eventID (or audit id): the record leads the key.
-  await db.schema.createIndex('log_leaves_ref_idx').on('log_leaves').columns(['ref', 'kind']).execute();
+  // A proof is asked for by event, found by its seq: seqs grow as leaves do, so this index is appended to, where one
+  // on eventIDs (hashes) would take a random insert per event.
+  await db.schema.createIndex('log_leaves_record_idx').on('log_leaves').columns(['record_seq']).execute();
   await keyed(
     db.schema
       .createTable('log_nodes')
