@@ -1,9 +1,12 @@
-import type { Executor, LogLeafTable } from '../db/index.js';
+import type { AuditTable, Database, Executor, LogLeafTable } from '../db/index.js';
 import type { NodeReader, StoredNode } from './merkle.js';
 
 /** The log's tables: its size, leaves, stored nodes, the roots appends made, and signed checkpoints. */
 export class LogRepository {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly insertMany?: Database['insertMany'],
+  ) {}
 
   /**
    * Reserves `count` leaf positions and returns the size before them. Inside a transaction this holds the log's head
@@ -25,6 +28,7 @@ export class LogRepository {
   }
 
   async insertLeaves(leaves: LogLeafTable[]): Promise<void> {
+    if (this.insertMany) return this.insertMany(this.db, 'log_leaves', leaves);
     for (let i = 0; i < leaves.length; i += ROWS_PER_INSERT) await this.db.insertInto('log_leaves').values(leaves.slice(i, i + ROWS_PER_INSERT)).execute();
   }
 
@@ -61,9 +65,9 @@ export class LogRepository {
     await this.db.insertInto('log_checkpoints').values({ size, note, signed_at: at }).onConflict((oc) => oc.column('size').doNothing()).execute();
   }
 
-  /** The leaf recording a record (an event by its eventID, an audit entry by its id). */
-  async leafOf(ref: string, kind: string): Promise<{ idx: number; leafHash: Buffer } | undefined> {
-    const row = await this.db.selectFrom('log_leaves').select(['idx', 'leaf_hash']).where('ref', '=', ref).where('kind', '=', kind).orderBy('idx').limit(1).executeTakeFirst();
+  /** The leaf that recorded an event's capture, by the event's seq. */
+  async leafOfEvent(seq: number): Promise<{ idx: number; leafHash: Buffer } | undefined> {
+    const row = await this.db.selectFrom('log_leaves').select(['idx', 'leaf_hash']).where('record_seq', '=', seq).where('kind', '=', 'event').orderBy('idx').limit(1).executeTakeFirst();
     return row ? { idx: Number(row.idx), leafHash: Buffer.from(row.leaf_hash, 'hex') } : undefined;
   }
 
@@ -87,7 +91,142 @@ export class LogRepository {
       },
     };
   }
+  // -------------------------------------------------------------------------------------------------------------------
+  // Reads for `zhuisu verify`. Every listing is a page keyed by the table's own order (index, size, seq, id), so a log
+  // of millions of leaves is read a page at a time and never held whole; lookups by id take a page's ids at once.
+
+  /** Leaves in index order: after `after` (exclusive, none for the first page) and below `below` when given. */
+  async leafPage(after: number | undefined, below: number | undefined, limit: number): Promise<LogLeafTable[]> {
+    let query = this.db.selectFrom('log_leaves').select(['idx', 'kind', 'ref', 'record_seq', 'entry', 'leaf_hash']);
+    if (after !== undefined) query = query.where('idx', '>', after);
+    if (below !== undefined) query = query.where('idx', '<', below);
+    const rows = await query.orderBy('idx').limit(limit).execute();
+    return rows.map((r) => ({ ...r, idx: Number(r.idx) }));
+  }
+
+  /** The levels log_nodes holds rows at, whatever they are. */
+  async nodeLevels(): Promise<number[]> {
+    const rows = await this.db.selectFrom('log_nodes').select('level').distinct().orderBy('level').execute();
+    return rows.map((r) => Number(r.level));
+  }
+
+  /** Stored nodes of one level in index order, after `after` (exclusive, none for the first page). */
+  async nodePage(level: number, after: number | undefined, limit: number): Promise<{ idx: number; hash: string }[]> {
+    let query = this.db.selectFrom('log_nodes').select(['idx', 'hash']).where('level', '=', level);
+    if (after !== undefined) query = query.where('idx', '>', after);
+    const rows = await query.orderBy('idx').limit(limit).execute();
+    return rows.map((r) => ({ idx: Number(r.idx), hash: r.hash }));
+  }
+
+  /** Recorded roots by size, after `after` (exclusive, none for the first page). */
+  async rootPage(after: number | undefined, limit: number): Promise<{ size: number; root_hash: string }[]> {
+    let query = this.db.selectFrom('log_roots').select(['size', 'root_hash']);
+    if (after !== undefined) query = query.where('size', '>', after);
+    const rows = await query.orderBy('size').limit(limit).execute();
+    return rows.map((r) => ({ size: Number(r.size), root_hash: r.root_hash }));
+  }
+
+  /** Signed checkpoints by size, after `after` (exclusive, none for the first page). */
+  async checkpointPage(after: number | undefined, limit: number): Promise<{ size: number; note: string }[]> {
+    let query = this.db.selectFrom('log_checkpoints').select(['size', 'note']);
+    if (after !== undefined) query = query.where('size', '>', after);
+    const rows = await query.orderBy('size').limit(limit).execute();
+    return rows.map((r) => ({ size: Number(r.size), note: r.note }));
+  }
+
+  /** How many rows the records the log covers have, and how many leaves there are: the work a verification does. */
+  async recordCounts(): Promise<{ leaves: number; events: number; corrections: number; audits: number }> {
+    const count = async (table: 'log_leaves' | 'events' | 'event_corrections' | 'audit_log') =>
+      Number((await this.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    return { leaves: await count('log_leaves'), events: await count('events'), corrections: await count('event_corrections'), audits: await count('audit_log') };
+  }
+
+  /** The leaves of `kind` whose ref is among `refs`, by index. */
+  async leavesNaming(kind: string, refs: readonly string[]): Promise<{ idx: number; ref: string; entry: string }[]> {
+    const rows = await inChunks(refs, (chunk) => this.db.selectFrom('log_leaves').select(['idx', 'ref', 'entry']).where('kind', '=', kind).where('ref', 'in', chunk).execute());
+    return rows.map((r) => ({ idx: Number(r.idx), ref: r.ref, entry: r.entry })).sort((a, b) => a.idx - b.idx);
+  }
+
+  /** Stored events in capture order, after seq `after` (exclusive, none for the first page). */
+  async eventPage(after: number | undefined, limit: number): Promise<{ seq: number; event_id: string | null; event_hash: string; capture_id: string; body: string }[]> {
+    let query = this.db.selectFrom('events').select(['seq', 'event_id', 'event_hash', 'capture_id', 'body']);
+    if (after !== undefined) query = query.where('seq', '>', after);
+    const rows = await query.orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  /** The `@context` text of each capture job among `ids` that exists (null where the job kept none). */
+  async captureContexts(ids: readonly string[]): Promise<Map<string, string | null>> {
+    const rows = await inChunks(ids, (chunk) => this.db.selectFrom('capture_jobs').select(['id', 'context']).where('id', 'in', chunk).execute());
+    return new Map(rows.map((r) => [r.id, r.context]));
+  }
+
+  /**
+   * Which of `eventIDs` name a stored event: its client-given eventID, or its hash when it has none. With `corrected`,
+   * only events that have at least one correction recorded.
+   */
+  async storedEventIds(eventIDs: readonly string[], corrected = false): Promise<Set<string>> {
+    const byId = await inChunks(eventIDs, (chunk) => {
+      let query = this.db.selectFrom('events').select('events.event_id as ref').where('events.event_id', 'in', chunk);
+      if (corrected) query = query.where((eb) => eb.exists(eb.selectFrom('event_corrections').select('declared_seq').whereRef('event_corrections.declared_seq', '=', 'events.seq')));
+      return query.execute();
+    });
+    const byHash = await inChunks(eventIDs, (chunk) => {
+      let query = this.db.selectFrom('events').select('events.event_hash as ref').where('events.event_id', 'is', null).where('events.event_hash', 'in', chunk);
+      if (corrected) query = query.where((eb) => eb.exists(eb.selectFrom('event_corrections').select('declared_seq').whereRef('event_corrections.declared_seq', '=', 'events.seq')));
+      return query.execute();
+    });
+    return new Set([...byId, ...byHash].map((r) => r.ref!));
+  }
+
+  /** The declared seqs that have corrections, in order, after `after` (exclusive, none for the first page). */
+  async correctedSeqPage(after: number | undefined, limit: number): Promise<number[]> {
+    let query = this.db.selectFrom('event_corrections').select('declared_seq').distinct();
+    if (after !== undefined) query = query.where('declared_seq', '>', after);
+    const rows = await query.orderBy('declared_seq').limit(limit).execute();
+    return rows.map((r) => Number(r.declared_seq));
+  }
+
+  /** Every correction of the events `seqs`, with the eventID of the event it declares (null when that event is gone). */
+  async correctionsOf(seqs: readonly number[]): Promise<{ declared_seq: number; declaration_time: string; error_declaration: string; event_id: string | null; event_hash: string | null }[]> {
+    const rows = await inChunks(seqs, (chunk) =>
+      this.db
+        .selectFrom('event_corrections as c')
+        .leftJoin('events as e', 'e.seq', 'c.declared_seq')
+        .select(['c.declared_seq', 'c.declaration_time', 'c.error_declaration', 'e.event_id', 'e.event_hash'])
+        .where('c.declared_seq', 'in', chunk)
+        .orderBy('c.declared_seq')
+        .orderBy('c.declaration_time')
+        .execute(),
+    );
+    return rows.map((r) => ({ ...r, declared_seq: Number(r.declared_seq), event_hash: r.event_hash ?? null }));
+  }
+
+  /** Audit rows as stored, by id, after `after` (exclusive, none for the first page). */
+  async auditPage(after: string | undefined, limit: number): Promise<AuditTable[]> {
+    let query = this.db
+      .selectFrom('audit_log')
+      .select(['id', 'at', 'actor', 'actor_user_id', 'actor_key_id', 'on_behalf_of', 'subject_id', 'action', 'target_type', 'target_id', 'changes', 'address', 'request_id']);
+    if (after !== undefined) query = query.where('id', '>', after);
+    return query.orderBy('id').limit(limit).execute();
+  }
+
+  /** Which of `ids` name a stored audit row. */
+  async storedAuditIds(ids: readonly string[]): Promise<Set<string>> {
+    const rows = await inChunks(ids, (chunk) => this.db.selectFrom('audit_log').select('id').where('id', 'in', chunk).execute());
+    return new Set(rows.map((r) => r.id));
+  }
+
 }
 
 /** Rows per INSERT: well under the bound-parameter limits of both dialects. */
 const ROWS_PER_INSERT = 1_000;
+
+/** Values bound in one `in (…)` list: well under both dialects' parameter limits. */
+const IN_LIST = 500;
+
+async function inChunks<V, T>(values: readonly V[], lookup: (chunk: V[]) => Promise<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  for (let i = 0; i < values.length; i += IN_LIST) rows.push(...(await lookup(values.slice(i, i + IN_LIST))));
+  return rows;
+}
