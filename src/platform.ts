@@ -80,6 +80,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const events = new EventsService(database);
   const trace = new TraceService(database, events);
   const recalls = new RecallService(database, trace, events);
+  const log = new TransparencyLog(database, signingKeys, events);
   // A stop-trade that fails must not fail the capture that is already stored: it is logged for the operators.
   const stopTrade = async (eventIds: string[]) => {
     await recalls.stopTradeOnFailedInspection(eventIds).catch((error: unknown) => logger.error({ err: error }, 'automatic stop-trade failed'));
@@ -95,9 +96,9 @@ export async function createPlatform(config: Config): Promise<Platform> {
     issuance: new IssuanceService(database, config.publicUrl),
     packaging: new PackagingService(capture, events),
     trace,
-    impact: new ImpactService(database, trace),
+    impact: new ImpactService(database, trace, log),
     recalls,
-    log: new TransparencyLog(database, signingKeys, events),
+    log,
   };
   return {
     config,

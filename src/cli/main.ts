@@ -357,10 +357,11 @@ export function buildCli(): Command {
     .option('--xlsx <file>', 'write an Excel workbook')
     .option('--csv <file>', 'write CSV (UTF-8 with a byte order mark)')
     .option('--depth <n>', 'levels to follow', positiveInteger)
-    .action(async (codes: string[], opts: { xlsx?: string; csv?: string; depth?: number }, command: Command) => {
+    .option('--proofs', "add a sheet with the transparency log's proof of every movement (XLSX)")
+    .action(async (codes: string[], opts: { xlsx?: string; csv?: string; depth?: number; proofs?: boolean }, command: Command) => {
       if (!opts.xlsx && !opts.csv) command.error('error: name the file to write with --xlsx <file> or --csv <file>');
       await withPlatform(async ({ services }) => {
-        const assessment = await services.impact.assess(cliActor(), codes, opts.depth);
+        const assessment = await services.impact.assess(cliActor(), codes, opts.depth, { proofs: opts.proofs === true });
         for (const [format, file] of [['xlsx', opts.xlsx], ['csv', opts.csv]] as const) {
           if (!file) continue;
           writeFileSync(file, (await spreadsheetOf(assessment, format)).body);

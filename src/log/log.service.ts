@@ -6,7 +6,7 @@ import { invalid, notFound } from '../domain/errors.js';
 import { EventsRepository } from '../events/events.repository.js';
 import type { EventsService } from '../events/events.service.js';
 import { LogRepository } from './log.repository.js';
-import { consistencyProof, emptyRootHash, inclusionProof, rootHash } from './merkle.js';
+import { consistencyProof, emptyRootHash, inclusionProof, rootHash, type NodeReader } from './merkle.js';
 import { encodeEntryBundle, tileHashes, tileWidth, type TilePath } from './tiles.js';
 
 export interface InclusionProof {
@@ -16,6 +16,15 @@ export interface InclusionProof {
   leafHash: string;
   inclusionProof: string[];
   checkpoint: string;
+}
+
+/** Proofs an export carries: with the checkpoint and the published key, each event checks offline. */
+export interface ExportedProofs {
+  treeSize: number;
+  checkpoint: string;
+  /** The Ed25519 key the checkpoint is signed with, in signed-note form. */
+  verifierKey: string;
+  events: { eventID: string; leafIndex: number; leafHash: string; inclusionProof: string[] }[];
 }
 
 export interface ConsistencyProof {
@@ -80,6 +89,27 @@ export class TransparencyLog {
     return { eventID, leafIndex: leaf.idx, treeSize: size, leafHash: leaf.leafHash.toString('hex'), inclusionProof: proof.map(hex), checkpoint: note };
   }
 
+  /**
+   * Inclusion proofs of many events against one checkpoint, for an export to carry its own evidence. The caller has
+   * already limited `eventIDs` to events the reader may read. Tiles near the root are shared by every proof, so
+   * they are read once.
+   */
+  async inclusions(eventIDs: string[]): Promise<ExportedProofs> {
+    const { size, note } = await this.checkpoint();
+    const repo = new LogRepository(this.database.db);
+    const events = new EventsRepository(this.database.db);
+    const reader = cachedReader(repo.nodeReader());
+    const proofs: ExportedProofs['events'] = [];
+    for (const eventID of [...new Set(eventIDs)]) {
+      const stored = await events.findByEventId(eventID);
+      const leaf = stored && (await repo.leafOfEvent(stored.seq));
+      if (!leaf || leaf.idx >= size) continue;
+      const path = await inclusionProof(leaf.idx, size, reader);
+      proofs.push({ eventID, leafIndex: leaf.idx, leafHash: hex(leaf.leafHash), inclusionProof: path.map(hex) });
+    }
+    return { treeSize: size, checkpoint: note, verifierKey: this.keys.ed25519VerifierKey, events: proofs };
+  }
+
   /** That the tree of size `to` (by default the latest checkpoint) extends the tree of size `from`. */
   async consistency(from: number, to?: number): Promise<ConsistencyProof> {
     const latest = await this.checkpoint();
@@ -118,3 +148,16 @@ export class TransparencyLog {
 }
 
 const hex = (hash: Buffer) => hash.toString('hex');
+
+/** A node reader that reads each range once: the proofs of one checkpoint share the tiles near its root. */
+function cachedReader(reader: NodeReader): NodeReader {
+  const read = new Map<string, Promise<Buffer[]>>();
+  return {
+    read: (level, from, to) => {
+      const key = `${level}:${from}:${to}`;
+      let hashes = read.get(key);
+      if (!hashes) read.set(key, (hashes = reader.read(level, from, to)));
+      return hashes;
+    },
+  };
+}

@@ -76,6 +76,14 @@ const ImpactSchema = Type.Object(
       }),
     ),
     warnings: Type.Array(Type.String()),
+    proofs: Type.Optional(
+      Type.Object({
+        treeSize: Type.Integer(),
+        checkpoint: Type.String({ description: 'the C2SP signed note the proofs lead to' }),
+        verifierKey: Type.String({ description: 'the Ed25519 key the checkpoint is signed with, signed-note form' }),
+        events: Type.Array(Type.Object({ eventID: Type.String(), leafIndex: Type.Integer(), leafHash: Type.String(), inclusionProof: Type.Array(Type.String()) })),
+      }),
+    ),
   },
   { $id: 'ImpactAssessment' },
 );
@@ -84,9 +92,10 @@ const ImpactQuery = StrictObject({
   code: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 8_000 }), { description: `a code in any form the scanner reads; repeat for a set of lots (at most ${MAX_IMPACT_CODES} in all)` })),
   codes: Type.Optional(Type.String({ minLength: 1, maxLength: 200_000, description: 'codes separated by |' })),
   depth: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TRACE_DEPTH, default: DEFAULT_TRACE_DEPTH })),
+  proofs: Type.Optional(Type.Boolean({ description: "carry the transparency log's inclusion proof of every movement's event, with the checkpoint and its key (JSON and XLSX)" })),
 });
 
-type Query = { code?: string[]; codes?: string; depth?: number };
+type Query = { code?: string[]; codes?: string; depth?: number; proofs?: boolean };
 
 const codesOf = (query: Query): string[] => [...(query.code ?? []), ...(query.codes ? query.codes.split('|').filter((c) => c.length > 0) : [])];
 
@@ -97,11 +106,11 @@ export function impactRoutes(app: App, platform: Platform): void {
   app.get(
     '/api/v1/impact',
     { schema: { summary: 'Impact assessment (流向范围及影响评估): where the goods of the codes went, by region and holder, with every movement; within what the key may read', tags, querystring: ImpactQuery, response: { 200: Type.Ref(ImpactSchema) } } },
-    async (request) => impact.assess(principalOf(request), codesOf(request.query), request.query.depth ?? DEFAULT_TRACE_DEPTH),
+    async (request) => impact.assess(principalOf(request), codesOf(request.query), request.query.depth ?? DEFAULT_TRACE_DEPTH, { proofs: request.query.proofs === true }),
   );
   const spreadsheet = (format: SpreadsheetFormat, summary: string, mediaType: string) =>
     app.get(`/api/v1/impact.${format}`, { schema: { summary, tags, querystring: ImpactQuery, produces: [mediaType] } }, async (request, reply) => {
-      const sheet = await impact.spreadsheet(principalOf(request), codesOf(request.query), format, request.query.depth ?? DEFAULT_TRACE_DEPTH);
+      const sheet = await impact.spreadsheet(principalOf(request), codesOf(request.query), format, request.query.depth ?? DEFAULT_TRACE_DEPTH, { proofs: request.query.proofs === true });
       return reply
         .type(sheet.contentType)
         .header('Content-Disposition', `attachment; filename="${sheet.filename}"`)

@@ -7,6 +7,7 @@ import type { Database } from '../db/index.js';
 import { invalid, tooLarge, type ErrorDetail } from '../domain/errors.js';
 import { normaliseBizStep, normaliseDisposition } from '../epcis/cbv.js';
 import { shortType } from '../epcis/event-index.js';
+import type { ExportedProofs, TransparencyLog } from '../log/log.service.js';
 import { TraceRepository, type TraceLocation, type TraceSubject } from './trace.repository.js';
 import { DEFAULT_TRACE_DEPTH, MAX_TRACE_NODES, type TracedEvent, type TraceNode, type TraceService } from './trace.service.js';
 
@@ -122,6 +123,8 @@ export interface ImpactAssessment {
   totals: ImpactBalance[];
   movements: ImpactMovement[];
   warnings: string[];
+  /** When asked for: the transparency log's proof of every movement's event, to check the export offline. */
+  proofs?: ExportedProofs;
 }
 
 export type SpreadsheetFormat = 'xlsx' | 'csv';
@@ -156,9 +159,10 @@ export class ImpactService {
   constructor(
     private readonly database: Database,
     private readonly trace: TraceService,
+    private readonly log: TransparencyLog,
   ) {}
 
-  async assess(actor: Principal, scanned: string[], depth = DEFAULT_TRACE_DEPTH): Promise<ImpactAssessment> {
+  async assess(actor: Principal, scanned: string[], depth = DEFAULT_TRACE_DEPTH, options: { proofs?: boolean } = {}): Promise<ImpactAssessment> {
     const codes = identifyAll(scanned);
     const nodes = new Map<string, TraceNode>();
     const events = new Map<string, Map<string, TracedEvent>>();
@@ -378,12 +382,13 @@ export class ImpactService {
       totals: [...totals.values()].map(withRemaining).sort((a, b) => a.uom.localeCompare(b.uom)),
       movements,
       warnings,
+      ...(options.proofs ? { proofs: await this.log.inclusions(movements.map((m) => m.eventID)) } : {}),
     };
   }
 
   /** The assessment's movements as a spreadsheet: XLSX (with a second sheet per holder) or CSV. */
-  async spreadsheet(actor: Principal, scanned: string[], format: SpreadsheetFormat, depth = DEFAULT_TRACE_DEPTH): Promise<Spreadsheet> {
-    return spreadsheetOf(await this.assess(actor, scanned, depth), format);
+  async spreadsheet(actor: Principal, scanned: string[], format: SpreadsheetFormat, depth = DEFAULT_TRACE_DEPTH, options: { proofs?: boolean } = {}): Promise<Spreadsheet> {
+    return spreadsheetOf(await this.assess(actor, scanned, depth, options), format);
   }
 }
 
@@ -433,6 +438,13 @@ export const MOVEMENT_COLUMNS: Column[] = [
   { header: '事件 Event ID', width: 44, value: (m) => m.eventID },
 ];
 
+const PROOF_COLUMNS: { header: string; width: number; value(p: ExportedProofs['events'][number]): Cell }[] = [
+  { header: '事件 Event ID', width: 44, value: (p) => p.eventID },
+  { header: '叶序号 Leaf index', width: 12, value: (p) => p.leafIndex },
+  { header: '叶哈希 Leaf hash (SHA-256, hex)', width: 66, value: (p) => p.leafHash },
+  { header: '包含证明 Inclusion proof (hex, RFC 9162 order)', width: 120, value: (p) => p.inclusionProof.join(' ') },
+];
+
 interface HolderRow {
   holder: ImpactHolder;
   balance: ImpactBalance | null;
@@ -477,6 +489,16 @@ export async function impactXlsx(assessment: ImpactAssessment): Promise<Buffer> 
   sheet('流向 Movements', MOVEMENT_COLUMNS, assessment.movements);
   sheet('主体 Holders', HOLDER_COLUMNS, holderRows(assessment));
   if (assessment.warnings.length) sheet('提示 Warnings', [{ header: '提示 Warning', width: 120, value: (w: string) => w }], assessment.warnings);
+  if (assessment.proofs) {
+    const { checkpoint, verifierKey, treeSize, events } = assessment.proofs;
+    sheet('证明 Proofs', PROOF_COLUMNS, events);
+    // The checkpoint and its key below the proofs: all a reader needs to check them without the platform.
+    const ws = workbook.getWorksheet('证明 Proofs')!;
+    ws.addRow([]);
+    ws.addRow(['检查点 Checkpoint', checkpoint]);
+    ws.addRow(['树大小 Tree size', treeSize]);
+    ws.addRow(['验证密钥 Verifier key', verifierKey]);
+  }
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

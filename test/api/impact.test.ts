@@ -8,6 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { withCheckDigit } from '../../src/codes/gs1/check-digit.js';
+import { openNote, parseCheckpoint, verifierFromKey } from '../../src/crypto/signed-note.js';
+import { leafHash, verifyInclusion } from '../../src/log/merkle.js';
 import { identifierOf, scanCode } from '../../src/codes/registry.js';
 import { aggregationEvent, epcisDocument, lgtin, objectEvent, pgln, quantity, sgln, sgtin, sscc, transactionEvent } from '../builders/epcis.js';
 import { locationBody, productBody, subjectBody } from '../builders/master-data.js';
@@ -279,6 +281,34 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(sale[column('Region')], '江苏省 苏州市 姑苏区');
       const json = await assess(`code=${encodeURIComponent(LOT)}`);
       assert.deepEqual(rows.map((r) => r[column('Event ID')]), json.movements.map((m) => m.eventID));
+    });
+
+    test("with proofs: every movement's event checks against the log's signed checkpoint, offline", async () => {
+      const json = (await call(t.app, 'GET', `/api/v1/impact?code=${encodeURIComponent(LOT)}&proofs=true`)).json as {
+        movements: { eventID: string }[];
+        proofs: { treeSize: number; checkpoint: string; verifierKey: string; events: { eventID: string; leafIndex: number; leafHash: string; inclusionProof: string[] }[] };
+      };
+      const { proofs } = json;
+      assert.deepEqual(proofs.events.map((p) => p.eventID).sort(), [...new Set(json.movements.map((m) => m.eventID))].sort(), 'one proof per event moved');
+      const opened = openNote(proofs.checkpoint, [verifierFromKey(proofs.verifierKey)]);
+      const checkpoint = parseCheckpoint(opened.body);
+      assert.equal(checkpoint.size, proofs.treeSize);
+      for (const p of proofs.events) {
+        const stored = (await call(t.app, 'GET', `/epcis/events/${encodeURIComponent(p.eventID)}`)).json;
+        assert.equal(p.leafHash, leafHash(Buffer.from(`event ${p.eventID} ${stored.eventID}\n`)).toString('hex'), 'the leaf names the event and its hash');
+        assert.ok(verifyInclusion(Buffer.from(p.leafHash, 'hex'), p.leafIndex, proofs.treeSize, p.inclusionProof.map((h) => Buffer.from(h, 'hex')), checkpoint.rootHash), p.eventID);
+      }
+      const [first] = proofs.events;
+      assert.ok(!verifyInclusion(Buffer.from(first!.leafHash, 'hex'), first!.leafIndex + 1, proofs.treeSize, first!.inclusionProof.map((h) => Buffer.from(h, 'hex')), checkpoint.rootHash), 'a proof holds for its own leaf only');
+      assert.equal((await call(t.app, 'GET', `/api/v1/impact?code=${encodeURIComponent(LOT)}`)).json.proofs, undefined, 'only when asked');
+
+      const response = await t.app.inject({ method: 'GET', url: `/api/v1/impact.xlsx?code=${encodeURIComponent(LOT)}&proofs=true`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(response.rawPayload as never);
+      const sheet = workbook.getWorksheet('证明 Proofs')!;
+      assert.equal(sheet.getRow(2).getCell(1).value, proofs.events[0]!.eventID);
+      const rows = [...Array(sheet.rowCount).keys()].map((i) => sheet.getRow(i + 1));
+      assert.ok(rows.some((r) => r.getCell(1).value === '检查点 Checkpoint' && r.getCell(2).value === proofs.checkpoint), 'the checkpoint travels with the sheet');
     });
 
     test('XLSX: frozen, filterable header, typed cells, and a sheet per holder', async () => {
