@@ -14,6 +14,7 @@ import { PackagingService } from './packaging/packaging.service.js';
 import { TraceService } from './trace/trace.service.js';
 import { TransparencyLog } from './log/log.service.js';
 import { LogSigningKeys } from './crypto/signing-keys.js';
+import { WitnessKey, WitnessService, witnessNameFor } from './log/witness.service.js';
 import { ImpactService } from './trace/impact.service.js';
 import { RecallService } from './recall/recall.service.js';
 import { ProductsService } from './products/products.service.js';
@@ -34,6 +35,7 @@ export interface Services {
   impact: ImpactService;
   recalls: RecallService;
   log: TransparencyLog;
+  witness: WitnessService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -64,9 +66,11 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'] });
   let subjects: SubjectsService;
   let signingKeys: LogSigningKeys;
+  let witnessKey: WitnessKey;
   try {
     const keys = new KeyStore(config.keyDir);
     signingKeys = LogSigningKeys.open(keys, config.logOrigin);
+    witnessKey = WitnessKey.open(keys, witnessNameFor(config.logOrigin));
     subjects = new SubjectsService(database, new IdentityVault(keys.secret('identity')));
     // The keys live outside the database, so no SQL migration can re-seal: every start, the server's and each CLI
     // command's, finishes it here before a service is handed out.
@@ -99,6 +103,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     impact: new ImpactService(database, trace, log),
     recalls,
     log,
+    witness: new WitnessService(database, witnessKey),
   };
   return {
     config,

@@ -307,6 +307,37 @@ export interface RecallNoticeTable {
   outcome: string | null; // JSON: found, returned, destroyed per unit, and a note
 }
 
+/** A log this platform witnesses, with the latest checkpoint it cosigned (size 0 and the empty root until the first). */
+export interface WitnessedLogTable {
+  /** The checkpoints' first line, which names the log. */
+  origin: string;
+  /** The signed-note verifier key its checkpoints must be signed with. */
+  vkey: string;
+  size: number;
+  root_hash: string; // hex
+  /** The latest cosigned checkpoint as received, with the witness's cosignature appended. */
+  note: string | null;
+  cosigned_at: string | null;
+  registered_at: string;
+  registered_by: string;
+}
+
+/** A log showing two views of its history to the witness: the checkpoint cosigned before and the one refused. */
+export interface WitnessAlarmTable {
+  id: string;
+  origin: string;
+  /** `fork`: same size, another root; `inconsistent`: the consistency proof sent does not verify. */
+  kind: 'fork' | 'inconsistent';
+  cosigned_note: string | null;
+  submitted_note: string;
+  old_size: number;
+  /** The consistency proof lines as sent (base64, one a line). */
+  proof: string;
+  actor: string;
+  request_id: string | null;
+  at: string;
+}
+
 export interface Schema {
   recalls: RecallTable;
   recall_codes: RecallCodeTable;
@@ -335,6 +366,8 @@ export interface Schema {
   log_nodes: LogNodeTable;
   log_roots: LogRootTable;
   log_checkpoints: LogCheckpointTable;
+  witnessed_logs: WitnessedLogTable;
+  witness_alarms: WitnessAlarmTable;
 }
 
 export type { Generated };

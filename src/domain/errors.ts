@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict' // the input is valid but clashes with stored state (duplicate 主体码, stale status transition)
   | 'too_large' // the request exceeds a documented size or count limit
+  | 'unprocessable' // well-formed, but its content fails a check the protocol distinguishes from malformed input (a proof that does not verify)
   | 'unsupported_media_type'
   | 'unavailable' // a dependency (database, upstream platform) cannot serve now; retrying may help
   | 'internal';
@@ -39,6 +40,7 @@ export const invalid = (code: string, message: string, details: ErrorDetail[] = 
   new DomainError('invalid', code, message, details);
 export const notFound = (code: string, message: string) => new DomainError('not_found', code, message);
 export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
+export const unprocessable = (code: string, message: string, details: ErrorDetail[] = []) => new DomainError('unprocessable', code, message, details);
 export const conflict = (code: string, message: string, details: ErrorDetail[] = []) =>
   new DomainError('conflict', code, message, details);
 export const unauthenticated = (code: string, message: string) => new DomainError('unauthenticated', code, message);

@@ -22,6 +22,7 @@ import { issuanceRoutes } from '../issuance/issuance.routes.js';
 import { packagingRoutes } from '../packaging/packaging.routes.js';
 import { traceRoutes } from '../trace/trace.routes.js';
 import { logRoutes } from '../log/log.routes.js';
+import { witnessRoutes } from '../log/witness.routes.js';
 import { impactRoutes } from '../trace/impact.routes.js';
 import { recallRoutes } from '../recall/recall.routes.js';
 
@@ -146,6 +147,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     packagingRoutes(typed, platform);
     traceRoutes(typed, platform);
     logRoutes(typed, platform);
+    witnessRoutes(typed, platform);
     impactRoutes(typed, platform);
     recallRoutes(typed, platform);
   });

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { ed25519Signer, ed25519VerifierKey, formatCheckpoint, signNote } from '../../src/crypto/signed-note.js';
+import { emptyRootHash } from '../../src/log/merkle.js';
 import { epcisDocument, objectEvent, sgln, sgtin, standaloneEvent } from '../builders/epcis.js';
 import { buildVetDrugCode } from '../builders/codes.js';
 import { locationBody, productBody, subjectBody } from '../builders/master-data.js';
@@ -52,7 +55,8 @@ interface SubjectFixture {
 
 interface Case {
   name: string;
-  request: (f: Fixture, actor: Actor) => { url: string; body?: unknown };
+  /** `rawBody` is sent as text/plain, for endpoints whose body is not JSON. */
+  request: (f: Fixture, actor: Actor) => { url: string; body?: unknown; rawBody?: string };
   expect: Expect;
 }
 
@@ -65,6 +69,13 @@ interface Row {
 const newUsername = () => `u${Math.random().toString(36).slice(2, 10)}`;
 let serial = 500_000;
 const freshDocument = () => epcisDocument([objectEvent({ epcList: [sgtin(++serial)] })]);
+const logKey = generateKeyPairSync('ed25519').privateKey;
+const witnessedLog = () => {
+  const origin = `matrix-${Math.random().toString(36).slice(2, 10)}.example/log`;
+  return { origin, vkey: ed25519VerifierKey(origin, logKey) };
+};
+/** An add-checkpoint request for a log nobody registered: whoever may submit learns it is unknown (404). */
+const unwitnessedCheckpoint = `old 0\n\n${signNote(formatCheckpoint({ origin: 'unwitnessed.example/log', size: 0, rootHash: emptyRootHash() }), [ed25519Signer('unwitnessed.example/log', logKey)])}`;
 
 const MATRIX: Row[] = [
   { method: 'GET', path: '/healthz', cases: [{ name: 'public', request: () => ({ url: '/healthz' }), expect: publicRoute(200) }] },
@@ -330,6 +341,13 @@ const MATRIX: Row[] = [
     ],
   },
   { method: 'GET', path: '/api/v1/proof/consistency', cases: [{ name: 'from 1', request: () => ({ url: '/api/v1/proof/consistency?from=1' }), expect: everyone(200) }] },
+  // Witnessing: the witness key is public; any key may submit a checkpoint, since what the witness trusts is the log's
+  // signature on it; which logs are witnessed is for admins to say, and to read with platform auditors; alarms for admins.
+  { method: 'GET', path: '/log/witness/key', cases: [{ name: 'public', request: () => ({ url: '/log/witness/key' }), expect: publicRoute(200) }] },
+  { method: 'POST', path: '/log/witness/add-checkpoint', cases: [{ name: 'unknown log', request: () => ({ url: '/log/witness/add-checkpoint', rawBody: unwitnessedCheckpoint }), expect: everyone(404) }] },
+  { method: 'POST', path: '/api/v1/witness/logs', cases: [{ name: 'register', request: () => ({ url: '/api/v1/witness/logs', body: witnessedLog() }), expect: only({ admin: 201 }) }] },
+  { method: 'GET', path: '/api/v1/witness/logs', cases: [{ name: 'list', request: () => ({ url: '/api/v1/witness/logs' }), expect: only({ admin: 200, platformAuditor: 200 }) }] },
+  { method: 'GET', path: '/api/v1/witness/alarms', cases: [{ name: 'list', request: () => ({ url: '/api/v1/witness/alarms' }), expect: only({ admin: 200 }) }] },
   // Everyone may trace; what a trace shows is narrowed to the events the key may read.
   { method: 'GET', path: '/api/v1/trace', cases: [{ name: 'forward', request: (f) => ({ url: `/api/v1/trace?code=${f.a.codes[1]}&direction=forward` }), expect: everyone(200) }] },
   {
@@ -444,8 +462,8 @@ for (const dialect of TEST_DIALECTS) {
         test(`${row.method} ${row.path} [${c.name}]`, async () => {
           const failures: string[] = [];
           for (const actor of ACTORS) {
-            const { url, body } = c.request(fixture, actor);
-            const res = await call(t.app, row.method, url, { key: fixture.keys[actor], ...(body !== undefined ? { body } : {}) });
+            const { url, body, rawBody } = c.request(fixture, actor);
+            const res = await call(t.app, row.method, url, { key: fixture.keys[actor], ...(body !== undefined ? { body } : {}), ...(rawBody !== undefined ? { rawBody, headers: { 'content-type': 'text/plain' } } : {}) });
             if (res.status !== c.expect[actor]) failures.push(`${actor}: expected ${c.expect[actor]}, got ${res.status} ${res.body.slice(0, 160)}`);
             if (res.status >= 400) assert.match(String(res.headers['content-type']), /^application\/problem\+json/, `${actor} ${url}`);
           }

@@ -7,6 +7,7 @@ import * as queryTerms from './2026-11-23-05-query-terms.js';
 import * as codeIssuance from './2026-11-23-06-code-issuance.js';
 import * as recalls from './2026-11-23-07-recalls.js';
 import * as transparencyLog from './2026-11-23-08-transparency-log.js';
+import * as witness from './2026-11-23-09-witness.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-06-code-issuance': codeIssuance,
   '2026-11-23-07-recalls': recalls,
   '2026-11-23-08-transparency-log': transparencyLog,
+  '2026-11-23-09-witness': witness,
 };
