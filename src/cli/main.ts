@@ -1,15 +1,19 @@
 import { userInfo } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { systemPrincipal, USER_ROLES, type UserRole } from '../access/principal.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { scanCode, SCHEMES } from '../codes/registry.js';
 import { UnknownSchemeError } from '../codes/scan.js';
-import { isDomainError } from '../domain/errors.js';
+import { KeyStore } from '../crypto/key-store.js';
+import { LOG_ED25519_KEY_FILE, LOG_SM2_KEY_FILE, LogSigningKeys } from '../crypto/signing-keys.js';
+import { isDomainError, notFound } from '../domain/errors.js';
 import { MINTED_SCHEMES, type LabelFormat, type MintedScheme } from '../issuance/issuance.service.js';
 import { MAX_LABELS, SYMBOLOGIES, type Symbology } from '../labels/index.js';
 import { PRODUCT_CLASSES, SUBJECT_ROLES, type ProductClass, type SubjectRole } from '../domain/master-data.js';
 import { createPlatform, migrateOnly, VERSION, type Platform } from '../platform.js';
+import { openLogVerifier, type VerifyReport } from '../log/verify.service.js';
 import { spreadsheetOf } from '../trace/impact.service.js';
 import { serve } from './serve.js';
 
@@ -62,6 +66,29 @@ const nonNegativeInteger = (value: string) => {
 
 /** RFC 4180: quoted when it holds a comma, quote or line break. */
 const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+
+/** Work (rows) from which `zhuisu verify` shows its progress even when stderr is not a terminal. */
+const LARGE_VERIFICATION = 500_000;
+
+/** A verification report as people read it: what was checked, then each problem on one line naming its row. */
+function describeReport(report: VerifyReport): string {
+  const c = report.checked;
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const lines = [
+    `${report.database}, log ${report.origin}: ${plural(report.treeSize, 'leaf', 'leaves')}`,
+    `checked ${plural(c.leaves, 'leaf', 'leaves')}, ${plural(c.nodes, 'stored node')}, ${plural(c.roots, 'root')}, ${plural(c.checkpoints, 'checkpoint')}, ` +
+      `${plural(c.events, 'event')}, ${plural(c.corrections, 'correction')}, ${plural(c.audits, 'audit entry', 'audit entries')}`,
+  ];
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  if (report.ok) return `${lines.join('\n')}\nok: the log and the records it covers hold\n`;
+  lines.push(`FAILED: ${plural(report.problemCount, 'problem')}`);
+  for (const p of report.problems) {
+    const row = Object.entries(p.row).map(([k, v]) => `${k}=${v}`).join(' ');
+    lines.push(`  ${p.table} ${row}: [${p.code}] ${p.message}`);
+  }
+  for (const [code, n] of Object.entries(report.omitted)) lines.push(`  … and ${plural(n, 'more problem')} of kind ${code} (--max-problems, --json)`);
+  return `${lines.join('\n')}\n`;
+}
 
 export function buildCli(): Command {
   const program = new Command('zhuisu')
@@ -379,6 +406,80 @@ export function buildCli(): Command {
     .action(async (opts: { subject?: string; limit: string }) =>
       withPlatform(async ({ services }) => print(await services.audit.list(cliActor(), { ...(opts.subject ? { subjectId: opts.subject } : {}), limit: Number(opts.limit) }))),
     );
+
+  program
+    .command('verify')
+    .description(
+      'check the transparency log end to end: the tree rebuilt from every leaf against the stored nodes, roots and signed checkpoints, ' +
+        'and every event, correction and audit entry against its leaf. Exit 0 when all holds, 1 on any altered, missing or extra row',
+    )
+    .option('--json', 'print the report as JSON')
+    .option('--max-problems <n>', 'problems listed per kind (all are counted)', positiveInteger, 100)
+    .option('--no-progress', 'never show a progress bar')
+    .action(async (opts: { json?: boolean; maxProblems: number; progress: boolean }) => {
+      const { verifier, close } = await openLogVerifier(loadConfig());
+      let bar: SingleBar | undefined;
+      let report: VerifyReport;
+      try {
+        report = await verifier.verify(cliActor(), {
+          keepPerCode: opts.maxProblems,
+          onProgress: ({ phase, done, total }) => {
+            // A bar for a terminal, or for a long run whose log someone may be watching; never for a quick check in a pipe.
+            if (!bar && opts.progress && (process.stderr.isTTY || total >= LARGE_VERIFICATION)) {
+              bar = new SingleBar(
+                { stream: process.stderr, format: 'verifying {phase} [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left', noTTYOutput: true, notTTYSchedule: 10_000, etaBuffer: 50 },
+                Presets.shades_classic,
+              );
+              bar.start(total, 0, { phase });
+            }
+            bar?.update(done, { phase });
+          },
+        });
+      } finally {
+        bar?.stop();
+        await close();
+      }
+      if (opts.json) print(report);
+      else process.stdout.write(describeReport(report));
+      process.exitCode = report.ok ? 0 : 1;
+    });
+
+  const keys = program.command('keys').description("the transparency log's signing keys (Ed25519 and SM2) in the key directory (ZHUISU_KEY_DIR)");
+  keys
+    .command('init')
+    .description('create the log signing keys for production; refuses to replace existing ones. Prints the public keys only')
+    .action(() => {
+      const config = loadConfig();
+      const signing = LogSigningKeys.init(new KeyStore(config.keyDir), config.logOrigin);
+      process.stdout.write(
+        `created the log signing keys in ${config.keyDir} (${LOG_ED25519_KEY_FILE}.key, ${LOG_SM2_KEY_FILE}.key, mode 0600).\n` +
+          'Back them up: checkpoints signed with them verify with no other keys.\n' +
+          `origin: ${signing.origin}\n` +
+          `Ed25519 verifier key: ${signing.ed25519VerifierKey}\n` +
+          `SM2 verifier key: ${signing.sm2VerifierKey}\n`,
+      );
+      // The keys' name is the origin, and the default origin follows PORT: a server on another port would sign under a
+      // name these vkeys do not carry.
+      if (!process.env.ZHUISU_LOG_ORIGIN?.trim() && !process.env.ZHUISU_PUBLIC_URL?.trim()) {
+        process.stderr.write(`warning: the origin ${signing.origin} is derived from PORT; set ZHUISU_LOG_ORIGIN (or ZHUISU_PUBLIC_URL) for production\n`);
+      }
+    });
+  keys
+    .command('show')
+    .description('print the public keys the log signs its checkpoints with (never the secrets)')
+    .option('--json', 'print them as /.well-known/zhuisu/keys does')
+    .action((opts: { json?: boolean }) => {
+      const config = loadConfig();
+      const store = new KeyStore(config.keyDir);
+      // Opening would create missing keys; showing must not.
+      if (!store.has(LOG_ED25519_KEY_FILE) || !store.has(LOG_SM2_KEY_FILE)) {
+        throw notFound('signing-keys-missing', `there are no log signing keys in ${config.keyDir}; create them with \`zhuisu keys init\``);
+      }
+      const published = LogSigningKeys.open(store, config.logOrigin).describe();
+      if (opts.json) return print(published);
+      process.stdout.write(`origin: ${published.origin}\nkey directory: ${config.keyDir}\n`);
+      for (const key of published.keys) process.stdout.write(`${key.algorithm} (key ID ${key.keyId}): ${key.verifierKey}\n`);
+    });
 
   return program;
 }

@@ -141,10 +141,26 @@ export class LogRepository {
     return { leaves: await count('log_leaves'), events: await count('events'), corrections: await count('event_corrections'), audits: await count('audit_log') };
   }
 
-  /** The leaves of `kind` whose ref is among `refs`, by index. */
-  async leavesNaming(kind: string, refs: readonly string[]): Promise<{ idx: number; ref: string; entry: string }[]> {
-    const rows = await inChunks(refs, (chunk) => this.db.selectFrom('log_leaves').select(['idx', 'ref', 'entry']).where('kind', '=', kind).where('ref', 'in', chunk).execute());
-    return rows.map((r) => ({ idx: Number(r.idx), ref: r.ref, entry: r.entry })).sort((a, b) => a.idx - b.idx);
+  /**
+   * The leaves of `kind` (event or correction) recorded for the events of seqs `from` to `to`, found through the
+   * record_seq index: a range, since a page of events is a run of seqs.
+   */
+  async leavesOfSeqRange(kind: 'event' | 'correction', from: number, to: number): Promise<{ idx: number; ref: string; record_seq: number; entry: string }[]> {
+    const rows = await this.db
+      .selectFrom('log_leaves')
+      .select(['idx', 'ref', 'record_seq', 'entry'])
+      .where('record_seq', '>=', from)
+      .where('record_seq', '<=', to)
+      .where('kind', '=', kind)
+      .orderBy('idx')
+      .execute();
+    return rows.map((r) => ({ idx: Number(r.idx), ref: r.ref, record_seq: Number(r.record_seq), entry: r.entry }));
+  }
+
+  /** The leaves of `kind` recorded for the events `seqs` (scattered seqs, looked up one by one in the index). */
+  async leavesOfSeqs(kind: 'event' | 'correction', seqs: readonly number[]): Promise<{ idx: number; ref: string; record_seq: number; entry: string }[]> {
+    const rows = await inChunks(seqs, (chunk) => this.db.selectFrom('log_leaves').select(['idx', 'ref', 'record_seq', 'entry']).where('record_seq', 'in', chunk).where('kind', '=', kind).execute());
+    return rows.map((r) => ({ idx: Number(r.idx), ref: r.ref, record_seq: Number(r.record_seq), entry: r.entry })).sort((a, b) => a.idx - b.idx);
   }
 
   /** Stored events in capture order, after seq `after` (exclusive, none for the first page). */
@@ -161,22 +177,17 @@ export class LogRepository {
     return new Map(rows.map((r) => [r.id, r.context]));
   }
 
-  /**
-   * Which of `eventIDs` name a stored event: its client-given eventID, or its hash when it has none. With `corrected`,
-   * only events that have at least one correction recorded.
-   */
-  async storedEventIds(eventIDs: readonly string[], corrected = false): Promise<Set<string>> {
-    const byId = await inChunks(eventIDs, (chunk) => {
-      let query = this.db.selectFrom('events').select('events.event_id as ref').where('events.event_id', 'in', chunk);
-      if (corrected) query = query.where((eb) => eb.exists(eb.selectFrom('event_corrections').select('declared_seq').whereRef('event_corrections.declared_seq', '=', 'events.seq')));
-      return query.execute();
-    });
-    const byHash = await inChunks(eventIDs, (chunk) => {
-      let query = this.db.selectFrom('events').select('events.event_hash as ref').where('events.event_id', 'is', null).where('events.event_hash', 'in', chunk);
-      if (corrected) query = query.where((eb) => eb.exists(eb.selectFrom('event_corrections').select('declared_seq').whereRef('event_corrections.declared_seq', '=', 'events.seq')));
-      return query.execute();
-    });
-    return new Set([...byId, ...byHash].map((r) => r.ref!));
+  /** The seq of each stored event named among `eventIDs`: by its client-given eventID, or by its hash when it has none. */
+  async eventSeqsByIds(eventIDs: readonly string[]): Promise<Map<string, number>> {
+    const byId = await inChunks(eventIDs, (chunk) => this.db.selectFrom('events').select(['event_id as ref', 'seq']).where('event_id', 'in', chunk).execute());
+    const byHash = await inChunks(eventIDs, (chunk) => this.db.selectFrom('events').select(['event_hash as ref', 'seq']).where('event_id', 'is', null).where('event_hash', 'in', chunk).execute());
+    return new Map([...byId, ...byHash].map((r) => [r.ref!, Number(r.seq)]));
+  }
+
+  /** Which of `seqs` have at least one correction stored. */
+  async correctedSeqs(seqs: readonly number[]): Promise<Set<number>> {
+    const rows = await inChunks(seqs, (chunk) => this.db.selectFrom('event_corrections').select('declared_seq').distinct().where('declared_seq', 'in', chunk).execute());
+    return new Set(rows.map((r) => Number(r.declared_seq)));
   }
 
   /** The declared seqs that have corrections, in order, after `after` (exclusive, none for the first page). */
@@ -202,19 +213,45 @@ export class LogRepository {
     return rows.map((r) => ({ ...r, declared_seq: Number(r.declared_seq), event_hash: r.event_hash ?? null }));
   }
 
-  /** Audit rows as stored, by id, after `after` (exclusive, none for the first page). */
-  async auditPage(after: string | undefined, limit: number): Promise<AuditTable[]> {
-    let query = this.db
-      .selectFrom('audit_log')
-      .select(['id', 'at', 'actor', 'actor_user_id', 'actor_key_id', 'on_behalf_of', 'subject_id', 'action', 'target_type', 'target_id', 'changes', 'address', 'request_id']);
-    if (after !== undefined) query = query.where('id', '>', after);
-    return query.orderBy('id').limit(limit).execute();
+  /** The audit rows among `ids`, as stored: every column the log's digest of a row covers. */
+  async auditRowsByIds(ids: readonly string[]): Promise<AuditTable[]> {
+    return inChunks(ids, (chunk) =>
+      this.db
+        .selectFrom('audit_log')
+        .select(['id', 'at', 'actor', 'actor_user_id', 'actor_key_id', 'on_behalf_of', 'subject_id', 'action', 'target_type', 'target_id', 'changes', 'address', 'request_id'])
+        .where('id', 'in', chunk)
+        .execute(),
+    );
   }
 
-  /** Which of `ids` name a stored audit row. */
-  async storedAuditIds(ids: readonly string[]): Promise<Set<string>> {
-    const rows = await inChunks(ids, (chunk) => this.db.selectFrom('audit_log').select('id').where('id', 'in', chunk).execute());
-    return new Set(rows.map((r) => r.id));
+  /**
+   * Up to `limit` audit rows no audit leaf names. No index leads log_leaves by ref, so this is one anti-join the
+   * database plans as a whole: written as an outer join, which PostgreSQL hashes and SQLite serves with an index it
+   * builds for the query. (SQLite runs NOT EXISTS as a scan of the leaves per audit row.)
+   */
+  async auditRowsWithoutLeaf(limit: number): Promise<{ id: string; action: string }[]> {
+    return this.db
+      .selectFrom('audit_log as a')
+      .leftJoin('log_leaves as l', (join) => join.onRef('l.ref', '=', 'a.id').on('l.kind', '=', 'audit'))
+      .select(['a.id', 'a.action'])
+      .where('l.idx', 'is', null)
+      .orderBy('a.id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Up to `limit` audit ids named by more than one audit leaf, with how many. */
+  async auditIdsLoggedTwice(limit: number): Promise<{ ref: string; leaves: number }[]> {
+    const rows = await this.db
+      .selectFrom('log_leaves')
+      .select((eb) => ['ref', eb.fn.countAll().as('leaves')])
+      .where('kind', '=', 'audit')
+      .groupBy('ref')
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .orderBy('ref')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ref: r.ref, leaves: Number(r.leaves) }));
   }
 
 }
