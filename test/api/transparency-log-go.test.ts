@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { ed25519VerifierKey } from '../../src/crypto/signed-note.js';
 import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { ADMIN_TOKEN, call, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { runProcess } from '../support/process.js';
 
 /**
  * The log checked by an implementation we did not write: test/go/logcheck verifies checkpoints, tiles and proofs with
@@ -48,17 +49,7 @@ before(() => {
 });
 
 /** Runs the verifier without blocking the event loop, which serves its requests. */
-function logcheck(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const logcheck = (args: string[]) => runProcess(binary, args);
 
 for (const dialect of TEST_DIALECTS) {
   describe(`the log checked with Go's sumdb/note and sumdb/tlog on ${dialect}`, () => {

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
 import { createTestDatabase, TEST_DIALECTS } from '../support/databases.js';
 import { ADMIN_TOKEN, testEnv } from '../support/platform.js';
+import { runCli } from '../support/process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -41,17 +42,7 @@ async function startServer(env: Record<string, string>): Promise<{ server: Child
   return { server, base, output: () => out };
 }
 
-function zhuisu(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env, NODE_ENV: 'test' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const zhuisu = runCli;
 
 const isAlive = (pid: number) => {
   try {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { eventHash } from '../../src/epcis/event-hash.js';
@@ -13,21 +11,10 @@ import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
 import { subjectBody } from '../builders/master-data.js';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
 import { call, testEnv } from '../support/platform.js';
+import { runCli } from '../support/process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs the real CLI in a child process. Asynchronous, so a slow run does not hold up the other dialect's tests. */
-function zhuisu(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env, NODE_ENV: 'test' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const zhuisu = runCli;
 
 interface Problem {
   code: string;
