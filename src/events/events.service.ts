@@ -70,11 +70,17 @@ export class EventsService {
   }
 
   async get(actor: Principal, eventId: string, form: IdentifierForm = 'canonical'): Promise<{ event: Record<string, unknown>; context: Record<string, unknown> }> {
+    const event = await this.stored(actor, eventId);
+    return { event: present(event, form), context: mergedContext([event]) };
+  }
+
+  /** The stored event (with its seq) if the actor may read it: not found, or not permitted, otherwise. */
+  async stored(actor: Principal, eventId: string): Promise<StoredEvent> {
     const repo = new EventsRepository(this.database.db);
     const event = await repo.findByEventId(eventId);
     if (!event) throw notFound('event-not-found', `no event ${eventId}`);
     ensure(await this.canRead(repo, actor, event), 'not-permitted', 'this event is outside what this key may read');
-    return { event: present(event, form), context: mergedContext([event]) };
+    return event;
   }
 
   /** Codes under recall answer so wherever they are looked up: an event query names those its events name. */

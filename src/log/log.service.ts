@@ -79,10 +79,9 @@ export class TransparencyLog {
 
   /** That an event the actor may read is in the log: its leaf, and the path from it to the latest checkpoint's root. */
   async inclusion(actor: Principal, eventID: string): Promise<InclusionProof> {
-    await this.events.get(actor, eventID);
-    const stored = await new EventsRepository(this.database.db).findByEventId(eventID);
+    const { seq } = await this.events.stored(actor, eventID);
     const repo = new LogRepository(this.database.db);
-    const leaf = stored && (await repo.leafOfEvent(stored.seq));
+    const leaf = await repo.leafOfEvent(seq);
     if (!leaf) throw notFound('not-in-log', `event ${eventID} has no entry in the transparency log`);
     const { size, note } = await this.checkpoint();
     const proof = await inclusionProof(leaf.idx, size, repo.nodeReader());
