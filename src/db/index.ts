@@ -1,4 +1,4 @@
 export { openDatabase, migrate, type Database, type Executor, type OpenOptions, type Sequence, type SharedDatabase, type SqlDialect } from './database.js';
-export { namesThingHeldBy, postedSeqs, seqsAmong, type PostingMatch } from './postings.js';
+export { namesThingHeldBy, postedSeqList, postedSeqs, seqsAmong, textsAmong, type PostingMatch } from './postings.js';
 export { fieldRows, sensorReportRows } from './event-rows.js';
 export type * from './schema.js';

@@ -19,11 +19,24 @@ export interface PostingMatch {
 
 /** A subquery yielding the seq of every event with a posting that matches. */
 export function postedSeqs(db: Executor, match: PostingMatch): RawBuilder<number> {
-  const terms = termCondition(match);
+  const terms = termCondition(match, db);
   const roles = sql.join(match.roles);
   return isPostgres(db)
     ? sql<number>`(select (j.value ->> 0)::bigint from postings p cross join jsonb_array_elements(p.entries::jsonb) as j(value) where ${terms} and j.value ->> 1 in (${roles}))`
     : sql<number>`(select j.value ->> 0 from postings p, json_each(p.entries) j where ${terms} and j.value ->> 1 in (${roles}))`;
+}
+
+/**
+ * The seqs of every event with a posting that matches, in no particular order. The postings are fetched by key and
+ * unpacked here: SQLite's `json_each` costs about as much again as finding the rows, and a caller that reads every
+ * matching event (a trace level) holds the list anyway.
+ */
+export async function postedSeqList(db: Executor, match: PostingMatch): Promise<number[]> {
+  const rows = await sql<{ entries: string }>`select p.entries from postings p where ${termCondition(match, db)}`.execute(db);
+  const roles = new Set(match.roles);
+  const seqs = new Set<number>();
+  for (const { entries } of rows.rows) for (const [seq, role] of JSON.parse(entries) as [number, string][]) if (roles.has(role)) seqs.add(Number(seq));
+  return [...seqs];
 }
 
 /**
@@ -53,10 +66,14 @@ export function seqsAmong(db: Executor, seqs: readonly number[]): RawBuilder<num
   return isPostgres(db) ? sql<number>`(select s::bigint from jsonb_array_elements_text(${list}::jsonb) as t(s))` : sql<number>`(select value from json_each(${list}))`;
 }
 
-/** Exact terms by key lookup, prefixes as key ranges (terms are compared byte by byte on both dialects). */
-function termCondition(match: PostingMatch): RawBuilder<boolean> {
+/**
+ * Exact terms by key lookup, prefixes as key ranges (terms are compared byte by byte on both dialects). Many terms
+ * (a trace level names hundreds) go as one JSON parameter: one statement text whatever their number.
+ */
+function termCondition(match: PostingMatch, db: Executor): RawBuilder<boolean> {
   const conditions: RawBuilder<boolean>[] = [];
-  if (match.terms.length) conditions.push(sql<boolean>`p.term in (${sql.join(match.terms)})`);
+  if (match.terms.length > 8) conditions.push(sql<boolean>`p.term in ${textsAmong(db, match.terms)}`);
+  else if (match.terms.length) conditions.push(sql<boolean>`p.term in (${sql.join(match.terms)})`);
   for (const prefix of match.prefixes) {
     conditions.push(prefix === '' ? sql<boolean>`true` : sql<boolean>`(p.term >= ${prefix} and p.term < ${prefixEnd(prefix)})`);
   }
@@ -66,4 +83,10 @@ function termCondition(match: PostingMatch): RawBuilder<boolean> {
 /** The least string greater than every string starting with `prefix`. */
 function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** A subquery yielding the given texts, sent as one JSON parameter. */
+export function textsAmong(db: Executor, texts: readonly string[]): RawBuilder<string> {
+  const list = JSON.stringify(texts);
+  return isPostgres(db) ? sql<string>`(select t from jsonb_array_elements_text(${list}::jsonb) as t(t))` : sql<string>`(select value from json_each(${list}))`;
 }

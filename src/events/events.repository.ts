@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
-import { namesThingHeldBy, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { namesThingHeldBy, postedSeqList, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import type { EventQuery, SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -133,8 +134,11 @@ export class EventsRepository {
     return row !== undefined;
   }
 
-  /** One page of a SimpleEventQuery within the reader's scope, in the query's order, after `cursor`, leaving out the events `except` lists. */
-  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, except: readonly number[] = []): Promise<(StoredEvent & { sortKey: number })[]> {
+  /**
+   * One page of a SimpleEventQuery within the reader's scope, in the query's order, after `cursor`; only among the
+   * events `among` lists when given. Without `withContext` the capture's JSON-LD context is left unread (null).
+   */
+  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, options: { among?: readonly number[]; withContext?: boolean } = {}): Promise<(StoredEvent & { sortKey: number })[]> {
     const sortColumn = q.orderBy === 'eventTime' ? 'e.event_time_ms' : q.orderBy === 'recordTime' ? 'e.record_time_ms' : 'e.seq';
     const direction = q.orderDirection === 'ASC' ? 'asc' : 'desc';
     // In event-time order, a disposition or event type that many events share is best met by walking the time index
@@ -142,10 +146,13 @@ export class EventsRepository {
     // cannot tell the two apart, so it is asked, and when the value is common its column is compared through
     // coalesce(), which no index serves.
     const walkTime = sortColumn === 'e.event_time_ms' && (q.dispositions || q.eventTypes) !== undefined && (await this.walkingTimeWins(q.dispositions, q.eventTypes, limit));
-    let query = this.matching(q, scope, walkTime)
-      .leftJoin('capture_jobs as c', 'c.id', 'e.capture_id')
-      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'c.context', 'e.body', 'e.event_time_ms', 'e.record_time_ms']);
-    if (except.length) query = query.where('e.seq', 'not in', seqsAmong(this.db, except));
+    const withContext = options.withContext ?? true;
+    const matching = this.matching(q, scope, walkTime);
+    let query = (withContext ? matching.leftJoin('capture_jobs as c', 'c.id', 'e.capture_id').select('c.context') : matching.select(sql<string | null>`null`.as('context')))
+      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'e.body', 'e.event_time_ms', 'e.record_time_ms'])
+      // Corrections are rare: each event says whether it has any, and only those are looked up.
+      .select(sql<boolean | number>`exists (select 1 from event_corrections ec where ec.declared_seq = e.seq)`.as('corrected'));
+    if (options.among) query = query.where('e.seq', 'in', seqsAmong(this.db, options.among));
     if (cursor) {
       const after = direction === 'asc' ? '>' : '<';
       query =
@@ -156,11 +163,29 @@ export class EventsRepository {
     query = query.orderBy(sortColumn, direction);
     if (sortColumn !== 'e.seq') query = query.orderBy('e.seq', direction);
     const rows = await query.limit(limit).execute();
-    const corrections = await this.correctionsFor(rows.map((r) => Number(r.seq)));
+    const corrections = await this.correctionsFor(rows.filter((r) => Boolean(r.corrected)).map((r) => Number(r.seq)));
     return rows.map((r) => ({
       ...toStored(r, corrections.get(Number(r.seq)) ?? []),
       sortKey: sortColumn === 'e.event_time_ms' ? Number(r.event_time_ms) : sortColumn === 'e.record_time_ms' ? Number(r.record_time_ms) : Number(r.seq),
     }));
+  }
+
+  /**
+   * The events every identifier condition of a query matches, as seqs (undefined when it has none): found in the
+   * identifier index and intersected here, for a reader that will read them all.
+   */
+  async seqsMatching(q: EventQuery): Promise<number[] | undefined> {
+    let seqs: number[] | undefined;
+    for (const m of q.match) {
+      const found = await postedSeqList(this.db, { terms: m.values, prefixes: m.prefixes, roles: m.roles });
+      if (seqs === undefined) seqs = found;
+      else {
+        const kept = new Set(found);
+        seqs = seqs.filter((seq) => kept.has(seq));
+      }
+      if (seqs.length === 0) break;
+    }
+    return seqs;
   }
 
   /** How many events a query matches within the reader's scope, counted up to `bound` and no further. */

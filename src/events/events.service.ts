@@ -51,18 +51,28 @@ export class EventsService {
 
   /**
    * Every event a query matches that the actor may read, all pages at once, identifiers canonical, leaving out the
-   * events `except` lists (by seq): for readers that walk the store in rounds and already hold what earlier rounds
-   * found, such as the trace, which meets a big commissioning or packing event again at every level it touches.
+   * events `except` holds (by seq): for readers that walk the store in rounds and already hold what earlier rounds
+   * found, such as the trace, which meets a big commissioning or packing event again at every level it touches. Such
+   * a reader meets the same identifiers over and over, and may pass its own memo of `canonical`.
    */
-  async readAll(actor: Principal, params: Record<string, string | undefined>, except: readonly number[] = []): Promise<{ seq: number; event: Record<string, unknown> }[]> {
+  async readAll(
+    actor: Principal,
+    params: Record<string, string | undefined>,
+    options: { except?: { has(seq: number): boolean }; canonical?: (identifier: string) => string } = {},
+  ): Promise<{ seq: number; event: Record<string, unknown> }[]> {
     const repo = new EventsRepository(this.database.db);
     const query = await parsed(repo, params);
+    // All of them are read: the identifier index answers first, and the events are then fetched by seq.
+    const matched = await repo.seqsMatching(query);
+    const among = matched && options.except ? matched.filter((seq) => !options.except!.has(seq)) : matched;
+    if (among?.length === 0) return [];
+    const rest = among ? { ...query, match: [] } : query;
     const out: { seq: number; event: Record<string, unknown> }[] = [];
     const pageSize = 1000;
     let cursor: PageCursor | null = null;
     for (;;) {
-      const rows = await repo.query(query, readScope(actor), cursor, pageSize, except);
-      for (const row of rows) out.push({ seq: row.seq, event: present(row, 'canonical') });
+      const rows = await repo.query(rest, readScope(actor), cursor, pageSize, { ...(among ? { among } : {}), withContext: false });
+      for (const row of rows) if (!options.except?.has(row.seq)) out.push({ seq: row.seq, event: present(row, 'canonical', options.canonical) });
       const last = rows[rows.length - 1];
       if (!last || rows.length < pageSize) return out;
       cursor = { key: last.sortKey, seq: last.seq };
@@ -119,8 +129,8 @@ async function parsed(repo: EventsRepository, params: Record<string, string | un
 }
 
 /** The event as answered: canonical identifiers (unless asked otherwise), its eventID and recordTime, corrections. */
-function present(event: StoredEvent, form: IdentifierForm): Record<string, unknown> {
-  const body = form === 'canonical' ? canonicaliseEvent(event.body) : { ...event.body };
+function present(event: StoredEvent, form: IdentifierForm, canonical?: (identifier: string) => string): Record<string, unknown> {
+  const body = form === 'canonical' ? canonicaliseEvent(event.body, canonical) : { ...event.body };
   const { '@context': _context, ...rest } = body;
   const latest = event.corrections[event.corrections.length - 1];
   return {

@@ -1,11 +1,12 @@
 import type { Principal } from '../access/principal.js';
 import { parseCodeUri } from '../codes/code-uri.js';
-import { CANONICAL_DIGITAL_LINK_BASE, formatDigitalLink, parseDigitalLink } from '../codes/gs1/digital-link.js';
+import { CANONICAL_DIGITAL_LINK_BASE, canonicalLinkParts, formatDigitalLink, parseDigitalLink } from '../codes/gs1/digital-link.js';
 import { identifierKind, type AiValue, type IdentifierKind } from '../codes/gs1/index.js';
 import { identifierOf, scanCode } from '../codes/registry.js';
 import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
 import type { EventsService } from '../events/events.service.js';
+import { canonicalIdentifier } from '../epcis/event-index.js';
 import { thingReferences, type ThingReference as Quantity, type ThingReferences as References } from '../epcis/things.js';
 import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
 import { TraceRepository, type TraceLocation, type TraceProduct, type TraceSubject } from './trace.repository.js';
@@ -133,6 +134,9 @@ export class TraceService {
         found.set(code, { code, depth: level + 1, bound: event.time, events: new Map() });
         next.push(code);
       };
+      // A lot's serials are named by the events that commissioned them with the lot in their ILMD: one read for the level's lots.
+      const lots = direction === 'forward' ? frontier.flatMap((code) => (facts(code).lot ? [{ code, ...facts(code).lot! }] : [])) : [];
+      const commissioned = await reading.commissionedInLots(lots);
       for (const code of frontier) {
         const node = found.get(code)!;
         for (const event of events.get(code) ?? []) {
@@ -149,12 +153,8 @@ export class TraceService {
             if (refs.parent && event.action !== 'DELETE' && refs.children.some((c) => c.code === code)) reach(refs.parent, node, event, 'aggregation', refs.children.find((c) => c.code === code), 'down');
           }
         }
-        // A lot's serials are named by the events that commissioned them with the lot in their ILMD.
-        const lot = facts(code).lot;
-        if (direction === 'forward' && lot) {
-          for (const event of await reading.commissionedInLot(lot)) {
-            for (const item of referencesOf(event).epcs) if (lotOfItem(facts(item.code), event) === code) reach(item.code, node, event, 'lot', undefined, 'down');
-          }
+        for (const event of commissioned.get(code) ?? []) {
+          for (const item of referencesOf(event).epcs) if (lotOfItem(facts(item.code), event) === code) reach(item.code, node, event, 'lot', undefined, 'down');
         }
       }
       if (found.size >= MAX_TRACE_NODES) warnings.push(`the trace was cut at ${MAX_TRACE_NODES.toLocaleString('en')} things; narrow it with depth`);
@@ -235,9 +235,6 @@ export class TraceService {
   }
 }
 
-/** Beyond this many events held, a trace stops asking the store to leave them out and skips them as they come. */
-const MAX_EXCLUDED_EVENTS = 20_000;
-
 /**
  * The events one trace has read, indexed by the things they name. Each is read from the store once per trace: a big
  * commissioning or packing event, met again at every level that reaches one of the things it names, is left out of
@@ -246,6 +243,13 @@ const MAX_EXCLUDED_EVENTS = 20_000;
 class TraceReading {
   private readonly held = new Map<number, TracedEvent>();
   private readonly byThing = new Map<string, TracedEvent[]>();
+  /** Canonical forms of the identifiers met: the same serials, places and parties come back in event after event. */
+  private readonly canonicalForms = new Map<string, string>();
+  private readonly canonical = (identifier: string): string => {
+    let form = this.canonicalForms.get(identifier);
+    if (form === undefined) this.canonicalForms.set(identifier, (form = canonicalIdentifier(identifier)));
+    return form;
+  };
 
   constructor(
     private readonly events: EventsService,
@@ -264,16 +268,22 @@ class TraceReading {
     return new Map(codes.map((code) => [code, [...(this.byThing.get(code) ?? [])].sort((a, b) => a.time - b.time)]));
   }
 
-  /** The events that commissioned items of a lot's GTIN with that lot in their ILMD. */
-  async commissionedInLot(lot: { gtin: string; lot: string }): Promise<TracedEvent[]> {
-    // Held events are not left out here: an ILMD match is not something the index by thing can answer.
-    const all = await this.read({ 'EQ_ILMD_cbvmda:lotNumber': lot.lot }, false);
-    return all.filter((e) => referencesOf(e).epcs.some((r) => this.facts(r.code).serialised?.primaryKey.value === lot.gtin));
+  /** For each lot (by its code): the events that commissioned items of the lot's GTIN with that lot in their ILMD. */
+  async commissionedInLots(lots: { code: string; gtin: string; lot: string }[]): Promise<Map<string, TracedEvent[]>> {
+    const out = new Map<string, TracedEvent[]>();
+    if (lots.length === 0) return out;
+    // Held events are not left out here: an ILMD match is not something the index by thing can answer. Lot numbers
+    // (AI 10, character set 82) never hold a '|'.
+    const events = await this.read({ 'EQ_ILMD_cbvmda:lotNumber': [...new Set(lots.map((l) => l.lot))].join('|') }, false);
+    for (const lot of lots) {
+      const mine = events.filter((e) => ilmdLotNumber(e) === lot.lot && referencesOf(e).epcs.some((r) => this.facts(r.code).serialised?.primaryKey.value === lot.gtin));
+      if (mine.length) out.set(lot.code, mine);
+    }
+    return out;
   }
 
   private async read(params: Record<string, string>, leaveOutHeld: boolean): Promise<TracedEvent[]> {
-    const except = leaveOutHeld && this.held.size <= MAX_EXCLUDED_EVENTS ? [...this.held.keys()] : [];
-    const rows = await this.events.readAll(this.actor, { orderBy: 'eventTime', orderDirection: 'ASC', ...params }, except);
+    const rows = await this.events.readAll(this.actor, { orderBy: 'eventTime', orderDirection: 'ASC', ...params }, { ...(leaveOutHeld ? { except: this.held } : {}), canonical: this.canonical });
     return rows.map(({ seq, event }) => {
       let known = this.held.get(seq);
       if (!known) {
@@ -353,9 +363,9 @@ function codeFactsMemo(): (code: string) => CodeFacts {
 function readCodeFacts(code: string, lotLinksOf: (gtin: string) => Map<string, string>): CodeFacts {
   const uri = parseCodeUri(code);
   if (uri) return { kind: 'item', printed: uri.code, gtin: undefined, lot: undefined, serialised: undefined };
-  const parsed = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`) ? parseDigitalLink(code) : undefined;
-  if (!parsed?.ok) return { kind: 'other', printed: code, gtin: undefined, lot: undefined, serialised: undefined };
-  const { primaryKey, qualifiers } = parsed.value;
+  const parsed = code.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`) ? (canonicalLinkParts(code) ?? parsedLinkParts(code)) : undefined;
+  if (!parsed) return { kind: 'other', printed: code, gtin: undefined, lot: undefined, serialised: undefined };
+  const { primaryKey, qualifiers } = parsed;
   const lot = qualifiers.find((q) => q.ai === '10')?.value;
   const serial = qualifiers.some((q) => q.ai === '21');
   const gtin = primaryKey.ai === '01' ? primaryKey.value : undefined;
@@ -368,12 +378,23 @@ function readCodeFacts(code: string, lotLinksOf: (gtin: string) => Map<string, s
   };
 }
 
+/** The lot number an event's ILMD records, under the CBV master-data prefix or its full IRI. */
+function ilmdLotNumber(event: TracedEvent): string | undefined {
+  const ilmd = event.body.ilmd as Record<string, unknown> | undefined;
+  const recorded = ilmd && Object.entries(ilmd).find(([key]) => key === 'cbvmda:lotNumber' || key.endsWith('MDA-lotNumber') || key.endsWith('#lotNumber'))?.[1];
+  return typeof recorded === 'string' ? recorded : undefined;
+}
+
+function parsedLinkParts(code: string): { primaryKey: AiValue; qualifiers: AiValue[] } | undefined {
+  const parsed = parseDigitalLink(code);
+  return parsed.ok ? parsed.value : undefined;
+}
+
 /** The lot a serialised item belongs to: a lot in its own Digital Link, or the lot its commissioning event's ILMD records. */
 function lotOfItem(facts: CodeFacts, event: TracedEvent): string | undefined {
   if (!facts.serialised) return undefined;
-  const ilmd = event.body.ilmd as Record<string, unknown> | undefined;
-  const recorded = ilmd && Object.entries(ilmd).find(([key]) => key === 'cbvmda:lotNumber' || key.endsWith('MDA-lotNumber') || key.endsWith('#lotNumber'))?.[1];
-  const lot = facts.serialised.ownLot ?? (event.action === 'ADD' && typeof recorded === 'string' ? recorded : undefined);
+  const recorded = ilmdLotNumber(event);
+  const lot = facts.serialised.ownLot ?? (event.action === 'ADD' ? recorded : undefined);
   if (lot === undefined) return undefined;
   let link = facts.serialised.lotLinks.get(lot);
   if (link === undefined) {

@@ -133,6 +133,27 @@ function pathSegments(path: string): string[] {
   return segments;
 }
 
+/**
+ * The key and qualifiers of a link in the canonical form `formatDigitalLink` writes (`https://id.gs1.org`, numeric
+ * AIs, qualifiers in order, no query), read by its shape alone: for identifiers the event store canonicalised on
+ * capture, which a trace meets by the hundred. Undefined for anything else, which parseDigitalLink reads in full.
+ */
+export function canonicalLinkParts(uri: string): { primaryKey: AiValue; qualifiers: AiValue[] } | undefined {
+  if (!uri.startsWith(`${CANONICAL_DIGITAL_LINK_BASE}/`) || uri.includes('?') || uri.includes('#')) return undefined;
+  const segments = pathSegments(uri.slice(CANONICAL_DIGITAL_LINK_BASE.length));
+  if (segments.length < 2 || segments.length % 2 !== 0) return undefined;
+  const pairs: AiValue[] = [];
+  for (let i = 0; i < segments.length; i += 2) {
+    const ai = segments[i]!;
+    const value = percentDecode(segments[i + 1]!);
+    if (!/^[0-9]{2,4}$/.test(ai) || value === undefined || value === '') return undefined;
+    pairs.push({ ai, value });
+  }
+  const [primaryKey, ...qualifiers] = pairs as [AiValue, ...AiValue[]];
+  if (!isDigitalLinkPrimaryKey(primaryKey.ai) || (primaryKey.ai === '01' && !/^[0-9]{14}$/.test(primaryKey.value))) return undefined;
+  return { primaryKey, qualifiers };
+}
+
 function splitHttpUri(uri: string): Gs1Result<Split> {
   if (/[\s\u0000-\u001f\u007f]/.test(uri)) return fail('a URI must not contain whitespace or control characters');
   const m = URI_SHAPE.exec(uri);
