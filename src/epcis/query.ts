@@ -105,7 +105,8 @@ export const MAX_PER_PAGE = 1000;
 const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'];
 const ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];
 
-const MATCH_ROLES: Record<string, IdentifierRole[]> = {
+/** The roles in which each MATCH_ parameter finds an identifier. */
+export const MATCH_ROLES: Readonly<Record<string, readonly IdentifierRole[]>> = {
   MATCH_epc: ['epc', 'child'],
   MATCH_parentID: ['parent'],
   MATCH_inputEPC: ['input'],
@@ -253,7 +254,7 @@ export function parseEventQuery(params: Record<string, string | undefined>, decl
       default: {
         const roles = MATCH_ROLES[name];
         if (roles) {
-          query.match.push(matchCondition(name, roles, values));
+          query.match.push(matchCondition(name, [...roles], values));
           break;
         }
         const party = PARTY_PARAMETER.exec(name);

@@ -188,6 +188,11 @@ export class EventsRepository {
     return seqs;
   }
 
+  /** The events naming one of `things` in one of `roles`, as seqs. */
+  async seqsNaming(things: readonly string[], roles: readonly string[]): Promise<number[]> {
+    return things.length === 0 ? [] : postedSeqList(this.db, { terms: [...things], prefixes: [], roles: [...roles] });
+  }
+
   /** How many events a query matches within the reader's scope, counted up to `bound` and no further. */
   async countUpTo(q: EventQuery, scope: ReadScope, bound: number): Promise<number> {
     return this.countAtMost(this.matching(q, scope, false), bound);

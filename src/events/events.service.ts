@@ -3,7 +3,7 @@ import type { Principal } from '../access/principal.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { ProductClass } from '../domain/master-data.js';
-import { canonicalIdentifier } from '../epcis/event-index.js';
+import { canonicalIdentifier, type IdentifierRole } from '../epcis/event-index.js';
 import { canonicaliseEvent } from '../epcis/present.js';
 import { thingsNamed } from '../epcis/things.js';
 import { parseEventQuery, QueryParameterError, type EventQuery } from '../epcis/query.js';
@@ -21,6 +21,21 @@ export interface EventPage {
 }
 
 export type IdentifierForm = 'canonical' | 'as-captured';
+
+/** An event as the bulk readers give it: its seq, and the event as answered (identifiers canonical). */
+export interface ReadEvent {
+  seq: number;
+  event: Record<string, unknown>;
+}
+
+export interface ReadOptions {
+  /** Events already held (by seq), left out. */
+  except?: { has(seq: number): boolean };
+  /** A reader that meets the same identifiers over and over may pass its own memo of canonicalIdentifier. */
+  canonical?: (identifier: string) => string;
+}
+
+const BY_EVENT_TIME: EventQuery = parseEventQuery({ orderBy: 'eventTime', orderDirection: 'ASC' });
 
 /** Reading the event store: SimpleEventQuery with keyset pagination, within the reader's tenancy scope. */
 export class EventsService {
@@ -52,27 +67,37 @@ export class EventsService {
   /**
    * Every event a query matches that the actor may read, all pages at once, identifiers canonical, leaving out the
    * events `except` holds (by seq): for readers that walk the store in rounds and already hold what earlier rounds
-   * found, such as the trace, which meets a big commissioning or packing event again at every level it touches. Such
-   * a reader meets the same identifiers over and over, and may pass its own memo of `canonical`.
+   * found, such as the trace, which meets a big commissioning or packing event again at every level it touches.
    */
-  async readAll(
-    actor: Principal,
-    params: Record<string, string | undefined>,
-    options: { except?: { has(seq: number): boolean }; canonical?: (identifier: string) => string } = {},
-  ): Promise<{ seq: number; event: Record<string, unknown> }[]> {
+  async readAll(actor: Principal, params: Record<string, string | undefined>, options: ReadOptions = {}): Promise<ReadEvent[]> {
     const repo = new EventsRepository(this.database.db);
     const query = await parsed(repo, params);
     // All of them are read: the identifier index answers first, and the events are then fetched by seq.
     const matched = await repo.seqsMatching(query);
-    const among = matched && options.except ? matched.filter((seq) => !options.except!.has(seq)) : matched;
-    if (among?.length === 0) return [];
-    const rest = among ? { ...query, match: [] } : query;
-    const out: { seq: number; event: Record<string, unknown> }[] = [];
+    if (matched === undefined) return this.readPages(repo, actor, query, undefined, options);
+    return this.readPages(repo, actor, { ...query, match: [] }, matched, options);
+  }
+
+  /**
+   * Every event the actor may read that names one of `things` (canonical identifiers) in one of `roles`, oldest
+   * first, as `readAll` gives them: the trace's read at each level, straight from the identifier index.
+   */
+  async readNaming(actor: Principal, things: readonly string[], roles: readonly IdentifierRole[], options: ReadOptions = {}): Promise<ReadEvent[]> {
+    const repo = new EventsRepository(this.database.db);
+    return this.readPages(repo, actor, BY_EVENT_TIME, await repo.seqsNaming(things, roles), options);
+  }
+
+  /** Every page of a query, among the `among` seqs when given, less those `except` holds. */
+  private async readPages(repo: EventsRepository, actor: Principal, query: EventQuery, among: number[] | undefined, options: ReadOptions): Promise<ReadEvent[]> {
+    const { except, canonical } = options;
+    const candidates = among && except ? among.filter((seq) => !except.has(seq)) : among;
+    if (candidates?.length === 0) return [];
+    const out: ReadEvent[] = [];
     const pageSize = 1000;
     let cursor: PageCursor | null = null;
     for (;;) {
-      const rows = await repo.query(rest, readScope(actor), cursor, pageSize, { ...(among ? { among } : {}), withContext: false });
-      for (const row of rows) if (!options.except?.has(row.seq)) out.push({ seq: row.seq, event: present(row, 'canonical', options.canonical) });
+      const rows = await repo.query(query, readScope(actor), cursor, pageSize, { ...(candidates ? { among: candidates } : {}), withContext: false });
+      for (const row of rows) if (!except?.has(row.seq)) out.push({ seq: row.seq, event: present(row, 'canonical', canonical) });
       const last = rows[rows.length - 1];
       if (!last || rows.length < pageSize) return out;
       cursor = { key: last.sortKey, seq: last.seq };

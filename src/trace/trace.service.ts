@@ -5,7 +5,8 @@ import { identifierKind, type AiValue, type IdentifierKind } from '../codes/gs1/
 import { identifierOf, scanCode } from '../codes/registry.js';
 import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
-import type { EventsService } from '../events/events.service.js';
+import type { EventsService, ReadEvent } from '../events/events.service.js';
+import { MATCH_ROLES } from '../epcis/query.js';
 import { canonicalIdentifier } from '../epcis/event-index.js';
 import { thingReferences, type ThingReference as Quantity, type ThingReferences as References } from '../epcis/things.js';
 import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
@@ -68,7 +69,6 @@ export const DEFAULT_TRACE_DEPTH = 64;
 export const MAX_TRACE_DEPTH = 256;
 /** A trace bigger than this is cut (with a warning) rather than held whole in memory. */
 export const MAX_TRACE_NODES = 50_000;
-const TERMS_PER_QUERY = 1_000;
 
 /** An event as the trace reads it. */
 export interface TracedEvent {
@@ -262,8 +262,8 @@ class TraceReading {
     const isClass = (c: string) => this.facts(c).lot !== undefined || this.facts(c).kind === 'class';
     const classes = codes.filter(isClass);
     const instances = codes.filter((c) => !isClass(c));
-    for (const [parameter, terms] of [['MATCH_anyEPC', instances], ['MATCH_anyEPCClass', classes]] as const) {
-      for (let i = 0; i < terms.length; i += TERMS_PER_QUERY) await this.read({ [parameter]: terms.slice(i, i + TERMS_PER_QUERY).join('|') }, true);
+    for (const [things, roles] of [[instances, MATCH_ROLES.MATCH_anyEPC!], [classes, MATCH_ROLES.MATCH_anyEPCClass!]] as const) {
+      if (things.length) this.hold(await this.events.readNaming(this.actor, things, roles, { except: this.held, canonical: this.canonical }));
     }
     return new Map(codes.map((code) => [code, [...(this.byThing.get(code) ?? [])].sort((a, b) => a.time - b.time)]));
   }
@@ -274,7 +274,8 @@ class TraceReading {
     if (lots.length === 0) return out;
     // Held events are not left out here: an ILMD match is not something the index by thing can answer. Lot numbers
     // (AI 10, character set 82) never hold a '|'.
-    const events = await this.read({ 'EQ_ILMD_cbvmda:lotNumber': [...new Set(lots.map((l) => l.lot))].join('|') }, false);
+    const params = { orderBy: 'eventTime', orderDirection: 'ASC', 'EQ_ILMD_cbvmda:lotNumber': [...new Set(lots.map((l) => l.lot))].join('|') };
+    const events = this.hold(await this.events.readAll(this.actor, params, { canonical: this.canonical }));
     for (const lot of lots) {
       const mine = events.filter((e) => ilmdLotNumber(e) === lot.lot && referencesOf(e).epcs.some((r) => this.facts(r.code).serialised?.primaryKey.value === lot.gtin));
       if (mine.length) out.set(lot.code, mine);
@@ -282,8 +283,8 @@ class TraceReading {
     return out;
   }
 
-  private async read(params: Record<string, string>, leaveOutHeld: boolean): Promise<TracedEvent[]> {
-    const rows = await this.events.readAll(this.actor, { orderBy: 'eventTime', orderDirection: 'ASC', ...params }, { ...(leaveOutHeld ? { except: this.held } : {}), canonical: this.canonical });
+  /** Indexes the events read by the things they name; those read before are known by their seq. */
+  private hold(rows: ReadEvent[]): TracedEvent[] {
     return rows.map(({ seq, event }) => {
       let known = this.held.get(seq);
       if (!known) {
