@@ -1,4 +1,4 @@
-import type { Database, Executor, RecallNoticeTable, RecallTable } from '../db/index.js';
+import { textsAmong, type Database, type Executor, type RecallNoticeTable, type RecallTable } from '../db/index.js';
 
 export interface RecallSummary {
   id: string;
@@ -56,14 +56,16 @@ export class RecallRepository {
     return (await this.db.selectFrom('recalls').select('id').where('status', '=', 'open').limit(1).executeTakeFirst()) !== undefined;
   }
 
+  /** The open recalls reaching each of `codes`: none, at the cost of one short lookup, while no recall is open. */
   async openRecallsOf(codes: string[]): Promise<Map<string, RecallSummary[]>> {
     const found = new Map<string, RecallSummary[]>();
+    if (codes.length === 0 || !(await this.anyOpen())) return found;
     for (let i = 0; i < codes.length; i += KEYS_PER_LOOKUP) {
       const rows = await this.db
         .selectFrom('recall_codes as c')
         .innerJoin('recalls as r', 'r.id', 'c.recall_id')
         .select(['c.code', 'r.id', 'r.kind', 'r.level', 'r.reason', 'r.status', 'r.created_at'])
-        .where('c.code', 'in', codes.slice(i, i + KEYS_PER_LOOKUP))
+        .where('c.code', 'in', textsAmong(this.db, codes.slice(i, i + KEYS_PER_LOOKUP)))
         .where('r.status', '=', 'open')
         .execute();
       for (const r of rows) {
