@@ -17,6 +17,7 @@ import { LogSigningKeys } from './crypto/signing-keys.js';
 import { WitnessKey, WitnessService, witnessNameFor } from './log/witness.service.js';
 import { ImpactService } from './trace/impact.service.js';
 import { RecallService } from './recall/recall.service.js';
+import { RecallDossierService } from './recall/recall-dossier.service.js';
 import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
 
@@ -34,6 +35,7 @@ export interface Services {
   trace: TraceService;
   impact: ImpactService;
   recalls: RecallService;
+  dossiers: RecallDossierService;
   log: TransparencyLog;
   witness: WitnessService;
 }
@@ -85,6 +87,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const trace = new TraceService(database, events);
   const recalls = new RecallService(database, trace, events);
   const log = new TransparencyLog(database, signingKeys, events);
+  const impact = new ImpactService(database, trace, log);
   // A stop-trade that fails must not fail the capture that is already stored: it is logged for the operators.
   const stopTrade = async (eventIds: string[]) => {
     await recalls.stopTradeOnFailedInspection(eventIds).catch((error: unknown) => logger.error({ err: error }, 'automatic stop-trade failed'));
@@ -100,8 +103,9 @@ export async function createPlatform(config: Config): Promise<Platform> {
     issuance: new IssuanceService(database, config.publicUrl),
     packaging: new PackagingService(capture, events),
     trace,
-    impact: new ImpactService(database, trace, log),
+    impact,
     recalls,
+    dossiers: new RecallDossierService(database, recalls, impact, log),
     log,
     witness: new WitnessService(database, witnessKey),
   };

@@ -28,6 +28,18 @@ export interface AuditFilter {
   limit: number;
 }
 
+/**
+ * An audit entry exactly as its row stores it (column names, `changes` as the JSON text written): the transparency
+ * log's digest of the entry is over this object's canonical JSON, so an export that must check offline carries it.
+ */
+export type AuditRow = AuditTable;
+
+/** Every column the log's digest of a row covers, and no other. */
+const ROW_COLUMNS = ['id', 'at', 'actor', 'actor_user_id', 'actor_key_id', 'on_behalf_of', 'subject_id', 'action', 'target_type', 'target_id', 'changes', 'address', 'request_id'] as const;
+
+/** Ids bound in one `in (…)` list: well under both dialects' parameter limits. */
+const IDS_PER_QUERY = 500;
+
 export class AuditRepository {
   constructor(private readonly db: Executor) {}
 
@@ -36,6 +48,16 @@ export class AuditRepository {
     const row = auditRow(entry);
     await this.db.insertInto('audit_log').values(row).execute();
     return row;
+  }
+
+  /** The rows about the targets `targetIds` of `targetType`, as stored, oldest first (ids are time-ordered UUIDv7). */
+  async rowsOfTargets(targetType: string, targetIds: readonly string[]): Promise<AuditRow[]> {
+    const rows: AuditRow[] = [];
+    for (let i = 0; i < targetIds.length; i += IDS_PER_QUERY) {
+      const chunk = targetIds.slice(i, i + IDS_PER_QUERY);
+      rows.push(...(await this.db.selectFrom('audit_log').select(ROW_COLUMNS).where('target_type', '=', targetType).where('target_id', 'in', chunk).execute()));
+    }
+    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** Newest first; the cursor is the id of the last entry of the previous page (ids are time-ordered UUIDv7). */

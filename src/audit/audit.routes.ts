@@ -22,6 +22,29 @@ const AuditEntrySchema = Type.Object(
   { $id: 'AuditEntry' },
 );
 
+/**
+ * An audit entry exactly as stored, as exports carry it for offline checks: the column names, `changes` as the JSON
+ * text written. The `audit` leaf of the transparency log holds sha-256 over its canonical JSON.
+ */
+export const AuditRowSchema = Type.Object(
+  {
+    id: Type.String(),
+    at: Type.String({ description: 'ISO 8601, as stored' }),
+    actor: Type.String(),
+    actor_user_id: Nullable(Type.String()),
+    actor_key_id: Nullable(Type.String()),
+    on_behalf_of: Nullable(Type.String()),
+    subject_id: Nullable(Type.String()),
+    action: Type.String(),
+    target_type: Type.String(),
+    target_id: Nullable(Type.String()),
+    changes: Nullable(Type.String({ description: 'the JSON text stored, not re-encoded' })),
+    address: Nullable(Type.String()),
+    request_id: Nullable(Type.String()),
+  },
+  { $id: 'AuditRow' },
+);
+
 const AuditQuery = StrictObject({
   subjectId: Type.Optional(Type.String({ maxLength: 64 })),
   actorUserId: Type.Optional(Type.String({ maxLength: 64 })),
@@ -35,6 +58,7 @@ const AuditQuery = StrictObject({
 
 export function auditRoutes(app: App, platform: Platform): void {
   app.addSchema(AuditEntrySchema);
+  app.addSchema(AuditRowSchema);
   app.get(
     '/api/v1/audit',
     { schema: { summary: 'The audit trail of writes, newest first', tags: ['audit'], querystring: AuditQuery, response: { 200: pageOf(Type.Ref(AuditEntrySchema)) } } },

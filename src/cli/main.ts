@@ -15,6 +15,7 @@ import { PRODUCT_CLASSES, SUBJECT_ROLES, type ProductClass, type SubjectRole } f
 import { createPlatform, migrateOnly, VERSION, type Platform } from '../platform.js';
 import { openLogVerifier, type VerifyReport } from '../log/verify.service.js';
 import { spreadsheetOf } from '../trace/impact.service.js';
+import { dossierXlsx } from '../recall/recall-dossier.service.js';
 import { serve } from './serve.js';
 
 const cliActor = () => systemPrincipal(`cli:${safeUser()}`);
@@ -376,9 +377,8 @@ export function buildCli(): Command {
       withPlatform(async ({ services }) => print(await services.trace.trace(cliActor(), code, opts.forward ? 'forward' : 'backward', opts.depth))),
     );
 
-  program
-    .command('export')
-    .description('export data as spreadsheets')
+  const exports = program.command('export').description('export data as spreadsheets or JSON');
+  exports
     .command('trace <code...>')
     .description('the impact assessment of one code or a set of lots: every movement of the goods (and, in XLSX, a sheet per holder)')
     .option('--xlsx <file>', 'write an Excel workbook')
@@ -397,6 +397,28 @@ export function buildCli(): Command {
         for (const w of assessment.warnings) process.stderr.write(`warning: ${w}\n`);
       });
     });
+  exports
+    .command('recall <id>')
+    .description('the recall dossier: the recall, its progress, every notice, its audit records and the movements of the goods; JSON on stdout unless a file is named')
+    .option('--xlsx <file>', 'write an Excel workbook')
+    .option('--json <file>', 'write the JSON to a file')
+    .option('--proofs', "add the transparency log's proof of every movement's event and every audit record, with the checkpoint and its key")
+    .action(async (id: string, opts: { xlsx?: string; json?: string; proofs?: boolean }) =>
+      withPlatform(async ({ services }) => {
+        const dossier = await services.dossiers.dossier(cliActor(), id, { proofs: opts.proofs === true });
+        const summary = `recall ${id}: ${dossier.notices.length} notices, ${dossier.movements.movements.length} movements, ${dossier.records.length} records${dossier.proofs ? `, proofs to tree size ${dossier.proofs.treeSize}` : ''}`;
+        if (opts.xlsx) {
+          writeFileSync(opts.xlsx, await dossierXlsx(dossier));
+          process.stderr.write(`${summary} written to ${opts.xlsx}\n`);
+        }
+        if (opts.json) {
+          writeFileSync(opts.json, JSON.stringify(dossier, null, 2) + '\n');
+          process.stderr.write(`${summary} written to ${opts.json}\n`);
+        }
+        if (!opts.xlsx && !opts.json) print(dossier);
+        for (const w of dossier.movements.warnings) process.stderr.write(`warning: ${w}\n`);
+      }),
+    );
 
   program
     .command('audit')

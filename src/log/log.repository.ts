@@ -158,9 +158,24 @@ export class LogRepository {
   }
 
   /** The leaves of `kind` recorded for the events `seqs` (scattered seqs, looked up one by one in the index). */
-  async leavesOfSeqs(kind: 'event' | 'correction', seqs: readonly number[]): Promise<{ idx: number; ref: string; record_seq: number; entry: string }[]> {
-    const rows = await inChunks(seqs, (chunk) => this.db.selectFrom('log_leaves').select(['idx', 'ref', 'record_seq', 'entry']).where('record_seq', 'in', chunk).where('kind', '=', kind).execute());
-    return rows.map((r) => ({ idx: Number(r.idx), ref: r.ref, record_seq: Number(r.record_seq), entry: r.entry })).sort((a, b) => a.idx - b.idx);
+  async leavesOfSeqs(kind: 'event' | 'correction', seqs: readonly number[]): Promise<{ idx: number; ref: string; record_seq: number; entry: string; leaf_hash: string }[]> {
+    const rows = await inChunks(seqs, (chunk) => this.db.selectFrom('log_leaves').select(['idx', 'ref', 'record_seq', 'entry', 'leaf_hash']).where('record_seq', 'in', chunk).where('kind', '=', kind).execute());
+    return rows.map((r) => ({ idx: Number(r.idx), ref: r.ref, record_seq: Number(r.record_seq), entry: r.entry, leaf_hash: r.leaf_hash })).sort((a, b) => a.idx - b.idx);
+  }
+
+  /** The leaves of `kind` (audit or correction) that name the records `refs`, in log order. */
+  async leavesOfRefs(kind: 'audit' | 'correction', refs: readonly string[]): Promise<{ idx: number; ref: string; entry: string; leaf_hash: string }[]> {
+    const rows = await inChunks(refs, (chunk) =>
+      this.db
+        .selectFrom('log_leaves')
+        .select(['idx', 'ref', 'entry', 'leaf_hash'])
+        // The partial index's own term (migration 10): without it the planners do not see that the index applies.
+        .where('kind', '<>', 'event')
+        .where('kind', '=', kind)
+        .where('ref', 'in', chunk)
+        .execute(),
+    );
+    return rows.map((r) => ({ idx: Number(r.idx), ref: r.ref, entry: r.entry, leaf_hash: r.leaf_hash })).sort((a, b) => a.idx - b.idx);
   }
 
   /** Stored events in capture order, after seq `after` (exclusive, none for the first page). */
@@ -225,14 +240,15 @@ export class LogRepository {
   }
 
   /**
-   * Up to `limit` audit rows no audit leaf names. No index leads log_leaves by ref, so this is one anti-join the
-   * database plans as a whole: written as an outer join, which PostgreSQL hashes and SQLite serves with an index it
-   * builds for the query. (SQLite runs NOT EXISTS as a scan of the leaves per audit row.)
+   * Up to `limit` audit rows no audit leaf names: one anti-join the database plans as a whole, written as an outer
+   * join, which PostgreSQL hashes and SQLite serves from the partial index on ref (migration 10; the join names the
+   * index's term so SQLite sees it applies, else it builds an index over every leaf for the query). SQLite runs NOT
+   * EXISTS as a scan of the leaves per audit row.
    */
   async auditRowsWithoutLeaf(limit: number): Promise<{ id: string; action: string }[]> {
     return this.db
       .selectFrom('audit_log as a')
-      .leftJoin('log_leaves as l', (join) => join.onRef('l.ref', '=', 'a.id').on('l.kind', '=', 'audit'))
+      .leftJoin('log_leaves as l', (join) => join.onRef('l.ref', '=', 'a.id').on('l.kind', '<>', 'event').on('l.kind', '=', 'audit'))
       .select(['a.id', 'a.action'])
       .where('l.idx', 'is', null)
       .orderBy('a.id')

@@ -10,6 +10,25 @@ import { parseTilePath } from './tiles.js';
 
 const HexList = Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }));
 
+const Leaf = {
+  leafIndex: Type.Integer(),
+  leafHash: Type.String({ description: 'SHA-256(0x00 ‖ entry), hex' }),
+  entry: Type.String({ description: 'the leaf as logged, UTF-8 with its final line feed: `event <eventID> <hash>` or `audit <id> sha-256:<hex>`' }),
+  inclusionProof: Type.Array(Type.String(), { description: 'hex hashes, RFC 9162 §2.1.3 order' }),
+};
+
+/** The proofs an export carries (impact assessment, recall dossier), shared by $ref. */
+export const ExportedProofsSchema = Type.Object(
+  {
+    treeSize: Type.Integer(),
+    checkpoint: Type.String({ description: 'the C2SP signed note the proofs lead to' }),
+    verifierKey: Type.String({ description: 'the Ed25519 key the checkpoint is signed with, signed-note form' }),
+    events: Type.Array(Type.Object({ eventID: Type.String(), ...Leaf })),
+    records: Type.Array(Type.Object({ auditId: Type.String({ description: 'the audit entry the leaf names; its digest is over the canonical JSON of the row as stored' }), ...Leaf })),
+  },
+  { $id: 'ExportedProofs', description: "the transparency log's inclusion proofs of the export's events and audit records, with the checkpoint they lead to and its key" },
+);
+
 /**
  * The transparency log over HTTP. Checkpoints, hash tiles and keys are public: they are hashes and sizes, and anyone
  * must be able to check them. Entry tiles name every eventID, so they are for keys that may read every event
@@ -18,6 +37,7 @@ const HexList = Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }));
 export function logRoutes(app: App, platform: Platform): void {
   const { log } = platform.services;
   const tags = ['transparency log'];
+  app.addSchema(ExportedProofsSchema);
 
   app.get('/log/checkpoint', { config: { public: true }, schema: { summary: "The log's latest checkpoint, a C2SP signed note (Ed25519 and SM2)", tags, security: [] } }, async (_request, reply) => {
     const { note } = await log.checkpoint();

@@ -3,7 +3,6 @@ import { formatCheckpoint } from '../crypto/signed-note.js';
 import type { LogSigningKeys, PublishedKeys } from '../crypto/signing-keys.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound } from '../domain/errors.js';
-import { EventsRepository } from '../events/events.repository.js';
 import type { EventsService } from '../events/events.service.js';
 import { LogRepository } from './log.repository.js';
 import { consistencyProof, emptyRootHash, inclusionProof, rootHash, type NodeReader } from './merkle.js';
@@ -18,13 +17,26 @@ export interface InclusionProof {
   checkpoint: string;
 }
 
-/** Proofs an export carries: with the checkpoint and the published key, each event checks offline. */
+/** One leaf an export proves: where it is, what it says, and the path from it to the checkpoint's root. */
+export interface ExportedLeaf {
+  leafIndex: number;
+  /** SHA-256(0x00 ‖ entry), hex. */
+  leafHash: string;
+  /** The leaf's entry as logged, with its final line feed: `event <eventID> <hash>\n`, `audit <id> sha-256:<hex>\n`. */
+  entry: string;
+  /** Hex hashes, RFC 9162 §2.1.3 order. */
+  inclusionProof: string[];
+}
+
+/** Proofs an export carries: with the checkpoint and the published key, each event and record checks offline. */
 export interface ExportedProofs {
   treeSize: number;
   checkpoint: string;
   /** The Ed25519 key the checkpoint is signed with, in signed-note form. */
   verifierKey: string;
-  events: { eventID: string; leafIndex: number; leafHash: string; inclusionProof: string[] }[];
+  events: (ExportedLeaf & { eventID: string })[];
+  /** Audit entries, each proved by its `audit` leaf, whose digest is over the canonical JSON of the row as stored. */
+  records: (ExportedLeaf & { auditId: string })[];
 }
 
 export interface ConsistencyProof {
@@ -89,24 +101,41 @@ export class TransparencyLog {
   }
 
   /**
-   * Inclusion proofs of many events against one checkpoint, for an export to carry its own evidence. The caller has
-   * already limited `eventIDs` to events the reader may read. Tiles near the root are shared by every proof, so
-   * they are read once.
+   * Inclusion proofs of many events and audit entries against one checkpoint, for an export to carry its own
+   * evidence. The caller has already limited them to what the reader may read. Leaves are looked up a chunk at a
+   * time, and tiles near the root are shared by every proof, so they are read once. A record without a leaf in the
+   * checkpoint's tree (committed after it was signed) has no proof.
    */
-  async inclusions(eventIDs: string[]): Promise<ExportedProofs> {
+  async inclusions(of: { events?: readonly string[]; records?: readonly string[] }): Promise<ExportedProofs> {
     const { size, note } = await this.checkpoint();
     const repo = new LogRepository(this.database.db);
-    const events = new EventsRepository(this.database.db);
     const reader = cachedReader(repo.nodeReader());
-    const proofs: ExportedProofs['events'] = [];
-    for (const eventID of [...new Set(eventIDs)]) {
-      const stored = await events.findByEventId(eventID);
-      const leaf = stored && (await repo.leafOfEvent(stored.seq));
-      if (!leaf || leaf.idx >= size) continue;
-      const path = await inclusionProof(leaf.idx, size, reader);
-      proofs.push({ eventID, leafIndex: leaf.idx, leafHash: hex(leaf.leafHash), inclusionProof: path.map(hex) });
+    const prove = async (leaf: { idx: number; entry: string; leaf_hash: string }): Promise<ExportedLeaf> => ({
+      leafIndex: leaf.idx,
+      leafHash: leaf.leaf_hash,
+      entry: leaf.entry,
+      inclusionProof: (await inclusionProof(leaf.idx, size, reader)).map(hex),
+    });
+
+    const eventIDs = [...new Set(of.events ?? [])];
+    const seqs = await repo.eventSeqsByIds(eventIDs);
+    // In log order, so the first leaf of an event is the one its capture wrote, as in `inclusion`.
+    const eventLeaves = firstOf(await repo.leavesOfSeqs('event', [...new Set(seqs.values())]), (l) => l.record_seq);
+    const events: ExportedProofs['events'] = [];
+    for (const eventID of eventIDs) {
+      const seq = seqs.get(eventID);
+      const leaf = seq === undefined ? undefined : eventLeaves.get(seq);
+      if (leaf && leaf.idx < size) events.push({ eventID, ...(await prove(leaf)) });
     }
-    return { treeSize: size, checkpoint: note, verifierKey: this.keys.ed25519VerifierKey, events: proofs };
+
+    const auditIds = [...new Set(of.records ?? [])];
+    const auditLeaves = firstOf(await repo.leavesOfRefs('audit', auditIds), (l) => l.ref);
+    const records: ExportedProofs['records'] = [];
+    for (const auditId of auditIds) {
+      const leaf = auditLeaves.get(auditId);
+      if (leaf && leaf.idx < size) records.push({ auditId, ...(await prove(leaf)) });
+    }
+    return { treeSize: size, checkpoint: note, verifierKey: this.keys.ed25519VerifierKey, events, records };
   }
 
   /** That the tree of size `to` (by default the latest checkpoint) extends the tree of size `from`. */
@@ -147,6 +176,13 @@ export class TransparencyLog {
 }
 
 const hex = (hash: Buffer) => hash.toString('hex');
+
+/** The first of `rows` (in their order) for each key. */
+function firstOf<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T> {
+  const first = new Map<K, T>();
+  for (const row of rows) if (!first.has(key(row))) first.set(key(row), row);
+  return first;
+}
 
 /** A node reader that reads each range once: the proofs of one checkpoint share the tiles near its root. */
 function cachedReader(reader: NodeReader): NodeReader {

@@ -2,6 +2,10 @@ import { Type } from '@sinclair/typebox';
 import { principalOf, type App } from '../http/app.js';
 import { IdParams, Nullable, PageQuery, StrictObject, StringEnum, Timestamp, pageOf } from '../http/schemas.js';
 import type { Platform } from '../platform.js';
+import { AuditRowSchema } from '../audit/audit.routes.js';
+import { ExportedProofsSchema } from '../log/log.routes.js';
+import { ImpactSchema } from '../trace/impact.routes.js';
+import { XLSX_TYPE } from '../trace/spreadsheet.js';
 import { MAX_RECALL_ROOTS } from './recall.service.js';
 
 const AmountSchema = Type.Object({ quantity: Type.Number({ minimum: 0 }), uom: Type.String({ pattern: '^[A-Z0-9]{1,3}$', description: 'UN/CEFACT Rec 20 unit, EA for pieces' }) }, { additionalProperties: false });
@@ -46,6 +50,35 @@ const NoticeSchema = Type.Object(
   { $id: 'RecallNotice' },
 );
 
+const ProgressSchema = Type.Object(
+  {
+    notices: Type.Integer(),
+    acknowledged: Type.Integer(),
+    distributed: Type.Array(AmountSchema),
+    recovered: Type.Array(AmountSchema),
+    flagged: Type.Array(Type.Object({ eventID: Type.String(), bizStep: Nullable(Type.String()), eventTime: Type.String(), codes: Type.Array(Type.String()) })),
+  },
+  { $id: 'RecallProgress' },
+);
+
+const DossierSchema = Type.Object(
+  {
+    compiledAt: Timestamp,
+    recall: Type.Ref(RecallSchema),
+    progress: Type.Ref(ProgressSchema),
+    notices: Type.Array(Type.Ref(NoticeSchema), { description: 'every notice of the recall, with what each subject answered' }),
+    records: Type.Array(Type.Ref(AuditRowSchema), { description: 'the audit entries of the recall and its notices, oldest first, as stored' }),
+    withheld: Type.Array(Type.String(), { description: "audit ids whose client fields (address, request and key ids) are withheld from a reader who may not read that subject's audit trail; their digests stand on the log entries alone" }),
+    movements: Type.Ref(ImpactSchema, { description: "the impact assessment of the recalled codes, within what the caller may read" }),
+    proofs: Type.Optional(Type.Ref(ExportedProofsSchema)),
+  },
+  { $id: 'RecallDossier' },
+);
+
+const DossierQuery = StrictObject({
+  proofs: Type.Optional(Type.Boolean({ description: "carry the transparency log's inclusion proof of every movement's event and every audit record, with the checkpoint and its key" })),
+});
+
 const CreateBody = StrictObject({
   codes: Type.Array(Type.String({ minLength: 1, maxLength: 8_000 }), { minItems: 1, maxItems: MAX_RECALL_ROOTS, description: 'what is recalled: lots, items, cases … in any scanned form' }),
   reason: Type.String({ minLength: 1, maxLength: 500 }),
@@ -61,9 +94,11 @@ const AcknowledgeBody = StrictObject({
 });
 
 export function recallRoutes(app: App, platform: Platform): void {
-  const { recalls } = platform.services;
+  const { recalls, dossiers } = platform.services;
   app.addSchema(RecallSchema);
   app.addSchema(NoticeSchema);
+  app.addSchema(ProgressSchema);
+  app.addSchema(DossierSchema);
   const tags = ['recall'];
   const Recall = Type.Ref(RecallSchema);
   const Notice = Type.Ref(NoticeSchema);
@@ -83,18 +118,39 @@ export function recallRoutes(app: App, platform: Platform): void {
         summary: 'Notified, acknowledged, recovered against distributed, and receipts or sales of recalled codes since',
         tags,
         params: IdParams,
-        response: {
-          200: Type.Object({
-            notices: Type.Integer(),
-            acknowledged: Type.Integer(),
-            distributed: Type.Array(AmountSchema),
-            recovered: Type.Array(AmountSchema),
-            flagged: Type.Array(Type.Object({ eventID: Type.String(), bizStep: Nullable(Type.String()), eventTime: Type.String(), codes: Type.Array(Type.String()) })),
-          }),
-        },
+        response: { 200: Type.Ref(ProgressSchema) },
       },
     },
     async (request) => recalls.progress(principalOf(request), request.params.id),
+  );
+  app.get(
+    '/api/v1/recalls/:id/dossier',
+    {
+      schema: {
+        summary: 'The recall dossier: the recall, its progress, every notice, its audit records as stored and the movements of the goods; proofs=true adds the log\'s proofs to check it offline',
+        tags,
+        params: IdParams,
+        querystring: DossierQuery,
+        response: { 200: Type.Ref(DossierSchema) },
+      },
+    },
+    async (request) => dossiers.dossier(principalOf(request), request.params.id, { proofs: request.query.proofs === true }),
+  );
+  app.get(
+    '/api/v1/recalls/:id/dossier.xlsx',
+    {
+      schema: {
+        summary: 'The recall dossier as a workbook: recall, notices, movements, records and, with proofs=true, the proofs with the checkpoint and its key',
+        tags,
+        params: IdParams,
+        querystring: DossierQuery,
+        produces: [XLSX_TYPE],
+      },
+    },
+    async (request, reply) => {
+      const file = await dossiers.xlsx(principalOf(request), request.params.id, { proofs: request.query.proofs === true });
+      return reply.type(file.contentType).header('Content-Disposition', `attachment; filename="${file.filename}"`).send(file.body);
+    },
   );
   app.post('/api/v1/recalls/:id/close', { schema: { summary: 'Close a recall', tags, params: IdParams, body: StrictObject({ note: Type.Optional(Type.String({ maxLength: 1_000 })) }), response: { 200: Recall } } }, async (request) =>
     recalls.close(principalOf(request), request.params.id, request.body.note),

@@ -149,9 +149,7 @@ export class RecallService {
   }
 
   async get(actor: Principal, id: string): Promise<RecallView> {
-    const recall = await this.find(id);
-    ensure(await this.seesWhole(actor, recall), 'not-permitted', 'a recall is seen whole by its initiator, the regulators of an affected region and platform admins; affected subjects see their notices');
-    return toView(recall);
+    return toView(await this.findWhole(actor, id));
   }
 
   async list(actor: Principal, cursor: string | undefined, limit: number): Promise<Page<RecallView>> {
@@ -194,6 +192,12 @@ export class RecallService {
       await recordAudit(trx, actor, { action: 'recall.close', targetType: 'recall', targetId: id, subjectId: recall.initiator_subject_id, changes: { note: closingNote } });
     });
     return toView({ ...recall, status: 'closed', closed_at: at, closing_note: closingNote });
+  }
+
+  /** Every notice of a recall, with what each subject answered: for those who see the recall whole. */
+  async noticesOf(actor: Principal, id: string): Promise<NoticeView[]> {
+    const recall = await this.findWhole(actor, id);
+    return (await new RecallRepository(this.database.db).notices(id)).map((n) => noticeView(n, recall));
   }
 
   /** The notices sent to the caller's subject, newest first. */
@@ -248,6 +252,12 @@ export class RecallService {
   private async find(id: string): Promise<RecallTable> {
     const recall = await new RecallRepository(this.database.db).find(id);
     if (!recall) throw notFound('recall-not-found', `no recall ${id}`);
+    return recall;
+  }
+
+  private async findWhole(actor: Principal, id: string): Promise<RecallTable> {
+    const recall = await this.find(id);
+    ensure(await this.seesWhole(actor, recall), 'not-permitted', 'a recall is seen whole by its initiator, the regulators of an affected region and platform admins; affected subjects see their notices');
     return recall;
   }
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { principalOf, type App } from '../http/app.js';
 import { Nullable, StrictObject, StringEnum } from '../http/schemas.js';
+import { ExportedProofsSchema } from '../log/log.routes.js';
 import type { Platform } from '../platform.js';
 import { MAX_IMPACT_CODES, type SpreadsheetFormat } from './impact.service.js';
 import { DEFAULT_TRACE_DEPTH, MAX_TRACE_DEPTH } from './trace.service.js';
@@ -21,7 +22,7 @@ const Balance = Type.Object({
 const Subject = Type.Object({ id: Type.String(), subjectCode: Type.String(), name: Type.String(), regionCode: Type.String(), region: NullableString, roles: Type.Array(Type.String()) });
 const Location = Type.Object({ gln: Type.String(), id: Type.String(), name: Type.String(), subjectId: Type.String(), regionCode: Type.String(), region: NullableString });
 
-const ImpactSchema = Type.Object(
+export const ImpactSchema = Type.Object(
   {
     assessedAt: Type.String({ format: 'date-time' }),
     codes: Type.Array(Type.Object({ scanned: Type.String(), code: Type.String({ description: 'the identifier it was read as' }) })),
@@ -76,14 +77,7 @@ const ImpactSchema = Type.Object(
       }),
     ),
     warnings: Type.Array(Type.String()),
-    proofs: Type.Optional(
-      Type.Object({
-        treeSize: Type.Integer(),
-        checkpoint: Type.String({ description: 'the C2SP signed note the proofs lead to' }),
-        verifierKey: Type.String({ description: 'the Ed25519 key the checkpoint is signed with, signed-note form' }),
-        events: Type.Array(Type.Object({ eventID: Type.String(), leafIndex: Type.Integer(), leafHash: Type.String(), inclusionProof: Type.Array(Type.String()) })),
-      }),
-    ),
+    proofs: Type.Optional(Type.Ref(ExportedProofsSchema)),
   },
   { $id: 'ImpactAssessment' },
 );

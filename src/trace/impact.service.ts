@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { Principal } from '../access/principal.js';
 import { CANONICAL_DIGITAL_LINK_BASE, parseDigitalLink } from '../codes/gs1/digital-link.js';
 import { identifierOf, scanCode } from '../codes/registry.js';
@@ -8,6 +7,7 @@ import { invalid, tooLarge, type ErrorDetail } from '../domain/errors.js';
 import { normaliseBizStep, normaliseDisposition } from '../epcis/cbv.js';
 import { shortType } from '../epcis/event-index.js';
 import type { ExportedProofs, TransparencyLog } from '../log/log.service.js';
+import { addProofSheet, addSheet, newWorkbook, xlsxBuffer, XLSX_TYPE, type Cell, type Column } from './spreadsheet.js';
 import { TraceRepository, type TraceLocation, type TraceSubject } from './trace.repository.js';
 import { DEFAULT_TRACE_DEPTH, MAX_TRACE_NODES, type TracedEvent, type TraceNode, type TraceService } from './trace.service.js';
 
@@ -382,7 +382,7 @@ export class ImpactService {
       totals: [...totals.values()].map(withRemaining).sort((a, b) => a.uom.localeCompare(b.uom)),
       movements,
       warnings,
-      ...(options.proofs ? { proofs: await this.log.inclusions(movements.map((m) => m.eventID)) } : {}),
+      ...(options.proofs ? { proofs: await this.log.inclusions({ events: movements.map((m) => m.eventID) }) } : {}),
     };
   }
 
@@ -396,23 +396,13 @@ export async function spreadsheetOf(assessment: ImpactAssessment, format: Spread
   const stamp = assessment.assessedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const filename = `impact-${stamp}.${format}`;
   if (format === 'csv') return { body: Buffer.from(impactCsv(assessment), 'utf8'), contentType: 'text/csv; charset=utf-8', filename, assessment };
-  return { body: await impactXlsx(assessment), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename, assessment };
+  return { body: await impactXlsx(assessment), contentType: XLSX_TYPE, filename, assessment };
 }
 
 // --- spreadsheets ----------------------------------------------------------------------------------------------
 
-type Cell = string | number | Date | null;
-
-interface Column {
-  header: string;
-  width: number;
-  /** The XLSX number format of date and number columns. */
-  format?: string;
-  value(m: ImpactMovement): Cell;
-}
-
 /** The key data elements of a movement, in the order a recall team reads them. */
-export const MOVEMENT_COLUMNS: Column[] = [
+export const MOVEMENT_COLUMNS: Column<ImpactMovement>[] = [
   { header: '时间 Event time', width: 20, format: 'yyyy-mm-dd hh:mm:ss', value: (m) => wallClock(m.eventTime, m.timeZoneOffset) },
   { header: '时区 Offset', width: 11, value: (m) => `UTC${m.timeZoneOffset}` },
   { header: '业务步骤 Business step', width: 16, value: (m) => m.bizStep },
@@ -438,19 +428,12 @@ export const MOVEMENT_COLUMNS: Column[] = [
   { header: '事件 Event ID', width: 44, value: (m) => m.eventID },
 ];
 
-const PROOF_COLUMNS: { header: string; width: number; value(p: ExportedProofs['events'][number]): Cell }[] = [
-  { header: '事件 Event ID', width: 44, value: (p) => p.eventID },
-  { header: '叶序号 Leaf index', width: 12, value: (p) => p.leafIndex },
-  { header: '叶哈希 Leaf hash (SHA-256, hex)', width: 66, value: (p) => p.leafHash },
-  { header: '包含证明 Inclusion proof (hex, RFC 9162 order)', width: 120, value: (p) => p.inclusionProof.join(' ') },
-];
-
 interface HolderRow {
   holder: ImpactHolder;
   balance: ImpactBalance | null;
 }
 
-const HOLDER_COLUMNS: { header: string; width: number; format?: string; value(r: HolderRow): Cell }[] = [
+const HOLDER_COLUMNS: Column<HolderRow>[] = [
   { header: '主体 Holder', width: 24, value: (r) => r.holder.name },
   { header: '主体码 Subject code', width: 22, value: (r) => r.holder.subjectCode },
   { header: '行政区划 Region code', width: 10, value: (r) => r.holder.regionCode },
@@ -476,31 +459,15 @@ const holderRows = (a: ImpactAssessment): HolderRow[] => a.holders.flatMap((hold
 
 /** XLSX: the movements, then the per-holder summary; each with a frozen, filterable header and typed cells. */
 export async function impactXlsx(assessment: ImpactAssessment): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = 'zhuisu';
-  workbook.created = new Date(assessment.assessedAt);
-  const sheet = <R>(name: string, columns: { header: string; width: number; format?: string; value(r: R): Cell }[], rows: R[]) => {
-    const ws = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = columns.map((c) => ({ header: c.header, width: c.width, ...(c.format ? { style: { numFmt: c.format } } : {}) }));
-    ws.getRow(1).font = { bold: true };
-    for (const r of rows) ws.addRow(columns.map((c) => c.value(r) ?? null));
-    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: rows.length + 1, column: columns.length } };
-  };
-  sheet('流向 Movements', MOVEMENT_COLUMNS, assessment.movements);
-  sheet('主体 Holders', HOLDER_COLUMNS, holderRows(assessment));
-  if (assessment.warnings.length) sheet('提示 Warnings', [{ header: '提示 Warning', width: 120, value: (w: string) => w }], assessment.warnings);
-  if (assessment.proofs) {
-    const { checkpoint, verifierKey, treeSize, events } = assessment.proofs;
-    sheet('证明 Proofs', PROOF_COLUMNS, events);
-    // The checkpoint and its key below the proofs: all a reader needs to check them without the platform.
-    const ws = workbook.getWorksheet('证明 Proofs')!;
-    ws.addRow([]);
-    ws.addRow(['检查点 Checkpoint', checkpoint]);
-    ws.addRow(['树大小 Tree size', treeSize]);
-    ws.addRow(['验证密钥 Verifier key', verifierKey]);
-  }
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  const workbook = newWorkbook(assessment.assessedAt);
+  addSheet(workbook, '流向 Movements', MOVEMENT_COLUMNS, assessment.movements);
+  addSheet(workbook, '主体 Holders', HOLDER_COLUMNS, holderRows(assessment));
+  if (assessment.warnings.length) addSheet(workbook, '提示 Warnings', WARNING_COLUMNS, assessment.warnings);
+  if (assessment.proofs) addProofSheet(workbook, assessment.proofs);
+  return xlsxBuffer(workbook);
 }
+
+export const WARNING_COLUMNS: Column<string>[] = [{ header: '提示 Warning', width: 120, value: (w) => w }];
 
 /**
  * CSV (RFC 4180: CRLF, fields quoted as needed) of the movements, with a UTF-8 byte order mark: without it Excel
@@ -669,7 +636,7 @@ function lotNumber(code: string): string | null {
 }
 
 /** '浙江省 杭州市 西湖区'; the bare code when the table does not know it. */
-function regionLabel(code: string): string | null {
+export function regionLabel(code: string): string | null {
   const path = regionPath(code);
   return path.length ? path.map((p) => p.name).join(' ') : null;
 }

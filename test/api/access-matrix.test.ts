@@ -357,7 +357,8 @@ const MATRIX: Row[] = [
     cases: [{ name: 'code of A', request: (f) => ({ url: '/api/v1/recalls', body: { codes: [f.a.codes[2]], reason: '抽检不合格' } }), expect: only({ admin: 201, regulatorIn: 201, subjectAdmin: 201 }) }],
   },
   { method: 'GET', path: '/api/v1/recalls', cases: [{ name: 'list', request: () => ({ url: '/api/v1/recalls' }), expect: everyone(200) }] },
-  ...(['/api/v1/recalls/{id}', '/api/v1/recalls/{id}/progress'] as const).map(
+  // The dossier follows the recall: whoever sees it whole, each with the movements of the events the key may read.
+  ...(['/api/v1/recalls/{id}', '/api/v1/recalls/{id}/progress', '/api/v1/recalls/{id}/dossier', '/api/v1/recalls/{id}/dossier.xlsx'] as const).map(
     (path): Row => ({
       method: 'GET',
       path,

@@ -286,7 +286,7 @@ for (const dialect of TEST_DIALECTS) {
     test("with proofs: every movement's event checks against the log's signed checkpoint, offline", async () => {
       const json = (await call(t.app, 'GET', `/api/v1/impact?code=${encodeURIComponent(LOT)}&proofs=true`)).json as {
         movements: { eventID: string }[];
-        proofs: { treeSize: number; checkpoint: string; verifierKey: string; events: { eventID: string; leafIndex: number; leafHash: string; inclusionProof: string[] }[] };
+        proofs: { treeSize: number; checkpoint: string; verifierKey: string; events: { eventID: string; leafIndex: number; leafHash: string; entry: string; inclusionProof: string[] }[]; records: unknown[] };
       };
       const { proofs } = json;
       assert.deepEqual(proofs.events.map((p) => p.eventID).sort(), [...new Set(json.movements.map((m) => m.eventID))].sort(), 'one proof per event moved');
@@ -295,9 +295,11 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(checkpoint.size, proofs.treeSize);
       for (const p of proofs.events) {
         const stored = (await call(t.app, 'GET', `/epcis/events/${encodeURIComponent(p.eventID)}`)).json;
-        assert.equal(p.leafHash, leafHash(Buffer.from(`event ${p.eventID} ${stored.eventID}\n`)).toString('hex'), 'the leaf names the event and its hash');
+        assert.equal(p.entry, `event ${p.eventID} ${stored.eventID}\n`, 'the leaf names the event and its hash');
+        assert.equal(p.leafHash, leafHash(Buffer.from(p.entry)).toString('hex'));
         assert.ok(verifyInclusion(Buffer.from(p.leafHash, 'hex'), p.leafIndex, proofs.treeSize, p.inclusionProof.map((h) => Buffer.from(h, 'hex')), checkpoint.rootHash), p.eventID);
       }
+      assert.deepEqual(proofs.records, [], 'an assessment proves events only');
       const [first] = proofs.events;
       assert.ok(!verifyInclusion(Buffer.from(first!.leafHash, 'hex'), first!.leafIndex + 1, proofs.treeSize, first!.inclusionProof.map((h) => Buffer.from(h, 'hex')), checkpoint.rootHash), 'a proof holds for its own leaf only');
       assert.equal((await call(t.app, 'GET', `/api/v1/impact?code=${encodeURIComponent(LOT)}`)).json.proofs, undefined, 'only when asked');

@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { openNote, parseCheckpoint, verifierFromKey } from '../../src/crypto/signed-note.js';
+import { parseEntry, recordDigest } from '../../src/log/entries.js';
+import { leafHash, verifyInclusion } from '../../src/log/merkle.js';
 import { buildVetDrugCode } from '../builders/codes.js';
 import { buildCompanyPrefix, buildGln, buildGtin, buildUscc } from '../builders/master-data.js';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../support/databases.js';
@@ -167,6 +171,47 @@ for (const dialect of TEST_DIALECTS) {
       const shown = zhuisu(env, 'recall', 'show', recalled.json().id);
       assert.equal(shown.json().progress.notices, 0);
       assert.equal(zhuisu(env, 'recall', 'close', recalled.json().id, '--note', '已处理').json().status, 'closed');
+    });
+
+    test('export recall prints the dossier, writes it as JSON and XLSX with proofs, and names an unknown recall', async () => {
+      const recalled = zhuisu(env, 'recall', 'create', '(01)06901234567892(10)L2', '--reason', '标签错误');
+      assert.equal(recalled.code, 0, recalled.stderr);
+      const id = recalled.json().id as string;
+      assert.equal(zhuisu(env, 'recall', 'close', id, '--note', '已处理').code, 0);
+
+      const printed = zhuisu(env, 'export', 'recall', id);
+      assert.equal(printed.code, 0, printed.stderr);
+      const dossier = printed.json();
+      assert.equal(dossier.recall.id, id);
+      assert.deepEqual(dossier.records.map((r: { action: string }) => r.action), ['recall.create', 'recall.close']);
+      assert.equal(dossier.proofs, undefined);
+
+      const dir = mkdtempSync(join(tmpdir(), 'zhuisu-cli-dossier-'));
+      try {
+        const [xlsx, json] = [join(dir, 'dossier.xlsx'), join(dir, 'dossier.json')];
+        const written = zhuisu(env, 'export', 'recall', id, '--proofs', '--xlsx', xlsx, '--json', json);
+        assert.equal(written.code, 0, written.stderr);
+        assert.equal(written.stdout, '', 'files named: nothing on stdout');
+        assert.match(written.stderr, /0 notices, 0 movements, 2 records, proofs to tree size \d+ written to /);
+        const withProofs = JSON.parse(readFileSync(json, 'utf8'));
+        const checkpoint = parseCheckpoint(openNote(withProofs.proofs.checkpoint, [verifierFromKey(withProofs.proofs.verifierKey)]).body);
+        for (const p of withProofs.proofs.records as { auditId: string; leafIndex: number; entry: string; inclusionProof: string[] }[]) {
+          const record = withProofs.records.find((r: { id: string }) => r.id === p.auditId);
+          assert.equal(parseEntry(p.entry)?.digest, recordDigest(record));
+          assert.ok(verifyInclusion(leafHash(Buffer.from(p.entry)), p.leafIndex, checkpoint.size, p.inclusionProof.map((h) => Buffer.from(h, 'hex')), checkpoint.rootHash));
+        }
+        const workbook = new ExcelJS.Workbook();
+        await workbook.xlsx.readFile(xlsx);
+        assert.deepEqual(workbook.worksheets.map((w) => w.name), ['召回 Recall', '通知 Notices', '流向 Movements', '记录 Records', '证明 Proofs']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+
+      const unknown = zhuisu(env, 'export', 'recall', 'no-such-recall');
+      assert.equal(unknown.code, 1);
+      assert.equal(unknown.stdout, '');
+      assert.match(unknown.stderr, /^error: no recall no-such-recall/);
+      assert.ok(!unknown.stderr.includes('    at '), 'no stack trace');
     });
 
     test('bad input is a readable message and a non-zero exit, with nothing written', () => {

@@ -8,6 +8,7 @@ import * as codeIssuance from './2026-11-23-06-code-issuance.js';
 import * as recalls from './2026-11-23-07-recalls.js';
 import * as transparencyLog from './2026-11-23-08-transparency-log.js';
 import * as witness from './2026-11-23-09-witness.js';
+import * as logRecordIndex from './2026-11-23-10-log-record-index.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-07-recalls': recalls,
   '2026-11-23-08-transparency-log': transparencyLog,
   '2026-11-23-09-witness': witness,
+  '2026-11-23-10-log-record-index': logRecordIndex,
 };
