@@ -116,7 +116,7 @@ export function canonicalIdentifier(value: string): string {
  * would find it. By hand: it runs on every source, destination and location of every event, and a regex match
  * allocates its result.
  */
-function glnIn(canonical: string): string | undefined {
+export function glnIn(canonical: string): string | undefined {
   if (!canonical.startsWith(GLN_LINK_START)) return undefined;
   const at = GLN_LINK_START.length;
   const last = canonical.charCodeAt(at);

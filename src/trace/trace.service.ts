@@ -7,7 +7,7 @@ import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
 import type { EventsService, ReadEvent } from '../events/events.service.js';
 import { MATCH_ROLES } from '../epcis/query.js';
-import { canonicalIdentifier } from '../epcis/event-index.js';
+import { canonicalIdentifier, glnIn } from '../epcis/event-index.js';
 import { thingReferences, type ThingReference as Quantity, type ThingReferences as References } from '../epcis/things.js';
 import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
 import { TraceRepository, type TraceLocation, type TraceProduct, type TraceSubject } from './trace.repository.js';
@@ -265,7 +265,8 @@ class TraceReading {
     for (const [things, roles] of [[instances, MATCH_ROLES.MATCH_anyEPC!], [classes, MATCH_ROLES.MATCH_anyEPCClass!]] as const) {
       if (things.length) this.hold(await this.events.readNaming(this.actor, things, roles, { except: this.held, canonical: this.canonical }));
     }
-    return new Map(codes.map((code) => [code, [...(this.byThing.get(code) ?? [])].sort((a, b) => a.time - b.time)]));
+    // Sorted where they are kept: a list read in order stays in order, and sorting it again costs a pass.
+    return new Map(codes.map((code) => [code, this.byThing.get(code)?.sort((a, b) => a.time - b.time) ?? []]));
   }
 
   /** For each lot (by its code): the events that commissioned items of the lot's GTIN with that lot in their ILMD. */
@@ -405,15 +406,16 @@ function lotOfItem(facts: CodeFacts, event: TracedEvent): string | undefined {
   return link;
 }
 
-const GLN_LINK = /^https:\/\/id\.gs1\.org\/(?:414|417)\/(\d{13})/;
+/** A place's link: a party (417) is not where goods are. */
+const LOCATION_LINK = 'https://id.gs1.org/414/';
 
 /** The 13-digit GLNs of an event's places: read point, business location, and the locations of sources and destinations. */
 function glnsOf(event: TracedEvent): string[] {
   const b = event.body;
   const out: string[] = [];
   const add = (uri: unknown) => {
-    const m = typeof uri === 'string' ? GLN_LINK.exec(uri) : null;
-    if (m && uri && String(uri).includes('/414/')) out.push(m[1]!);
+    const gln = typeof uri === 'string' && uri.startsWith(LOCATION_LINK) ? glnIn(uri) : undefined;
+    if (gln) out.push(gln);
   };
   add((b.readPoint as { id?: unknown } | undefined)?.id);
   add((b.bizLocation as { id?: unknown } | undefined)?.id);
@@ -463,20 +465,24 @@ function holderOf(last: TracedEvent | undefined): { gln: string | null; party: b
     const destinations = (Array.isArray(b.destinationList) ? b.destinationList : []) as { type?: string; destination?: string }[];
     const party = destinations.find((d) => d.type?.endsWith('owning_party'))?.destination;
     const place = destinations.find((d) => d.type?.endsWith('location'))?.destination;
-    const partyGln = party ? GLN_LINK.exec(party)?.[1] : undefined;
+    const partyGln = party ? glnIn(party) : undefined;
     if (partyGln) return { gln: partyGln, party: true, ...base };
-    const placeGln = place ? GLN_LINK.exec(place)?.[1] : undefined;
+    const placeGln = place ? glnIn(place) : undefined;
     if (placeGln) return { gln: placeGln, party: false, ...base };
   }
   const where = ((b.bizLocation as { id?: string } | undefined)?.id ?? (b.readPoint as { id?: string } | undefined)?.id) as string | undefined;
-  const gln = where ? GLN_LINK.exec(where)?.[1] : undefined;
+  const gln = where ? glnIn(where) : undefined;
   return { gln: gln ?? null, party: false, ...base };
 }
 
 /** Cycles in the traced graph (a thing that is, through other things, its own input): reported, never followed round. */
 function cycles(edges: TraceEdge[], facts: (code: string) => CodeFacts): string[] {
   const out = new Map<string, string[]>();
-  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
+  for (const e of edges) {
+    const targets = out.get(e.from);
+    if (targets) targets.push(e.to);
+    else out.set(e.from, [e.to]);
+  }
   const state = new Map<string, 'open' | 'done'>();
   const warnings: string[] = [];
   for (const start of out.keys()) {
