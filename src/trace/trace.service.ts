@@ -227,7 +227,9 @@ export class TraceService {
       root: ids.get(root)!,
       direction,
       nodes,
-      edges: [...edges].sort((a, b) => a.time - b.time).map(({ time: _time, ...e }) => ({ ...e, from: ids.get(e.from)!, to: ids.get(e.to)! })),
+      edges: [...edges]
+        .sort((a, b) => a.time - b.time)
+        .map((e) => ({ from: ids.get(e.from)!, to: ids.get(e.to)!, relation: e.relation, eventID: e.eventID, bizStep: e.bizStep, eventTime: e.eventTime, quantity: e.quantity, uom: e.uom })),
       subjects: [...subjects.values()],
       locations: [...glns].sort().map((gln) => locations.get(gln) ?? { gln, id: null, name: null, subjectId: null, regionCode: null }),
       warnings,
