@@ -155,6 +155,17 @@ describe('zhuisu verify', { concurrency: true }, () => {
         expectProblem(run, 'events', 'event-not-in-log', `eventID=${events[7]!.eventID}`);
       });
 
+      test('a leaf inserted past the log\'s head is named by its index', async () => {
+        const run = await tampered(async ({ db }) => {
+          const { size } = await db.selectFrom('log_head').select('size').executeTakeFirstOrThrow();
+          const last = await db.selectFrom('log_leaves').selectAll().where('idx', '=', Number(size) - 1).executeTakeFirstOrThrow();
+          await db.insertInto('log_leaves').values({ ...last, idx: Number(size), record_seq: null }).execute();
+          return async ({ db }) => void (await db.deleteFrom('log_leaves').where('idx', '=', Number(size)).execute());
+        });
+        const size = await withDb(async ({ db }) => Number((await db.selectFrom('log_head').select('size').executeTakeFirstOrThrow()).size));
+        expectProblem(run, 'log_leaves', 'leaf-unexpected', `idx=${size}`);
+      });
+
       test('a changed stored node is named by its level and index', async () => {
         const run = await tampered(async ({ db }) => {
           const { hash } = await db.selectFrom('log_nodes').select('hash').where('level', '=', 8).where('idx', '=', 0).executeTakeFirstOrThrow();
