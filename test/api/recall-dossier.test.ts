@@ -8,11 +8,10 @@ import { openNote, parseCheckpoint, verifierFromKey } from '../../src/crypto/sig
 import { eventHash } from '../../src/epcis/event-hash.js';
 import { parseEntry, recordDigest } from '../../src/log/entries.js';
 import { leafHash, verifyInclusion } from '../../src/log/merkle.js';
-import { FARM, LOIN, MARKET, PALLET, PLANT, chain, glnOf, scanned } from '../builders/chains.js';
+import { LOIN, PALLET, chain, registerChainParties, scanned, type ChainParty } from '../builders/chains.js';
 import { epcisDocument } from '../builders/epcis.js';
-import { locationBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
-import { ADMIN_TOKEN, call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
+import { ADMIN_TOKEN, call, startTestPlatform, userKey, type TestPlatform } from '../support/platform.js';
 
 /**
  * The recall dossier on the hand-built chain of test/builders/chains.ts: the plant recalls its loin lot, the market
@@ -44,7 +43,7 @@ const hex = (list: string[]) => list.map((h) => Buffer.from(h, 'hex'));
 for (const dialect of TEST_DIALECTS) {
   describe(`recall dossier on ${dialect}`, () => {
     let t: TestPlatform;
-    const actors: Record<string, { subjectId: string; admin: string; operator: string }> = {};
+    const actors: Partial<Record<'farm' | 'plant' | 'market', ChainParty>> = {};
     let regulator: string;
     let recallId: string;
     /** The CBV hash of every captured event, by its eventID: what an offline reader recomputes from the events. */
@@ -54,15 +53,8 @@ for (const dialect of TEST_DIALECTS) {
 
     before(async () => {
       t = await startTestPlatform(dialect);
-      for (const [name, reference, region] of [['farm', FARM, '330110'], ['plant', PLANT, '330109'], ['market', MARKET, '110105']] as const) {
-        const admin = await subjectWithKey(t.app, { role: 'subject_admin', subject: { ...subjectBody({ regionCode: region }), name, ...(name === 'plant' ? { companyPrefixes: ['0614141'] } : {}) } });
-        const operator = (await call(t.app, 'POST', '/api/v1/users', { body: { username: `op${Math.random().toString(36).slice(2, 9)}`, role: 'subject_operator', subjectId: admin.subject.id } })).json;
-        const operatorKey = (await call(t.app, 'POST', `/api/v1/users/${operator.id}/keys`, { body: { name: 'op' } })).json.secret as string;
-        assert.equal((await call(t.app, 'POST', `/api/v1/subjects/${admin.subject.id}/locations`, { body: locationBody({ gln: glnOf(reference), name, regionCode: region }) })).status, 201);
-        actors[name] = { subjectId: admin.subject.id, admin: admin.key, operator: operatorKey };
-      }
-      const regulatorUser = (await call(t.app, 'POST', '/api/v1/users', { body: { username: `r${Math.random().toString(36).slice(2, 9)}`, role: 'regulator', regionPrefix: '11', departments: ['market_regulation'] } })).json;
-      regulator = (await call(t.app, 'POST', `/api/v1/users/${regulatorUser.id}/keys`, { body: { name: 'r' } })).json.secret;
+      Object.assign(actors, await registerChainParties(t.app));
+      regulator = await userKey(t.app, 'regulator', { regionPrefix: '11', departments: ['market_regulation'] });
 
       const events = chain();
       const document = epcisDocument(events);

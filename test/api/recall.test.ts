@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { identifierOf } from '../../src/codes/registry.js';
-import { CASE_A, CASE_B, FARM, LOIN, MARKET, PALLET, PLANT, RAW, SERIALS, at, chain, glnOf, scanned } from '../builders/chains.js';
+import { CASE_A, CASE_B, LOIN, MARKET, PALLET, RAW, SERIALS, at, chain, glnOf, registerChainParties, scanned, type ChainParty } from '../builders/chains.js';
 import { epcisDocument, objectEvent, sgln } from '../builders/epcis.js';
 import { locationBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
-import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
+import { call, startTestPlatform, subjectWithKey, userKey, type TestPlatform } from '../support/platform.js';
 
 /** Recalls on the hand-built chain of test/builders/chains.ts: the plant owns the company prefix of the lots it made. */
 
@@ -14,22 +14,14 @@ const id = (text: string) => identifierOf(scanned(text));
 for (const dialect of TEST_DIALECTS) {
   describe(`recalls on ${dialect}`, () => {
     let t: TestPlatform;
-    const actors: Record<string, { subjectId: string; admin: string; operator: string }> = {};
+    const actors: Partial<Record<'farm' | 'plant' | 'market', ChainParty>> = {};
     let regulator: string;
     let outOfRegion: string;
     before(async () => {
       t = await startTestPlatform(dialect);
-      for (const [name, reference, region] of [['farm', FARM, '330110'], ['plant', PLANT, '330109'], ['market', MARKET, '110105']] as const) {
-        const admin = await subjectWithKey(t.app, { role: 'subject_admin', subject: { ...subjectBody({ regionCode: region }), name, ...(name === 'plant' ? { companyPrefixes: ['0614141'] } : {}) } });
-        const operator = (await call(t.app, 'POST', '/api/v1/users', { body: { username: `op${Math.random().toString(36).slice(2, 9)}`, role: 'subject_operator', subjectId: admin.subject.id } })).json;
-        const operatorKey = (await call(t.app, 'POST', `/api/v1/users/${operator.id}/keys`, { body: { name: 'op' } })).json.secret as string;
-        assert.equal((await call(t.app, 'POST', `/api/v1/subjects/${admin.subject.id}/locations`, { body: locationBody({ gln: glnOf(reference), name, regionCode: region }) })).status, 201);
-        actors[name] = { subjectId: admin.subject.id, admin: admin.key, operator: operatorKey };
-      }
-      const regulatorUser = (await call(t.app, 'POST', '/api/v1/users', { body: { username: `r${Math.random().toString(36).slice(2, 9)}`, role: 'regulator', regionPrefix: '11', departments: ['market_regulation'] } })).json;
-      regulator = (await call(t.app, 'POST', `/api/v1/users/${regulatorUser.id}/keys`, { body: { name: 'r' } })).json.secret;
-      const otherRegulator = (await call(t.app, 'POST', '/api/v1/users', { body: { username: `r${Math.random().toString(36).slice(2, 9)}`, role: 'regulator', regionPrefix: '44', departments: ['market_regulation'] } })).json;
-      outOfRegion = (await call(t.app, 'POST', `/api/v1/users/${otherRegulator.id}/keys`, { body: { name: 'r' } })).json.secret;
+      Object.assign(actors, await registerChainParties(t.app));
+      regulator = await userKey(t.app, 'regulator', { regionPrefix: '11', departments: ['market_regulation'] });
+      outOfRegion = await userKey(t.app, 'regulator', { regionPrefix: '44', departments: ['market_regulation'] });
       const captured = await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument(chain()) });
       assert.equal(captured.status, 202, captured.body);
     });

@@ -1,6 +1,9 @@
 import { withCheckDigit } from '../../src/codes/gs1/check-digit.js';
 import { identifierOf, scanCode } from '../../src/codes/registry.js';
 import { aggregationEvent, lgtin, objectEvent, pgln, quantity, sgln, sgtin, sscc, transformationEvent } from './epcis.js';
+import type { App } from '../../src/http/app.js';
+import { call, subjectWithKey, userKey } from '../support/platform.js';
+import { locationBody, subjectBody } from './master-data.js';
 
 /**
  * A hand-built chain for trace and recall tests: a farm lot shipped to a plant, transformed into two lots, one of
@@ -53,4 +56,26 @@ export function scanned(text: string) {
   const result = scanCode(text);
   if (!result.ok) throw new Error(`${text}: ${result.reason}`);
   return result.readings[0]!;
+}
+
+export interface ChainParty {
+  subjectId: string;
+  admin: string;
+  operator: string;
+}
+
+/**
+ * The farm (Hangzhou), the plant (Hangzhou, owner of the lots' company prefix) and the market (Beijing) of the chain,
+ * registered with their places, each with an admin's and an operator's key.
+ */
+export async function registerChainParties(app: App): Promise<Record<'farm' | 'plant' | 'market', ChainParty>> {
+  const parties: Partial<Record<'farm' | 'plant' | 'market', ChainParty>> = {};
+  for (const [name, reference, region] of [['farm', FARM, '330110'], ['plant', PLANT, '330109'], ['market', MARKET, '110105']] as const) {
+    const admin = await subjectWithKey(app, { role: 'subject_admin', subject: { ...subjectBody({ regionCode: region }), name, ...(name === 'plant' ? { companyPrefixes: ['0614141'] } : {}) } });
+    const operator = await userKey(app, 'subject_operator', { subjectId: admin.subject.id });
+    const placed = await call(app, 'POST', `/api/v1/subjects/${admin.subject.id}/locations`, { body: locationBody({ gln: glnOf(reference), name, regionCode: region }) });
+    if (placed.status !== 201) throw new Error(`registering the ${name}'s place: ${placed.status} ${placed.body}`);
+    parties[name] = { subjectId: admin.subject.id, admin: admin.key, operator };
+  }
+  return parties as Record<'farm' | 'plant' | 'market', ChainParty>;
 }

@@ -95,3 +95,9 @@ export async function subjectWithKey(app: App, options: { subject?: Record<strin
   const key = (await call(app, 'POST', `/api/v1/users/${user.id}/keys`, { body: { name: 'test' } })).json.secret as string;
   return { subject, user, key };
 }
+
+/** A key of a new user with `role` and user fields `fields` (a regulator's region and departments, say). */
+export async function userKey(app: App, role: string, fields: Record<string, unknown> = {}): Promise<string> {
+  const user = (await call(app, 'POST', '/api/v1/users', { body: { username: `u${Math.random().toString(36).slice(2, 10)}`, role, ...fields } })).json;
+  return (await call(app, 'POST', `/api/v1/users/${user.id}/keys`, { body: { name: 'test' } })).json.secret as string;
+}
