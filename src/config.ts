@@ -32,6 +32,13 @@ export interface Config {
    * keys. By default the public address's host and path followed by /log, e.g. `trace.example.gov.cn/log`.
    */
   logOrigin: string;
+  /**
+   * The platform a level up (ZHUISU_UPSTREAM_URL), without a trailing slash: accepted events are forwarded there in
+   * signed batches (docs/FEDERATION.md). Null: this platform forwards nothing.
+   */
+  upstreamUrl: string | null;
+  /** The API key the upstream issued this platform when it registered it (ZHUISU_UPSTREAM_TOKEN). Never logged. */
+  upstreamToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicUrl)) problems.push(`ZHUISU_PUBLIC_URL must be an http(s) URL without query or fragment, got '${env.ZHUISU_PUBLIC_URL}'`);
   const logOrigin = env.ZHUISU_LOG_ORIGIN?.trim() || `${publicUrl.replace(/^https?:\/\//, '')}/log`;
   if (!/^[^\s+]+$/.test(logOrigin)) problems.push(`ZHUISU_LOG_ORIGIN must be one word without spaces or '+', got '${logOrigin}'`);
+  const upstreamUrl = env.ZHUISU_UPSTREAM_URL?.trim().replace(/\/+$/, '') || null;
+  if (upstreamUrl !== null && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(upstreamUrl)) problems.push(`ZHUISU_UPSTREAM_URL must be an http(s) URL without query or fragment, got '${env.ZHUISU_UPSTREAM_URL}'`);
+  const upstreamToken = env.ZHUISU_UPSTREAM_TOKEN?.trim() || null;
+  // The token's value is never echoed: only whether it is there.
+  if (upstreamUrl !== null && upstreamToken === null) problems.push('ZHUISU_UPSTREAM_TOKEN must be set when ZHUISU_UPSTREAM_URL is: the API key the upstream issued this platform');
+  if (upstreamUrl === null && upstreamToken !== null) problems.push('ZHUISU_UPSTREAM_TOKEN is set but ZHUISU_UPSTREAM_URL is not');
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
     port,
@@ -82,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl,
     autoStopTrade: env.ZHUISU_AUTO_STOP_TRADE === '1' || env.ZHUISU_AUTO_STOP_TRADE === 'true',
     logOrigin,
+    upstreamUrl,
+    upstreamToken,
     ...overrides,
   };
 }

@@ -20,6 +20,8 @@ import { RecallService } from './recall/recall.service.js';
 import { RecallDossierService } from './recall/recall-dossier.service.js';
 import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
+import { FederationService } from './federation/federation.service.js';
+import { Forwarder } from './federation/forwarder.js';
 
 const databaseOptions = (config: Config): OpenOptions => (config.databaseSchema ? { schema: config.databaseSchema } : {});
 
@@ -38,6 +40,7 @@ export interface Services {
   dossiers: RecallDossierService;
   log: TransparencyLog;
   witness: WitnessService;
+  federation: FederationService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -50,6 +53,8 @@ export interface Platform {
   readonly logger: Logger;
   /** True once migrations and any start-up data are in place; /healthz reports it. */
   ready: boolean;
+  /** Sends accepted events to the upstream; null without one. `zhuisu serve` starts it, close stops it. */
+  readonly forwarder: Forwarder | null;
   close(): Promise<void>;
 }
 
@@ -93,8 +98,10 @@ export async function createPlatform(config: Config): Promise<Platform> {
     await recalls.stopTradeOnFailedInspection(eventIds).catch((error: unknown) => logger.error({ err: error }, 'automatic stop-trade failed'));
   };
   const capture = new CaptureService(database, capturePool, config.autoStopTrade ? stopTrade : undefined);
+  const users = new UsersService(database, config.adminToken);
+  const witness = new WitnessService(database, witnessKey);
   const services: Services = {
-    users: new UsersService(database, config.adminToken),
+    users,
     subjects,
     products: new ProductsService(database, subjects),
     audit: new AuditService(database),
@@ -107,8 +114,19 @@ export async function createPlatform(config: Config): Promise<Platform> {
     recalls,
     dossiers: new RecallDossierService(database, recalls, impact, log),
     log,
-    witness: new WitnessService(database, witnessKey),
+    witness,
+    federation: new FederationService(database, {
+      users,
+      witness,
+      capture,
+      log,
+      keys: signingKeys,
+      level: config.level,
+      regionCode: config.regionCode,
+      upstreamUrl: config.upstreamUrl,
+    }),
   };
+  const forwarder = config.upstreamUrl && config.upstreamToken ? new Forwarder(services.federation, config.upstreamToken, logger) : null;
   return {
     config,
     database,
@@ -116,7 +134,9 @@ export async function createPlatform(config: Config): Promise<Platform> {
     version: VERSION,
     logger,
     ready: false,
+    forwarder,
     close: async () => {
+      await forwarder?.stop();
       await capturePool.close();
       await database.close();
     },

@@ -1,6 +1,6 @@
 import type { ProductClass, SubjectStatus } from '../domain/master-data.js';
 
-export const USER_ROLES = ['platform_admin', 'regulator', 'subject_admin', 'subject_operator', 'auditor'] as const;
+export const USER_ROLES = ['platform_admin', 'regulator', 'subject_admin', 'subject_operator', 'auditor', 'federation_member'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 /** Who is acting, resolved once per request (or per CLI run) and handed to every service call. */

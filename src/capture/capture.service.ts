@@ -39,6 +39,15 @@ export class CaptureService {
     return this.told(await this.pool.capture(actor, owner, text));
   }
 
+  /**
+   * Stores a document a lower platform forwarded (docs/FEDERATION.md): the same preparation, idempotency by event hash
+   * and eventIDs as any capture, without a subject of this platform owning the events. The caller has checked the
+   * sender.
+   */
+  async submitForwarded(actor: Principal, text: string): Promise<CaptureJob> {
+    return this.told(await this.pool.capture(actor, null, text));
+  }
+
   /** Captures one event (POST /epcis/events); returns its eventID. */
   async captureEvent(actor: Principal, event: unknown): Promise<{ eventID: string; created: boolean }> {
     const owner = this.ensureCanCapture(actor);

@@ -105,8 +105,20 @@ export function buildCli(): Command {
     .option('--port <port>', 'listen port (PORT, default 8080)')
     .option('--host <host>', 'listen address (HOST, default 127.0.0.1)')
     .option('--demo', 'load the demo data into an empty database (ZHUISU_DEMO=1)')
-    .action(async (opts: { port?: string; host?: string; demo?: boolean }) => {
-      const config = loadConfig(process.env, {
+    .option('--level <level>', 'the platform level: enterprise, third-party, city, province, national (ZHUISU_LEVEL)')
+    .option('--region <code>', 'the GB/T 2260 region code the platform serves (ZHUISU_REGION)')
+    .option('--upstream-url <url>', 'the platform a level up, to forward events to (ZHUISU_UPSTREAM_URL)')
+    .option('--upstream-token <key>', 'the API key the upstream issued this platform (ZHUISU_UPSTREAM_TOKEN; prefer the variable: flags show in ps)')
+    .action(async (opts: { port?: string; host?: string; demo?: boolean; level?: string; region?: string; upstreamUrl?: string; upstreamToken?: string }) => {
+      // Flags stand in for their variables, so one set of checks reports every bad value.
+      const env = {
+        ...process.env,
+        ...(opts.level !== undefined ? { ZHUISU_LEVEL: opts.level } : {}),
+        ...(opts.region !== undefined ? { ZHUISU_REGION: opts.region } : {}),
+        ...(opts.upstreamUrl !== undefined ? { ZHUISU_UPSTREAM_URL: opts.upstreamUrl } : {}),
+        ...(opts.upstreamToken !== undefined ? { ZHUISU_UPSTREAM_TOKEN: opts.upstreamToken } : {}),
+      };
+      const config = loadConfig(env, {
         ...(opts.port ? { port: Number(opts.port) } : {}),
         ...(opts.host ? { host: opts.host } : {}),
         ...(opts.demo ? { demo: true } : {}),

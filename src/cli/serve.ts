@@ -31,4 +31,8 @@ export async function serve(config: Config): Promise<void> {
     process.exit(1);
   }
   platform.ready = true;
+  if (platform.forwarder) {
+    platform.forwarder.start();
+    app.log.info({ upstream: config.upstreamUrl }, 'forwarding accepted events upstream');
+  }
 }

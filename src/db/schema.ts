@@ -326,8 +326,11 @@ export interface WitnessedLogTable {
 export interface WitnessAlarmTable {
   id: string;
   origin: string;
-  /** `fork`: same size, another root; `inconsistent`: the consistency proof sent does not verify. */
-  kind: 'fork' | 'inconsistent';
+  /**
+   * `fork`: same size, another root; `inconsistent`: the consistency proof sent does not verify; `forged`: a member
+   * sent a checkpoint or batch its log's key did not sign.
+   */
+  kind: 'fork' | 'inconsistent' | 'forged';
   cosigned_note: string | null;
   submitted_note: string;
   old_size: number;
@@ -338,7 +341,51 @@ export interface WitnessAlarmTable {
   at: string;
 }
 
+/** A platform or system registered (备案) here as a member, and how far its events arrived (docs/FEDERATION.md). */
+export interface FederationMemberTable {
+  id: string;
+  name: string;
+  kind: 'platform' | 'system';
+  level: string;
+  region_code: string | null;
+  /** Its log's origin, which names it in a batch, and the Ed25519 verifier key its checkpoints and batches carry. */
+  log_origin: string;
+  log_key: string;
+  /** The user its API key belongs to (role federation_member). */
+  user_id: string;
+  registered_at: string;
+  registered_by: string;
+  /** The size of the member's log up to which its batches were stored: the next batch starts at this leaf. */
+  position: number;
+  batches: number;
+  events_received: number;
+  /** Batches refused because they did not start at last_seq: re-sends after a lost answer, mostly. */
+  resent: number;
+  last_batch_at: string | null;
+  /** Arrival minus the latest event time of the last batch. */
+  last_lag_ms: number | null;
+}
+
+/**
+ * The sender's outbox for one upstream: a cursor over the sender's log (leaf index), moved only by an acknowledged
+ * batch. The log, not events.seq: leaves take their positions in commit order, seqs are drawn before it.
+ */
+export interface FederationOutboxTable {
+  upstream_url: string;
+  position: number;
+  /** The log size the upstream's witness last cosigned: the next batch proves consistency from it. */
+  acked_size: number;
+  attempts: number;
+  next_try_at: string | null;
+  last_attempt_at: string | null;
+  last_error: string | null;
+  last_success_at: string | null;
+  cosigned_checkpoint: string | null;
+}
+
 export interface Schema {
+  federation_members: FederationMemberTable;
+  federation_outbox: FederationOutboxTable;
   recalls: RecallTable;
   recall_codes: RecallCodeTable;
   recall_notices: RecallNoticeTable;

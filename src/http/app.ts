@@ -23,6 +23,7 @@ import { packagingRoutes } from '../packaging/packaging.routes.js';
 import { traceRoutes } from '../trace/trace.routes.js';
 import { logRoutes } from '../log/log.routes.js';
 import { witnessRoutes } from '../log/witness.routes.js';
+import { federationRoutes } from '../federation/federation.routes.js';
 import { impactRoutes } from '../trace/impact.routes.js';
 import { recallRoutes } from '../recall/recall.routes.js';
 
@@ -150,6 +151,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     witnessRoutes(typed, platform);
     impactRoutes(typed, platform);
     recallRoutes(typed, platform);
+    federationRoutes(typed, platform, metrics);
   });
 
   await app.ready();

@@ -20,7 +20,7 @@ const WitnessAlarmSchema = Type.Object(
   {
     id: Type.String(),
     origin: Type.String(),
-    kind: StringEnum(['fork', 'inconsistent'] as const, 'fork: a second root for a size cosigned; inconsistent: the proof sent does not tie the new tree to the cosigned one'),
+    kind: StringEnum(['fork', 'inconsistent', 'forged'] as const, 'fork: a second root for a size cosigned; inconsistent: the proof sent does not tie the new tree to the cosigned one; forged: a federation member sent a checkpoint or batch not signed by its log key'),
     at: Timestamp,
     actor: Type.String(),
     requestId: Nullable(Type.String()),

@@ -225,10 +225,27 @@ export class WitnessService {
   }
 
   /**
+   * Records a checkpoint or batch that a registered member sent signed by a key other than its log's. A witness
+   * request is anonymous in spirit and only refused for that; a member authenticates with its own key, so a forgery
+   * from it is evidence against it (or of a stolen key) and is kept like a fork.
+   */
+  async alarmForged(actor: Principal, origin: string, submittedNote: string, oldSize: number): Promise<WitnessAlarm> {
+    const log = await new WitnessRepository(this.database.db).findLog(origin);
+    if (!log) throw notFound('witness-unknown-log', `this witness does not witness the log ${origin}`);
+    let size = 0;
+    try {
+      size = parseCheckpoint(parseNote(submittedNote).body).size;
+    } catch {
+      // A batch signature is not a checkpoint: its size is not known.
+    }
+    return this.alarm(actor, 'forged', log, { note: submittedNote, oldSize, proof: [], checkpoint: { size } });
+  }
+
+  /**
    * Records a log's contradiction with its evidence. The alarm is audited, so it is a leaf of this platform's own log:
    * once raised it cannot quietly disappear.
    */
-  private async alarm(actor: Principal, kind: WitnessAlarmTable['kind'], log: WitnessedLogTable, request: AddCheckpointRequest): Promise<WitnessAlarm> {
+  private async alarm(actor: Principal, kind: WitnessAlarmTable['kind'], log: WitnessedLogTable, request: Pick<AddCheckpointRequest, 'note' | 'oldSize' | 'proof'> & { checkpoint: { size: number } }): Promise<WitnessAlarm> {
     const row: WitnessAlarmTable = {
       id: uuidv7(),
       origin: log.origin,

@@ -348,6 +348,21 @@ const MATRIX: Row[] = [
   { method: 'POST', path: '/api/v1/witness/logs', cases: [{ name: 'register', request: () => ({ url: '/api/v1/witness/logs', body: witnessedLog() }), expect: only({ admin: 201 }) }] },
   { method: 'GET', path: '/api/v1/witness/logs', cases: [{ name: 'list', request: () => ({ url: '/api/v1/witness/logs' }), expect: only({ admin: 200, platformAuditor: 200 }) }] },
   { method: 'GET', path: '/api/v1/witness/alarms', cases: [{ name: 'list', request: () => ({ url: '/api/v1/witness/alarms' }), expect: only({ admin: 200 }) }] },
+
+  // Federation: members are registered by admins and listed with platform auditors; only admins and members' keys post
+  // batches (a batch of an unregistered log is 404 to them); the members' own role is tested in test/api/federation.test.ts.
+  {
+    method: 'POST',
+    path: '/api/v1/federation/members',
+    cases: [{ name: 'register', request: () => { const { origin, vkey } = witnessedLog(); return { url: '/api/v1/federation/members', body: { name: '下级平台', kind: 'platform', level: 'city', regionCode: '330100', logOrigin: origin, logKey: vkey } }; }, expect: only({ admin: 201 }) }],
+  },
+  { method: 'GET', path: '/api/v1/federation/members', cases: [{ name: 'list', request: () => ({ url: '/api/v1/federation/members' }), expect: only({ admin: 200, platformAuditor: 200 }) }] },
+  { method: 'GET', path: '/api/v1/federation/status', cases: [{ name: 'status', request: () => ({ url: '/api/v1/federation/status' }), expect: only({ admin: 200, platformAuditor: 200 }) }] },
+  {
+    method: 'POST',
+    path: '/api/v1/federation/batches',
+    cases: [{ name: 'unknown member', request: () => ({ url: '/api/v1/federation/batches', body: { payload: JSON.stringify({ type: 'zhuisu-federation-batch/v1', origin: 'unregistered.example/log', from: 0, to: 0, checkpoint: 'x', oldSize: 0, proof: [], events: [] }), signature: 'x' } }), expect: only({ admin: 404 }) }],
+  },
   // Everyone may trace; what a trace shows is narrowed to the events the key may read.
   { method: 'GET', path: '/api/v1/trace', cases: [{ name: 'forward', request: (f) => ({ url: `/api/v1/trace?code=${f.a.codes[1]}&direction=forward` }), expect: everyone(200) }] },
   {

@@ -9,6 +9,8 @@ import * as recalls from './2026-11-23-07-recalls.js';
 import * as transparencyLog from './2026-11-23-08-transparency-log.js';
 import * as witness from './2026-11-23-09-witness.js';
 import * as logRecordIndex from './2026-11-23-10-log-record-index.js';
+import * as federation from './2026-11-23-11-federation.js';
+import * as recallStatusIndex from './2026-11-23-12-recall-status-index.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-08-transparency-log': transparencyLog,
   '2026-11-23-09-witness': witness,
   '2026-11-23-10-log-record-index': logRecordIndex,
+  '2026-11-23-11-federation': federation,
+  '2026-11-23-12-recall-status-index': recallStatusIndex,
 };
