@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { GeneratedSubject } from './generator.js';
+import { freePort } from '../test/support/process.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -96,15 +96,6 @@ export interface Server {
   /** Resident memory now (VmRSS), MB. */
   currentRssMb: () => number;
   stop: () => Promise<void>;
-}
-
-/** A port free right now on the loopback interface. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

@@ -270,6 +270,12 @@ function redactUrl(url: string): string {
   }
 }
 
+function isForeignSchemaRace(error: unknown, results: readonly { status: string }[] | undefined, ours: string | undefined): boolean {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : '';
+  return code === '3F000' && !(results ?? []).some((r) => r.status === 'Error') && (ours === undefined || !message.includes(`"${ours}"`));
+}
+
 /** Applies every pending migration (or those up to and including `upTo`); returns the names applied. */
 export async function migrate(database: Database, options: { upTo?: string } = {}): Promise<string[]> {
   if (database.schema) await database.db.schema.createSchema(database.schema).ifNotExists().execute();
@@ -279,7 +285,14 @@ export async function migrate(database: Database, options: { upTo?: string } = {
     // Kysely looks for its bookkeeping tables in every schema; naming ours keeps two instances sharing a server apart.
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
-  const { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
+  let { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
+  // Before migrating, Kysely looks for its tables by introspecting every schema of the server, resolving each table's
+  // name as it goes: another instance dropping its schema at that moment makes the lookup fail with "schema … does not
+  // exist" (SQLSTATE 3F000) for a schema that is not ours. Nothing was applied then; looking again is safe.
+  for (let attempt = 1; error && isForeignSchemaRace(error, results, database.schema) && attempt <= 5; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    ({ error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo));
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new DomainError(

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -13,7 +12,7 @@ import { LogSigningKeys } from '../../src/crypto/signing-keys.js';
 import { batchSignatureBody, BATCH_TYPE } from '../../src/federation/federation.service.js';
 import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
 import { ADMIN_TOKEN } from '../support/platform.js';
-import { runCli } from '../support/process.js';
+import { freePort, runCli } from '../support/process.js';
 
 /**
  * Three platforms and an enterprise system as real `zhuisu serve` processes on loopback, each with its own SQLite file
@@ -39,14 +38,6 @@ interface Node {
   env: Record<string, string>;
   base: string;
   child: ChildProcess;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The node's log key, made in its key directory before it starts: the upstream needs it to register the node. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { migrate, type Database } from '../../src/db/database.js';
+import { migrate, openDatabase, type Database } from '../../src/db/database.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { migrations } from '../../src/db/migrations/index.js';
-import { openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
+import { createTestDatabase, openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
 
 const subjectRow = (id: string, code: string) => ({
   id,
@@ -71,3 +71,39 @@ for (const dialect of TEST_DIALECTS) {
     }
   });
 }
+
+describe('migrating while another instance drops its schema (PostgreSQL server)', () => {
+  test("another schema dropped during the migration's table lookup does not fail it", async (t) => {
+    const probe = await openTestDatabase('postgres');
+    const server = probe.target.schema !== undefined;
+    await probe.close();
+    if (!server) return t.skip('needs a PostgreSQL server: the in-process one has no other sessions');
+    // A neighbour that keeps creating and dropping a schema with a table, as other instances' tests and tenants do.
+    const neighbour = await openTestDatabase('postgres');
+    let stop = false;
+    const churn = (async () => {
+      for (let i = 0; !stop; i += 1) {
+        const name = `churn_${process.pid}_${i}`;
+        await sql`create schema ${sql.id(name)}`.execute(neighbour.database.db);
+        await sql`create table ${sql.id(name)}.t (id serial primary key)`.execute(neighbour.database.db);
+        await sql`drop schema ${sql.id(name)} cascade`.execute(neighbour.database.db);
+      }
+    })();
+    try {
+      for (let i = 0; i < 8; i += 1) {
+        const fresh = await createTestDatabase('postgres');
+        const database = await openDatabase(fresh.url, { schema: fresh.schema! });
+        try {
+          assert.ok((await migrate(database)).length === Object.keys(migrations).length, 'every migration applied');
+        } finally {
+          await database.close();
+          await fresh.drop();
+        }
+      }
+    } finally {
+      stop = true;
+      await churn;
+      await neighbour.close();
+    }
+  });
+});
