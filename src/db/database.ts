@@ -289,8 +289,8 @@ export async function migrate(database: Database, options: { upTo?: string } = {
   // Before migrating, Kysely looks for its tables by introspecting every schema of the server, resolving each table's
   // name as it goes: another instance dropping its schema at that moment makes the lookup fail with "schema … does not
   // exist" (SQLSTATE 3F000) for a schema that is not ours. Nothing was applied then; looking again is safe.
-  for (let attempt = 1; error && isForeignSchemaRace(error, results, database.schema) && attempt <= 5; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+  for (let attempt = 1; error && isForeignSchemaRace(error, results, database.schema) && attempt <= 10; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
     ({ error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo));
   }
   if (error) {
