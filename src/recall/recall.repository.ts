@@ -9,8 +9,6 @@ export interface RecallSummary {
   createdAt: string;
 }
 
-const KEYS_PER_LOOKUP = 1_000;
-
 export class RecallRepository {
   constructor(
     private readonly db: Executor,
@@ -60,19 +58,18 @@ export class RecallRepository {
   async openRecallsOf(codes: string[]): Promise<Map<string, RecallSummary[]>> {
     const found = new Map<string, RecallSummary[]>();
     if (codes.length === 0 || !(await this.anyOpen())) return found;
-    for (let i = 0; i < codes.length; i += KEYS_PER_LOOKUP) {
-      const rows = await this.db
-        .selectFrom('recall_codes as c')
-        .innerJoin('recalls as r', 'r.id', 'c.recall_id')
-        .select(['c.code', 'r.id', 'r.kind', 'r.level', 'r.reason', 'r.status', 'r.created_at'])
-        .where('c.code', 'in', textsAmong(this.db, codes.slice(i, i + KEYS_PER_LOOKUP)))
-        .where('r.status', '=', 'open')
-        .execute();
-      for (const r of rows) {
-        const list = found.get(r.code) ?? [];
-        list.push({ id: r.id, kind: r.kind, level: r.level === null ? null : Number(r.level), reason: r.reason, status: r.status, createdAt: r.created_at });
-        found.set(r.code, list);
-      }
+    // The codes go as one JSON parameter, so a trace's hundreds of them are one statement.
+    const rows = await this.db
+      .selectFrom('recall_codes as c')
+      .innerJoin('recalls as r', 'r.id', 'c.recall_id')
+      .select(['c.code', 'r.id', 'r.kind', 'r.level', 'r.reason', 'r.status', 'r.created_at'])
+      .where('c.code', 'in', textsAmong(this.db, codes))
+      .where('r.status', '=', 'open')
+      .execute();
+    for (const r of rows) {
+      const list = found.get(r.code) ?? [];
+      list.push({ id: r.id, kind: r.kind, level: r.level === null ? null : Number(r.level), reason: r.reason, status: r.status, createdAt: r.created_at });
+      found.set(r.code, list);
     }
     return found;
   }
