@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Platform } from '../platform.js';
 import type { App } from './app.js';
 import type { Metrics } from './metrics.js';
+import { Nullable } from './schemas.js';
 
 /** Public operational endpoints: health, metrics, the API description and the platform's identity card. */
 export function systemRoutes(app: App, platform: Platform, metrics: Metrics): void {
@@ -52,7 +53,7 @@ export function systemRoutes(app: App, platform: Platform, metrics: Metrics): vo
           200: Type.Object({
             name: Type.String(),
             level: Type.String(),
-            regionCode: Type.Union([Type.String(), Type.Null()]),
+            regionCode: Nullable(Type.String()),
             version: Type.String(),
             openapi: Type.String(),
           }),
