@@ -22,6 +22,9 @@ import { ProductsService } from './products/products.service.js';
 import { SubjectsService } from './subjects/subjects.service.js';
 import { FederationService } from './federation/federation.service.js';
 import { Forwarder } from './federation/forwarder.js';
+import { EvaluationService } from './evaluation/evaluation.service.js';
+import { ResolverService } from './resolver/resolver.service.js';
+import { ConsumerService } from './consumer/consumer.service.js';
 
 const databaseOptions = (config: Config): OpenOptions => (config.databaseSchema ? { schema: config.databaseSchema } : {});
 
@@ -41,6 +44,9 @@ export interface Services {
   log: TransparencyLog;
   witness: WitnessService;
   federation: FederationService;
+  evaluation: EvaluationService;
+  resolver: ResolverService;
+  consumer: ConsumerService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -100,8 +106,18 @@ export async function createPlatform(config: Config): Promise<Platform> {
   const capture = new CaptureService(database, capturePool, config.autoStopTrade ? stopTrade : undefined);
   const users = new UsersService(database, config.adminToken);
   const witness = new WitnessService(database, witnessKey);
+  const resolver = new ResolverService(database, {
+    trace,
+    log,
+    keys: signingKeys,
+    level: config.level,
+    regionCode: config.regionCode,
+    upstreamUrl: config.upstreamUrl,
+    upstreamToken: config.upstreamToken,
+  });
   const services: Services = {
     users,
+    evaluation: new EvaluationService(database),
     subjects,
     products: new ProductsService(database, subjects),
     audit: new AuditService(database),
@@ -124,7 +140,10 @@ export async function createPlatform(config: Config): Promise<Platform> {
       level: config.level,
       regionCode: config.regionCode,
       upstreamUrl: config.upstreamUrl,
+      learn: (memberId, events) => resolver.learn(memberId, events),
     }),
+    resolver,
+    consumer: new ConsumerService(database, resolver, log),
   };
   const forwarder = config.upstreamUrl && config.upstreamToken ? new Forwarder(services.federation, config.upstreamToken, logger) : null;
   return {

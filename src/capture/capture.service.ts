@@ -1,12 +1,12 @@
 import { uuidv7 } from 'uuidv7';
 import { actingSubjectId, ensure } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
-import type { Database } from '../db/index.js';
+import type { Database, Executor } from '../db/index.js';
 import { notFound } from '../domain/errors.js';
 import { CaptureRepository, type CaptureJob } from './capture.repository.js';
 import type { CapturePool } from './capture-pool.js';
 import { prepareDocument, prepareSingleEvent } from './prepare.js';
-import { storeDocument, storeSingleEvent } from './capture.writer.js';
+import { storeDocument, storeDocumentIn, storeSingleEvent } from './capture.writer.js';
 
 export type { CaptureJob } from './capture.repository.js';
 
@@ -40,12 +40,17 @@ export class CaptureService {
   }
 
   /**
-   * Stores a document a lower platform forwarded (docs/FEDERATION.md): the same preparation, idempotency by event hash
-   * and eventIDs as any capture, without a subject of this platform owning the events. The caller has checked the
-   * sender.
+   * Stores a document a lower platform forwarded (docs/FEDERATION.md) inside the caller's transaction, which also
+   * applies the batch's master data and moves the member's position: the same preparation, idempotency by event hash
+   * and eventIDs as any capture, owned by the subject the sender's owner stands for here, if any. The caller has
+   * checked the sender, and calls `forwardedStored` once the transaction committed.
    */
-  async submitForwarded(actor: Principal, text: string): Promise<CaptureJob> {
-    return this.told(await this.pool.capture(actor, null, text));
+  async storeForwardedIn(trx: Executor, actor: Principal, owner: string | null, document: unknown): Promise<CaptureJob> {
+    return storeDocumentIn(this.database, trx, { actor, owner, prepared: prepareDocument(document), id: uuidv7() });
+  }
+
+  async forwardedStored(jobs: CaptureJob[]): Promise<void> {
+    for (const job of jobs) await this.told(job);
   }
 
   /** Captures one event (POST /epcis/events); returns its eventID. */

@@ -364,6 +364,8 @@ export interface FederationMemberTable {
   last_batch_at: string | null;
   /** Arrival minus the latest event time of the last batch. */
   last_lag_ms: number | null;
+  /** Where it answers resolver queries (docs/RESOLVER.md), without a trailing slash; null when it was not given. */
+  url: string | null;
 }
 
 /**
@@ -381,6 +383,70 @@ export interface FederationOutboxTable {
   last_error: string | null;
   last_success_at: string | null;
   cosigned_checkpoint: string | null;
+}
+
+/** One line of the resolver directory (docs/RESOLVER.md): codes of this kind and value are held by `holder`. */
+export interface ResolverEntryTable {
+  id: string;
+  kind: 'gtin-company-prefix' | 'subject-code' | 'region' | 'scheme';
+  value: string;
+  /** A federation member's id, or `here` for this platform. */
+  holder: string;
+  /** `learned` from a member's forwarded events, `registered` by a platform admin. */
+  source: 'learned' | 'registered';
+  created_at: string;
+  created_by: string;
+}
+
+/** The upstream's log key, learned from its /log/key on first contact and kept: its answers are checked against it. */
+export interface ResolverUpstreamKeyTable {
+  upstream_url: string;
+  verifier_key: string;
+  pinned_at: string;
+}
+
+/** On the upstream: the local record a member's subject, location or product stands for (docs/FEDERATION.md). */
+export interface FederationRecordTable {
+  member_id: string;
+  kind: 'subject' | 'location' | 'product';
+  /** The record's id at the member. */
+  remote_id: string;
+  local_id: string;
+  /** 1 when this member's copy is the one applied here; 0 when it was linked to a record that was here first. */
+  owned: number;
+  applied_at: string;
+}
+
+/** On the upstream: a recall a member started, shown here read-only. */
+export interface FederationMemberRecallTable {
+  recall_id: string;
+  member_id: string;
+  received_at: string;
+}
+
+/** On a member: a recall that came down from its upstream, whose acknowledgements go back up. */
+export interface FederationReceivedRecallTable {
+  recall_id: string;
+  upstream_url: string;
+  received_at: string;
+}
+
+/** One batch a member posted here, accepted or refused (docs/EVALUATION.md); lags are arrival minus event time. */
+export interface FederationBatchOutcomeTable {
+  id: string;
+  member_id: string;
+  arrived_at: string;
+  outcome: 'accepted' | 'refused';
+  /** The problem code a refused batch was answered with. */
+  error_code: string | null;
+  from_leaf: number;
+  to_leaf: number;
+  events: number;
+  stored: number;
+  earliest_event_ms: number | null;
+  latest_event_ms: number | null;
+  median_lag_ms: number | null;
+  max_lag_ms: number | null;
 }
 
 export interface Schema {
@@ -415,6 +481,12 @@ export interface Schema {
   log_checkpoints: LogCheckpointTable;
   witnessed_logs: WitnessedLogTable;
   witness_alarms: WitnessAlarmTable;
+  resolver_entries: ResolverEntryTable;
+  resolver_upstream_keys: ResolverUpstreamKeyTable;
+  federation_records: FederationRecordTable;
+  federation_received_recalls: FederationReceivedRecallTable;
+  federation_member_recalls: FederationMemberRecallTable;
+  federation_batch_outcomes: FederationBatchOutcomeTable;
 }
 
 export type { Generated };

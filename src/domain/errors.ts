@@ -13,6 +13,8 @@ export type ErrorKind =
   | 'unprocessable' // well-formed, but its content fails a check the protocol distinguishes from malformed input (a proof that does not verify)
   | 'unsupported_media_type'
   | 'unavailable' // a dependency (database, upstream platform) cannot serve now; retrying may help
+  | 'bad_gateway' // another platform asked on the caller's behalf answered wrongly, or an answer that fails its checks
+  | 'gateway_timeout' // another platform asked on the caller's behalf did not answer in time
   | 'internal';
 
 export interface ErrorDetail {

@@ -1,11 +1,21 @@
-import type { Executor, FederationMemberTable, FederationOutboxTable } from '../db/index.js';
+import type { Executor, FederationMemberTable, FederationOutboxTable, FederationRecordTable, RecallNoticeTable } from '../db/index.js';
 
-/** One event the sender forwards: its log leaf, its stored body and the @context of the document it came in. */
+/** One event the sender forwards: its stored body, the @context of the document it came in, and its owner here. */
 export interface OutgoingEvent {
-  idx: number;
-  eventTimeMs: number;
+  seq: number;
   context: string | null;
   body: string;
+  ownerSubjectId: string | null;
+}
+
+/** A leaf of the sender's log that may carry something upstream; audit leaves come with what their row is about. */
+export interface OutgoingLeaf {
+  idx: number;
+  kind: string;
+  entry: string;
+  recordSeq: number | null;
+  targetType: string | null;
+  targetId: string | null;
 }
 
 const numeric = (row: FederationMemberTable): FederationMemberTable => ({
@@ -83,19 +93,138 @@ export class FederationRepository {
     await this.db.updateTable('federation_outbox').set(patch).where('upstream_url', '=', upstreamUrl).execute();
   }
 
-  /** The events among the log's leaves [from, to), in log order, each with the @context it was captured under. */
-  async eventsInLog(from: number, to: number): Promise<OutgoingEvent[]> {
+  /**
+   * The leaves [from, to) that can carry a record upstream, in log order: events, corrections, and the audit leaves of
+   * master data, recalls and their notices (other audited writes stay here).
+   */
+  async leavesInLog(from: number, to: number): Promise<OutgoingLeaf[]> {
     const rows = await this.db
       .selectFrom('log_leaves as l')
-      .innerJoin('events as e', 'e.seq', 'l.record_seq')
-      .innerJoin('capture_jobs as c', 'c.id', 'e.capture_id')
-      .select(['l.idx', 'e.event_time_ms', 'c.context', 'e.body'])
-      .where('l.kind', '=', 'event')
+      .leftJoin('audit_log as a', (join) => join.onRef('a.id', '=', 'l.ref').on('l.kind', '=', 'audit'))
+      .select(['l.idx', 'l.kind', 'l.entry', 'l.record_seq', 'a.target_type', 'a.target_id'])
       .where('l.idx', '>=', from)
       .where('l.idx', '<', to)
+      .where((eb) => eb.or([eb('l.kind', 'in', ['event', 'correction']), eb('a.target_type', 'in', ['subject', 'location', 'product', 'recall', 'recall_notice'])]))
       .orderBy('l.idx')
       .execute();
-    return rows.map((r) => ({ idx: Number(r.idx), eventTimeMs: Number(r.event_time_ms), context: r.context, body: r.body }));
+    return rows.map((r) => ({
+      idx: Number(r.idx),
+      kind: r.kind,
+      entry: r.entry,
+      recordSeq: r.record_seq === null ? null : Number(r.record_seq),
+      targetType: r.target_type,
+      targetId: r.target_id,
+    }));
+  }
+
+  /** Stored events by seq, each with the @context it was captured under and its owning subject. */
+  async eventsBySeq(seqs: number[]): Promise<Map<number, OutgoingEvent>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('events as e')
+      .innerJoin('capture_jobs as c', 'c.id', 'e.capture_id')
+      .select(['e.seq', 'c.context', 'e.body', 'e.owner_subject_id'])
+      .where('e.seq', 'in', seqs)
+      .execute();
+    return new Map(rows.map((r) => [Number(r.seq), { seq: Number(r.seq), context: r.context, body: r.body, ownerSubjectId: r.owner_subject_id }]));
+  }
+
+  /** The errorDeclarations recorded against the events `seqs`, as stored. */
+  async declarationsOf(seqs: number[]): Promise<{ seq: number; errorDeclaration: string }[]> {
+    if (seqs.length === 0) return [];
+    const rows = await this.db.selectFrom('event_corrections').select(['declared_seq', 'error_declaration']).where('declared_seq', 'in', seqs).execute();
+    return rows.map((r) => ({ seq: Number(r.declared_seq), errorDeclaration: r.error_declaration }));
+  }
+
+  // Records a member brought (the upstream's side).
+
+  async record(memberId: string, kind: FederationRecordTable['kind'], remoteId: string): Promise<FederationRecordTable | undefined> {
+    const row = await this.db
+      .selectFrom('federation_records')
+      .selectAll()
+      .where('member_id', '=', memberId)
+      .where('kind', '=', kind)
+      .where('remote_id', '=', remoteId)
+      .executeTakeFirst();
+    return row && { ...row, owned: Number(row.owned) };
+  }
+
+  async insertRecord(row: FederationRecordTable): Promise<void> {
+    await this.db.insertInto('federation_records').values(row).execute();
+  }
+
+  async touchRecord(memberId: string, kind: FederationRecordTable['kind'], remoteId: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('federation_records')
+      .set({ applied_at: at })
+      .where('member_id', '=', memberId)
+      .where('kind', '=', kind)
+      .where('remote_id', '=', remoteId)
+      .execute();
+  }
+
+  /** The member's ids of local subjects it brought (owned or linked), keyed by the local id. */
+  async remoteSubjectIds(memberId: string, localIds: string[]): Promise<Map<string, string>> {
+    if (localIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('federation_records')
+      .select(['local_id', 'remote_id'])
+      .where('member_id', '=', memberId)
+      .where('kind', '=', 'subject')
+      .where('local_id', 'in', localIds)
+      .execute();
+    return new Map(rows.map((r) => [r.local_id, r.remote_id]));
+  }
+
+  /** The notices addressed to subjects the member brought, with the member's ids of those subjects, oldest first. */
+  async noticesForMember(memberId: string): Promise<{ notice: RecallNoticeTable; remoteSubjectId: string }[]> {
+    const rows = await this.db
+      .selectFrom('recall_notices as n')
+      .innerJoin('federation_records as r', (join) => join.onRef('r.local_id', '=', 'n.subject_id').on('r.kind', '=', 'subject').on('r.member_id', '=', memberId))
+      .selectAll('n')
+      .select('r.remote_id')
+      // A recall the member started itself stays with it.
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('federation_member_recalls as m').select('m.recall_id').whereRef('m.recall_id', '=', 'n.recall_id').where('m.member_id', '=', memberId))))
+      .orderBy('n.id')
+      .execute();
+    return rows.map(({ remote_id, ...notice }) => ({ notice, remoteSubjectId: remote_id }));
+  }
+
+  /** The member that started a recall shown here, if a member did. */
+  async memberOfRecall(recallId: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('federation_member_recalls').select('member_id').where('recall_id', '=', recallId).executeTakeFirst())?.member_id;
+  }
+
+  async insertMemberRecall(recallId: string, memberId: string, at: string): Promise<void> {
+    await this.db.insertInto('federation_member_recalls').values({ recall_id: recallId, member_id: memberId, received_at: at }).execute();
+  }
+
+  // Recalls received from the upstream (a member's side).
+
+  /** A notice of a recall that came down from the upstream; undefined for notices of recalls made here. */
+  async receivedNotice(noticeId: string): Promise<RecallNoticeTable | undefined> {
+    return this.db
+      .selectFrom('recall_notices as n')
+      .innerJoin('federation_received_recalls as f', 'f.recall_id', 'n.recall_id')
+      .selectAll('n')
+      .where('n.id', '=', noticeId)
+      .executeTakeFirst();
+  }
+
+  async insertReceivedRecall(recallId: string, upstreamUrl: string, at: string): Promise<void> {
+    await this.db.insertInto('federation_received_recalls').values({ recall_id: recallId, upstream_url: upstreamUrl, received_at: at }).execute();
+  }
+
+  async isReceivedRecall(recallId: string): Promise<boolean> {
+    return (await this.db.selectFrom('federation_received_recalls').select('recall_id').where('recall_id', '=', recallId).executeTakeFirst()) !== undefined;
+  }
+
+  async insertNotice(notice: RecallNoticeTable): Promise<void> {
+    await this.db.insertInto('recall_notices').values(notice).execute();
+  }
+
+  async subjectExists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('subjects').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 
   /** The log's size, read without signing a checkpoint: status and metrics read often and write nothing. */

@@ -26,6 +26,7 @@ const MemberSchema = Type.Object(
     resent: Type.Integer({ description: 'batches refused as out of order: re-sends after a lost answer, mostly' }),
     lastBatchAt: Nullable(Timestamp),
     lastLagMs: Nullable(Type.Integer({ description: 'arrival minus the latest event time of the last batch' })),
+    url: Nullable(Type.String({ description: 'where it answers resolver queries' })),
   },
   { $id: 'FederationMember' },
 );
@@ -66,6 +67,7 @@ export function federationRoutes(app: App, platform: Platform, metrics: Metrics)
           regionCode: Type.Optional(Nullable(RegionCode)),
           logOrigin: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\s+]+$' }),
           logKey: Type.String({ minLength: 1, maxLength: 1024, description: "the member's Ed25519 signed-note verifier key (what its GET /log/key serves)" }),
+          url: Type.Optional(Nullable(Type.String({ maxLength: 2048, pattern: '^https?://[^/?#\\s]+(/[^?#\\s]*)?$', description: 'its base URL, where it answers resolver queries' }))),
         }),
         response: { 201: Type.Object({ member: Type.Ref(MemberSchema), secret: Type.String({ description: 'the API key, shown once' }) }) },
       },
@@ -103,7 +105,7 @@ export function federationRoutes(app: App, platform: Platform, metrics: Metrics)
           'payload is the batch as JSON text, signature a signed note over its digest by the member\'s log key. 409 federation-out-of-order names the position to resume from, 409 federation-witness-stale the size to prove from; a forged or forked checkpoint is refused and alarmed.',
         tags,
         body: StrictObject({ payload: Type.String({ minLength: 2 }), signature: Type.String({ minLength: 1, maxLength: 16 * 1024 }) }),
-        response: { 200: Type.Object({ position: Type.Integer(), stored: Type.Integer(), checkpointSize: Type.Integer(), cosignatures: Type.String() }) },
+        response: { 200: Type.Object({ position: Type.Integer(), stored: Type.Integer(), applied: Type.Integer({ description: 'master data and acknowledgements that created, changed or linked a record here' }), checkpointSize: Type.Integer(), cosignatures: Type.String() }) },
       },
     },
     async (request) => {
@@ -118,6 +120,43 @@ export function federationRoutes(app: App, platform: Platform, metrics: Metrics)
         throw error;
       }
     },
+  );
+
+  const Amounts = Type.Array(Type.Object({ quantity: Type.Number(), uom: Type.String() }));
+  const RecallTravelSchema = Type.Object({
+    id: Type.String(),
+    initiatorSubjectId: Nullable(Type.String({ description: "null going down: the initiator is the upstream's business" })),
+    kind: StringEnum(['recall', 'stop_trade'] as const),
+    level: Nullable(Type.Integer()),
+    reason: Type.String(),
+    status: StringEnum(['open', 'closed'] as const),
+    roots: Type.Array(Type.String()),
+    createdAt: Timestamp,
+    closedAt: Nullable(Timestamp),
+    closingNote: Nullable(Type.String()),
+    notices: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        subjectId: Type.String({ description: "the member's id of the subject" }),
+        regionCode: Type.String(),
+        holdings: Type.Array(Type.String()),
+        status: StringEnum(['notified', 'acknowledged'] as const),
+        createdAt: Timestamp,
+        acknowledgedAt: Nullable(Timestamp),
+        outcome: Nullable(Type.Object({ found: Amounts, returned: Amounts, destroyed: Amounts, note: Nullable(Type.String()) })),
+      }),
+    ),
+  });
+  app.get(
+    '/api/v1/federation/recalls',
+    {
+      schema: {
+        summary: "Recalls made here that reached subjects the calling member brought, with those subjects' notices (a member's key; its forwarder polls)",
+        tags,
+        response: { 200: Type.Object({ items: Type.Array(RecallTravelSchema) }) },
+      },
+    },
+    async (request) => ({ items: await federation.recallsForMember(principalOf(request)) }),
   );
 
   // Read when scraped: the figures live in the database, which other processes (the CLI) may move too.

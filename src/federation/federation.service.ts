@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
 import { ensure } from '../access/policy.js';
-import type { Principal } from '../access/principal.js';
+import { systemPrincipal, type Principal } from '../access/principal.js';
 import type { UsersService } from '../access/users.service.js';
 import { recordAudit } from '../audit/audit.service.js';
-import type { CaptureService } from '../capture/capture.service.js';
+import type { CaptureJob, CaptureService } from '../capture/capture.service.js';
 import { openNote, parseCheckpoint, parseNote, parseVerifierKey, SIGNATURE_TYPE_ED25519, verifierFromKey } from '../crypto/signed-note.js';
 import type { LogSigningKeys } from '../crypto/signing-keys.js';
-import type { Database, FederationMemberTable, FederationOutboxTable } from '../db/index.js';
+import type { Database, Executor, FederationMemberTable, FederationOutboxTable } from '../db/index.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../domain/errors.js';
 import type { PlatformLevel } from '../domain/platform.js';
+import { recordBatchOutcome } from '../evaluation/evaluation.service.js';
 import type { TransparencyLog } from '../log/log.service.js';
 import { MAX_PROOF_LINES, type WitnessService } from '../log/witness.service.js';
+import { applyRecords, checkRecords, localOwners, outgoingContent, recallsForMember, storeRecallsDown, type BatchEvent, type BatchRecord, type RecallCopy } from './federation-records.service.js';
 import { FederationRepository } from './federation.repository.js';
 
 /**
@@ -39,6 +41,8 @@ export interface MemberInput {
   regionCode?: string | null;
   logOrigin: string;
   logKey: string;
+  /** Where it answers resolver queries (docs/RESOLVER.md). */
+  url?: string | null;
 }
 
 export interface Member {
@@ -60,6 +64,7 @@ export interface Member {
   lastBatchAt: string | null;
   /** Arrival minus the latest event time in its last batch, in milliseconds. */
   lastLagMs: number | null;
+  url: string | null;
 }
 
 export interface UpstreamStatus {
@@ -103,13 +108,20 @@ export interface Batch {
   checkpoint: string;
   oldSize: number;
   proof: string[];
-  /** The events among those leaves, in log order, each with the @context of the document it was captured in. */
-  events: { context: unknown; event: Record<string, unknown> }[];
+  /**
+   * The events and corrections among those leaves, in log order, each with the @context of the document it was
+   * captured in and its owning subject at the sender; a correction is the stored event with its errorDeclaration.
+   */
+  events: BatchEvent[];
+  /** The master data and notice acknowledgements those leaves record, as they are at the sender when sent. */
+  records?: BatchRecord[];
 }
 
 export interface BatchReceipt {
   position: number;
   stored: number;
+  /** Records (master data, acknowledgements) that created, changed or linked anything here. */
+  applied: number;
   checkpointSize: number;
   /** The witness's cosignature lines on the checkpoint. */
   cosignatures: string;
@@ -122,6 +134,7 @@ export interface OutgoingBatch {
   to: number;
   checkpointSize: number;
   events: number;
+  records: number;
 }
 
 const isAdmin = (p: Principal) => p.role === 'platform_admin';
@@ -143,6 +156,8 @@ export class FederationService {
       level: PlatformLevel;
       regionCode: string | null;
       upstreamUrl: string | null;
+      /** Told the events of each stored batch, for the resolver directory to learn who holds which codes. */
+      learn?: (memberId: string, events: Record<string, unknown>[]) => Promise<void>;
     },
   ) {}
 
@@ -198,6 +213,7 @@ export class FederationService {
       resent: 0,
       last_batch_at: null,
       last_lag_ms: null,
+      url: input.url?.replace(/\/+$/, '') ?? null,
     };
     await this.database.transaction(async (trx) => {
       await new FederationRepository(trx).insertMember(row);
@@ -206,7 +222,7 @@ export class FederationService {
         targetType: 'federation_member',
         targetId: row.id,
         subjectId: null,
-        changes: { name, kind: input.kind, level: input.level, regionCode: row.region_code, logOrigin: input.logOrigin, logKey: input.logKey, userId: user.id },
+        changes: { name, kind: input.kind, level: input.level, regionCode: row.region_code, logOrigin: input.logOrigin, logKey: input.logKey, url: row.url, userId: user.id },
       });
     });
     return { member: memberOf(row), secret: key.secret };
@@ -252,15 +268,32 @@ export class FederationService {
    * One batch from a member. Checked in the order that makes each refusal mean one thing: the member and its key,
    * the batch's signature (a forgery is alarmed), its place in the member's log (a re-send is told where to resume),
    * the checkpoint by the witness (a fork is alarmed), and only then are the events stored.
+   *
+   * Once the sender is known to be the member, the batch's outcome, accepted or refused, is recorded for its
+   * evaluation (docs/EVALUATION.md); a refusal records that and nothing else.
    */
   async receiveBatch(actor: Principal, signed: SignedBatch): Promise<BatchReceipt> {
     ensure(isAdmin(actor) || actor.role === 'federation_member', 'federation-not-permitted', 'batches are posted with the key a member was registered with');
     const batch = parseBatch(signed.payload);
-    const repo = new FederationRepository(this.database.db);
-    const member = await repo.memberByOrigin(batch.origin);
+    const member = await new FederationRepository(this.database.db).memberByOrigin(batch.origin);
     if (!member) throw notFound('federation-unknown-member', `no member is registered with the log ${batch.origin}`);
     ensure(isAdmin(actor) || (actor.role === 'federation_member' && actor.userId === member.user_id), 'federation-not-permitted', 'a member posts batches of its own log only');
 
+    const arrival = { memberId: member.id, arrivedAt: new Date(), from: batch.from, to: batch.to, eventTimesMs: batch.events.map((e) => Date.parse(String(e.event.eventTime))) };
+    let receipt: BatchReceipt;
+    try {
+      receipt = await this.acceptBatch(actor, member, batch, signed);
+    } catch (error) {
+      // The refusal's own answer matters more than its figure: a failure to record it does not replace the answer.
+      await recordBatchOutcome(this.database.db, { ...arrival, outcome: 'refused', errorCode: error instanceof DomainError ? error.code : 'internal', stored: 0 }).catch(() => undefined);
+      throw error;
+    }
+    await recordBatchOutcome(this.database.db, { ...arrival, outcome: 'accepted', errorCode: null, stored: receipt.stored });
+    return receipt;
+  }
+
+  private async acceptBatch(actor: Principal, member: FederationMemberTable, batch: Batch, signed: SignedBatch): Promise<BatchReceipt> {
+    const repo = new FederationRepository(this.database.db);
     try {
       const opened = openNote(signed.signature, [verifierFromKey(member.log_key)]);
       if (opened.body !== batchSignatureBody(batch.origin, signed.payload)) throw invalid('federation-signature-mismatch', 'the signature is over another batch');
@@ -270,6 +303,9 @@ export class FederationService {
       throw forbidden('federation-signature-invalid', `the batch is not signed by the log key registered for ${member.log_origin}: ${error.message}; refused, alarm ${alarm.id}`);
     }
 
+    // Before the witness moves: a batch refused for what it carries writes nothing.
+    checkRecords(member, batch.records ?? []);
+
     if (batch.from !== member.position) {
       await repo.countResent(member.id);
       throw conflict('federation-out-of-order', `the batch starts at leaf ${batch.from} of ${member.log_origin}, but the batches stored here reach ${member.position}: resume from there`, [
@@ -278,16 +314,37 @@ export class FederationService {
     }
 
     const outcome = await this.witnessCheckpoint(actor, member, batch);
-    const stored = await this.storeEvents(actor, batch);
+    const { stored, applied } = await this.storeBatch(actor, member, batch);
+    await this.deps.learn?.(member.id, batch.events.map((e) => e.event));
+    return { position: batch.to, stored, applied, checkpointSize: outcome.size, cosignatures: outcome.cosignatures };
+  }
+
+  /**
+   * Stores what a checked batch carries and moves the member's position, in one transaction: the master data first,
+   * so that the events find their owner and the subjects of their locations, then the events and corrections through
+   * the capture path. A refusal anywhere leaves nothing of the batch.
+   */
+  private async storeBatch(actor: Principal, member: FederationMemberTable, batch: Batch): Promise<{ stored: number; applied: number }> {
     const latest = batch.events.reduce((max, e) => Math.max(max, Date.parse(String(e.event.eventTime)) || 0), 0);
-    const at = new Date();
-    const advanced = await repo.advanceMember(member.id, batch.from, { position: batch.to, events: stored, at: at.toISOString(), lagMs: latest > 0 ? at.getTime() - latest : null });
-    if (!advanced) {
-      // Another copy of this batch got there first; its events were stored once, by hash.
-      const now = (await repo.memberByOrigin(batch.origin))!;
+    const jobs: CaptureJob[] = [];
+    let result: { stored: number; applied: number };
+    try {
+      result = await this.database.transaction(async (trx) => {
+        const applied = await applyRecords(trx, actor, member, batch.records ?? []);
+        const stored = await this.storeEvents(trx, actor, member, batch, jobs);
+        const at = new Date();
+        const advanced = await new FederationRepository(trx).advanceMember(member.id, batch.from, { position: batch.to, events: stored, at: at.toISOString(), lagMs: latest > 0 ? at.getTime() - latest : null });
+        // Another copy of this batch got there first: this one is undone whole, and the sender told where that one ended.
+        if (!advanced) throw conflict('federation-out-of-order', `another batch moved ${member.log_origin} on meanwhile`);
+        return { stored, applied };
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'federation-out-of-order')) throw error;
+      const now = (await new FederationRepository(this.database.db).memberByOrigin(batch.origin))!;
       throw conflict('federation-out-of-order', `another batch moved ${member.log_origin} to ${now.position} meanwhile: resume from there`, [{ message: 'resume from position', position: now.position }]);
     }
-    return { position: batch.to, stored, checkpointSize: outcome.size, cosignatures: outcome.cosignatures };
+    await this.deps.capture.forwardedStored(jobs);
+    return result;
   }
 
   private async witnessCheckpoint(actor: Principal, member: FederationMemberTable, batch: Batch): Promise<{ size: number; cosignatures: string }> {
@@ -322,29 +379,47 @@ export class FederationService {
     }
   }
 
-  /** Events of one @context go in one document, in log order, through the capture path. */
-  private async storeEvents(actor: Principal, batch: Batch): Promise<number> {
+  /** Consecutive events of one @context and one owner go in one document, in log order, through the capture path. */
+  private async storeEvents(trx: Executor, actor: Principal, member: FederationMemberTable, batch: Batch, jobs: CaptureJob[]): Promise<number> {
+    const owners = await localOwners(trx, member, batch.events);
     let stored = 0;
     let i = 0;
     while (i < batch.events.length) {
+      const first = i;
       const context = JSON.stringify(batch.events[i]!.context ?? null);
       const group: Record<string, unknown>[] = [];
-      while (i < batch.events.length && JSON.stringify(batch.events[i]!.context ?? null) === context) group.push(batch.events[i++]!.event);
+      while (i < batch.events.length && owners[i] === owners[first] && JSON.stringify(batch.events[i]!.context ?? null) === context) group.push(batch.events[i++]!.event);
       const document = {
-        ...(batch.events[i - 1]!.context != null ? { '@context': batch.events[i - 1]!.context } : {}),
+        ...(batch.events[first]!.context != null ? { '@context': batch.events[first]!.context } : {}),
         type: 'EPCISDocument',
         schemaVersion: '2.0',
         creationDate: new Date().toISOString(),
         epcisBody: { eventList: group },
       };
-      const job = await this.deps.capture.submitForwarded(actor, JSON.stringify(document));
+      const job = await this.deps.capture.storeForwardedIn(trx, actor, owners[first] ?? null, document);
       if (job.status !== 'succeeded') throw invalid('federation-events-rejected', `events of the batch were refused: ${job.errors.map((e) => e.message).join('; ')}`, job.errors.map((e) => ({ ...e })));
+      jobs.push(job);
       stored += group.length;
     }
     return stored;
   }
 
+  /** The recalls made here that reached subjects the calling member brought, with their notices: its forwarder polls. */
+  async recallsForMember(actor: Principal): Promise<RecallCopy[]> {
+    ensure(actor.role === 'federation_member' && actor.userId !== null, 'federation-not-permitted', "recalls are sent down to a member, fetched with that member's key");
+    const [member] = await new FederationRepository(this.database.db).members({ userId: actor.userId! });
+    if (!member) throw notFound('federation-unknown-member', 'this key belongs to no registered member');
+    return recallsForMember(this.database.db, member);
+  }
+
   // The sender's side.
+
+  /** Records the recalls the upstream sent down (see storeRecallsDown); returns how many were new or changed. */
+  async receiveRecalls(received: RecallCopy[]): Promise<number> {
+    const url = this.requireUpstream();
+    if (!Array.isArray(received)) throw new Error('the upstream answered recalls that are not a list');
+    return this.database.transaction((trx) => storeRecallsDown(trx, systemPrincipal('federation-upstream'), url, received));
+  }
 
   async outbox(): Promise<FederationOutboxTable> {
     return new FederationRepository(this.database.db).outbox(this.requireUpstream());
@@ -361,7 +436,7 @@ export class FederationService {
     const to = Math.min(checkpoint.size, from + BATCH_LEAVES);
     const oldSize = outbox.acked_size <= checkpoint.size ? outbox.acked_size : 0;
     const consistency = await this.deps.log.consistency(oldSize, checkpoint.size);
-    const events = (await repo.eventsInLog(from, to)).map((e) => ({ context: e.context === null ? null : (JSON.parse(e.context) as unknown), event: JSON.parse(e.body) as Record<string, unknown> }));
+    const { events, records } = await outgoingContent(this.database.db, from, to);
     const batch: Batch = {
       type: BATCH_TYPE,
       origin: this.deps.log.origin,
@@ -371,9 +446,10 @@ export class FederationService {
       oldSize,
       proof: consistency.proof.map((hex) => Buffer.from(hex, 'hex').toString('base64')),
       events,
+      records,
     };
     const payload = JSON.stringify(batch);
-    return { body: { payload, signature: this.deps.keys.sign(batchSignatureBody(batch.origin, payload)) }, from, to, checkpointSize: checkpoint.size, events: events.length };
+    return { body: { payload, signature: this.deps.keys.sign(batchSignatureBody(batch.origin, payload)) }, from, to, checkpointSize: checkpoint.size, events: events.length, records: records.length };
   }
 
   async recordSent(batch: OutgoingBatch, receipt: BatchReceipt): Promise<void> {
@@ -432,6 +508,7 @@ function memberOf(row: FederationMemberTable): Member {
     resent: row.resent,
     lastBatchAt: row.last_batch_at,
     lastLagMs: row.last_lag_ms,
+    url: row.url,
   };
 }
 
@@ -459,6 +536,7 @@ function parseBatch(payload: string): Batch {
     throw malformed(`proof is not a list of at most ${MAX_PROOF_LINES} base64 hashes`);
   }
   if (!Array.isArray(b.events) || b.events.length > BATCH_LEAVES) throw malformed(`events is not a list of at most ${BATCH_LEAVES}`);
+  if (b.records !== undefined && (!Array.isArray(b.records) || b.records.length > 2 * BATCH_LEAVES)) throw malformed(`records is not a list of at most ${2 * BATCH_LEAVES}`);
   for (const [i, e] of (b.events as unknown[]).entries()) {
     const item = e as Record<string, unknown> | null;
     if (item === null || typeof item !== 'object' || item.event === null || typeof item.event !== 'object' || Array.isArray(item.event)) throw malformed(`events/${i} has no event object`);

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
+import type { RecallCopy } from './federation-records.service.js';
 import type { BatchReceipt, FederationService } from './federation.service.js';
 
 /**
  * The sender's loop: sends the next batch after the outbox's position to the upstream, and moves the position only on
  * the upstream's acknowledgement. A failure is retried with capped exponential backoff and jitter, so a province that
- * comes back is not met by every city at the same instant; the cap keeps the wait after it returns short.
+ * comes back is not met by every city at the same instant; the cap keeps the wait after it returns short. Every few
+ * seconds it also asks the upstream for the recalls that reached this platform's subjects (docs/FEDERATION.md): they
+ * come down by pull, so an upstream never needs to reach its members.
  */
 
 export const MAX_BACKOFF_MS = 10_000;
@@ -14,6 +17,8 @@ const IDLE_MS = 500;
 /** Answers that say "resume from here" are followed at once, but not forever: a confused upstream is a failure. */
 const MAX_RESYNCS = 3;
 const REQUEST_TIMEOUT_MS = 60_000;
+/** How often the upstream is asked for recalls: a notice a few seconds late is on time, a poll per batch is waste. */
+export const RECALL_POLL_MS = 2_000;
 
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
@@ -33,6 +38,9 @@ export class Forwarder {
   private abort: AbortController | null = null;
   private attempts = 0;
   private resyncs = 0;
+  private nextRecallPoll = 0;
+  /** The last reason recalls could not be fetched: said once, not every poll (an admin token as upstream key gets 403). */
+  private recallProblem: string | null = null;
 
   constructor(
     private readonly federation: FederationService,
@@ -73,6 +81,10 @@ export class Forwarder {
 
   /** One step; returns how long to wait before the next. */
   private async tick(): Promise<number> {
+    if (Date.now() >= this.nextRecallPoll) {
+      this.nextRecallPoll = Date.now() + RECALL_POLL_MS;
+      await this.pollRecalls();
+    }
     const batch = await this.federation.nextBatch();
     if (!batch) {
       this.resyncs = 0;
@@ -114,6 +126,30 @@ export class Forwarder {
     }
     if (problem?.code === 'witness-fork' || status === 422) this.logger.error({ code: problem?.code }, 'the upstream witness refused this log as forked: operators must act');
     return this.failed(message);
+  }
+
+  /** A failed poll is only logged: the next one asks again, and batches go on meanwhile. */
+  private async pollRecalls(): Promise<void> {
+    let problem: string;
+    try {
+      const response = await this.fetchImpl(`${this.federation.upstreamUrl}/api/v1/federation/recalls`, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      if (response.ok) {
+        const changed = await this.federation.receiveRecalls((JSON.parse(text) as { items: RecallCopy[] }).items);
+        if (changed > 0) this.logger.info({ recalls: changed }, 'recalls received from the upstream');
+        this.recallProblem = null;
+        return;
+      }
+      problem = `the upstream answered ${response.status}${parseProblem(text)?.code ? ` ${parseProblem(text)!.code}` : ''}`;
+    } catch (error) {
+      if (this.stopped) return;
+      problem = (error as Error).message;
+    }
+    if (problem !== this.recallProblem) this.logger.warn({ error: problem }, 'recalls from the upstream not received');
+    this.recallProblem = problem;
   }
 
   private async resynced(change: { position?: number; ackedSize?: number }, message: string): Promise<number> {

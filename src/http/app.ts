@@ -24,8 +24,11 @@ import { traceRoutes } from '../trace/trace.routes.js';
 import { logRoutes } from '../log/log.routes.js';
 import { witnessRoutes } from '../log/witness.routes.js';
 import { federationRoutes } from '../federation/federation.routes.js';
+import { evaluationRoutes } from '../evaluation/evaluation.routes.js';
 import { impactRoutes } from '../trace/impact.routes.js';
 import { recallRoutes } from '../recall/recall.routes.js';
+import { resolverRoutes } from '../resolver/resolver.routes.js';
+import { consumerRoutes } from '../consumer/consumer.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -152,6 +155,9 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     impactRoutes(typed, platform);
     recallRoutes(typed, platform);
     federationRoutes(typed, platform, metrics);
+    evaluationRoutes(typed, platform, metrics);
+    resolverRoutes(typed, platform);
+    consumerRoutes(typed, platform);
   });
 
   await app.ready();

@@ -12,6 +12,8 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unprocessable: 422,
   unsupported_media_type: 415,
   unavailable: 503,
+  bad_gateway: 502,
+  gateway_timeout: 504,
   internal: 500,
 };
 
@@ -38,6 +40,8 @@ const TITLES: Record<ErrorKind, string> = {
   unprocessable: 'Unprocessable content',
   unsupported_media_type: 'Unsupported media type',
   unavailable: 'Service unavailable',
+  bad_gateway: 'Bad gateway',
+  gateway_timeout: 'Gateway timeout',
   internal: 'Internal error',
 };
 

@@ -98,6 +98,11 @@ export class RecallRepository {
     return rows.map((r) => r.recall_id);
   }
 
+  /** Whether a lower platform started this recall (docs/FEDERATION.md): it is shown here, and answered and closed there. */
+  async startedBelow(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('federation_member_recalls').select('recall_id').where('recall_id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
   async acknowledge(id: string, at: string, outcome: string): Promise<void> {
     await this.db.updateTable('recall_notices').set({ status: 'acknowledged', acknowledged_at: at, outcome }).where('id', '=', id).execute();
   }

@@ -185,6 +185,7 @@ export class RecallService {
     const closer = actor.role === 'platform_admin' || actor.role === 'regulator' || actor.role === 'subject_admin';
     ensure(closer && (await this.seesWhole(actor, recall)), 'not-permitted', "a recall is closed by its initiator's admin, a regulator of an affected region or a platform admin");
     if (recall.status === 'closed') throw conflict('recall-closed', `recall ${id} was closed at ${recall.closed_at}`);
+    await refuseIfStartedBelow(new RecallRepository(this.database.db), id);
     const at = new Date().toISOString();
     const closingNote = note?.trim() || null;
     await this.database.transaction(async (trx) => {
@@ -217,6 +218,7 @@ export class RecallService {
     ensure(mayAnswer || actor.role === 'platform_admin', 'not-permitted', 'a notice is acknowledged by the users of the subject it is addressed to');
     const recall = (await repo.find(notice.recall_id))!;
     if (recall.status === 'closed') throw conflict('recall-closed', 'the recall is closed');
+    await refuseIfStartedBelow(repo, recall.id);
     const amounts = (list: Amount[] | undefined, field: string) =>
       (list ?? []).map((a, i) => {
         if (!Number.isFinite(a.quantity) || a.quantity < 0 || !/^[A-Z0-9]{1,3}$/.test(a.uom)) throw invalid('invalid-amount', `${field}[${i}] needs a quantity ≥ 0 and a UN/CEFACT unit code`, [{ pointer: `/${field}/${i}`, message: 'invalid amount' }]);
@@ -419,6 +421,11 @@ function toView(r: RecallTable): RecallView {
     closedAt: r.closed_at,
     closingNote: r.closing_note,
   };
+}
+
+/** A recall a lower platform started is shown here read-only: it is answered and closed where it was started. */
+async function refuseIfStartedBelow(repo: RecallRepository, id: string): Promise<void> {
+  if (await repo.startedBelow(id)) throw conflict('recall-read-only', `recall ${id} was started at a lower platform: it is answered and closed there`);
 }
 
 function noticeView(n: RecallNoticeTable, r: RecallTable): NoticeView {

@@ -7,7 +7,7 @@ import { invalid, tooLarge, type ErrorDetail } from '../domain/errors.js';
 import { normaliseBizStep, normaliseDisposition } from '../epcis/cbv.js';
 import { shortType } from '../epcis/event-index.js';
 import type { ExportedProofs, TransparencyLog } from '../log/log.service.js';
-import { addProofSheet, addSheet, newWorkbook, xlsxBuffer, XLSX_TYPE, type Cell, type Column } from './spreadsheet.js';
+import { addProofSheet, addSheet, csvText, newWorkbook, xlsxBuffer, XLSX_TYPE, type Column } from './spreadsheet.js';
 import { TraceRepository, type TraceLocation, type TraceSubject } from './trace.repository.js';
 import { DEFAULT_TRACE_DEPTH, MAX_TRACE_NODES, type TracedEvent, type TraceNode, type TraceService } from './trace.service.js';
 
@@ -470,23 +470,10 @@ export async function impactXlsx(assessment: ImpactAssessment): Promise<Buffer> 
 export const WARNING_COLUMNS: Column<string>[] = [{ header: '提示 Warning', width: 120, value: (w) => w }];
 
 /**
- * CSV (RFC 4180: CRLF, fields quoted as needed) of the movements, with a UTF-8 byte order mark: without it Excel
- * reads the file in the system code page and the Chinese names come out garbled. Dates are wall-clock time at the
- * event's offset, in a form Excel takes as a date.
+ * CSV of the movements (`csvText`). Dates are wall-clock time at the event's offset, in a form Excel takes as a date.
  */
 export function impactCsv(assessment: ImpactAssessment): string {
-  const lines = [MOVEMENT_COLUMNS.map((c) => csvField(c.header))];
-  for (const m of assessment.movements) lines.push(MOVEMENT_COLUMNS.map((c) => csvField(c.value(m))));
-  return '\uFEFF' + lines.map((l) => l.join(',')).join('\r\n') + '\r\n';
-}
-
-function csvField(value: Cell): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  let text = value instanceof Date ? value.toISOString().slice(0, 19).replace('T', ' ') : value;
-  // A text cell opening with a formula character would be run as a formula by a spreadsheet (CSV injection).
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvText(MOVEMENT_COLUMNS, assessment.movements);
 }
 
 /**

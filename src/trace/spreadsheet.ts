@@ -2,9 +2,9 @@ import ExcelJS from 'exceljs';
 import type { ExportedProofs } from '../log/log.service.js';
 
 /**
- * The XLSX pieces every export shares (the impact assessment, the recall dossier): sheets with a frozen, filterable
- * header and typed cells, and the sheet of transparency-log proofs that lets a reader check the export without the
- * platform.
+ * The spreadsheet pieces every export shares (the impact assessment, the recall dossier, the evaluation ranking):
+ * sheets with a frozen, filterable header and typed cells, CSV of the same columns, and the sheet of transparency-log
+ * proofs that lets a reader check the export without the platform.
  */
 
 export type Cell = string | number | Date | null;
@@ -76,6 +76,25 @@ export function addProofSheet(workbook: ExcelJS.Workbook, proofs: ExportedProofs
   ws.addRow(['树大小 Tree size', proofs.treeSize]);
   ws.addRow(['验证密钥 Verifier key', proofs.verifierKey]);
   return ws;
+}
+
+/**
+ * CSV (RFC 4180: CRLF, fields quoted as needed) of the columns, with a UTF-8 byte order mark: without it Excel reads
+ * the file in the system code page and the Chinese names come out garbled.
+ */
+export function csvText<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
+  const lines = [columns.map((c) => csvField(c.header))];
+  for (const r of rows) lines.push(columns.map((c) => csvField(c.value(r))));
+  return '\uFEFF' + lines.map((l) => l.join(',')).join('\r\n') + '\r\n';
+}
+
+function csvField(value: Cell): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  let text = value instanceof Date ? value.toISOString().slice(0, 19).replace('T', ' ') : value;
+  // A text cell opening with a formula character would be run as a formula by a spreadsheet (CSV injection).
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export async function xlsxBuffer(workbook: ExcelJS.Workbook): Promise<Buffer> {

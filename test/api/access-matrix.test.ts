@@ -82,6 +82,7 @@ const MATRIX: Row[] = [
   { method: 'GET', path: '/metrics', cases: [{ name: 'public', request: () => ({ url: '/metrics' }), expect: publicRoute(200) }] },
   { method: 'GET', path: '/openapi.json', cases: [{ name: 'public', request: () => ({ url: '/openapi.json' }), expect: publicRoute(200) }] },
   { method: 'GET', path: '/.well-known/zhuisu', cases: [{ name: 'public', request: () => ({ url: '/.well-known/zhuisu' }), expect: publicRoute(200) }] },
+  { method: 'GET', path: '/.well-known/gs1resolver', cases: [{ name: 'public', request: () => ({ url: '/.well-known/gs1resolver' }), expect: publicRoute(200) }] },
 
   { method: 'POST', path: '/api/v1/subjects', cases: [{ name: 'register', request: () => ({ url: '/api/v1/subjects', body: subjectBody() }), expect: only({ admin: 201 }) }] },
   { method: 'GET', path: '/api/v1/subjects', cases: [{ name: 'list', request: () => ({ url: '/api/v1/subjects' }), expect: everyone(200) }] },
@@ -363,6 +364,31 @@ const MATRIX: Row[] = [
     path: '/api/v1/federation/batches',
     cases: [{ name: 'unknown member', request: () => ({ url: '/api/v1/federation/batches', body: { payload: JSON.stringify({ type: 'zhuisu-federation-batch/v1', origin: 'unregistered.example/log', from: 0, to: 0, checkpoint: 'x', oldSize: 0, proof: [], events: [] }), signature: 'x' } }), expect: only({ admin: 404 }) }],
   },
+  // Recalls sent down are fetched with a member's key only (test/api/federation.test.ts); no other role has any.
+  { method: 'GET', path: '/api/v1/federation/recalls', cases: [{ name: 'members only', request: () => ({ url: '/api/v1/federation/recalls' }), expect: everyone(403) }] },
+  // Evaluations of the units connected here (members and subjects capturing directly): platform admins and auditors see
+  // all, regulators the units of their region, a member its own (test/api/evaluation.test.ts); subject users nothing.
+  ...(['/api/v1/evaluations', '/api/v1/evaluations.csv', '/api/v1/evaluations.xlsx'] as const).map(
+    (path): Row => ({ method: 'GET', path, cases: [{ name: 'ranking', request: () => ({ url: `${path}?period=week` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200, regulatorOut: 200 }) }] }),
+  ),
+  {
+    method: 'GET',
+    path: '/api/v1/evaluations/{id}',
+    cases: [
+      { name: 'A', request: (f) => ({ url: `/api/v1/evaluations/${f.a.id}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200 }) },
+      { name: 'C', request: (f) => ({ url: `/api/v1/evaluations/${f.c.id}?period=day` }), expect: only({ admin: 200, platformAuditor: 200, regulatorOut: 200 }) },
+    ],
+  },
+  // Resolving a code is public (the consumer page asks it), answering only what a consumer may see; the directory is
+  // written by admins and read with platform auditors.
+  { method: 'GET', path: '/api/v1/resolve', cases: [{ name: 'code of A', request: (f) => ({ url: `/api/v1/resolve?code=${f.a.codes[1]}` }), expect: publicRoute(200) }] },
+  {
+    method: 'POST',
+    path: '/api/v1/resolver/entries',
+    cases: [{ name: 'scheme held here', request: () => ({ url: '/api/v1/resolver/entries', body: { kind: 'scheme', value: 'vet-drug-code', holder: 'here' } }), expect: only({ admin: 201 }) }],
+  },
+  { method: 'GET', path: '/api/v1/resolver/entries', cases: [{ name: 'list', request: () => ({ url: '/api/v1/resolver/entries' }), expect: only({ admin: 200, platformAuditor: 200 }) }] },
+  { method: 'DELETE', path: '/api/v1/resolver/entries/{id}', cases: [{ name: 'unknown', request: () => ({ url: '/api/v1/resolver/entries/no-such-entry' }), expect: only({ admin: 404 }) }] },
   // Everyone may trace; what a trace shows is narrowed to the events the key may read.
   { method: 'GET', path: '/api/v1/trace', cases: [{ name: 'forward', request: (f) => ({ url: `/api/v1/trace?code=${f.a.codes[1]}&direction=forward` }), expect: everyone(200) }] },
   {

@@ -4,9 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import { ed25519Signer, ed25519VerifierKey, signNote } from '../../src/crypto/signed-note.js';
 import { batchSignatureBody, type OutgoingBatch } from '../../src/federation/federation.service.js';
 import { backoffMs, MAX_BACKOFF_MS } from '../../src/federation/forwarder.js';
-import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
+import { withCheckDigit } from '../../src/codes/gs1/check-digit.js';
+import { epcisDocument, objectEvent, sgln, sgtin } from '../builders/epcis.js';
+import { buildUscc, locationBody, productBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
-import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
+import { call, startTestPlatform, subjectWithKey, userKey, type TestPlatform } from '../support/platform.js';
 
 /**
  * A province and a city in one process: the city builds its batches with its own service (no forwarder runs under
@@ -44,6 +46,20 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     const send = (batch: OutgoingBatch, key = memberKey) => call(province.app, 'POST', '/api/v1/federation/batches', { key, body: batch.body });
+    /** Sends batches until the province has everything, as the forwarder would; returns the first refusal, if any. */
+    const forward = async () => {
+      const federation = city.platform.services.federation;
+      for (let round = 0; round < 10; round++) {
+        const batch = await federation.nextBatch();
+        if (!batch) return undefined;
+        const answer = await send(batch);
+        if (answer.status === 200) await federation.recordSent(batch, answer.json);
+        else if (answer.json.code === 'federation-out-of-order') await federation.resync({ position: answer.json.errors[0].position }, 'out of order');
+        else if (answer.json.code === 'federation-witness-stale') await federation.resync({ ackedSize: answer.json.errors[0].witnessSize }, 'stale');
+        else return answer;
+      }
+      return assert.fail('the city did not catch up');
+    };
     const capture = async (count: number) => {
       const events = Array.from({ length: count }, () => objectEvent({ epcList: [sgtin(serial++)] }));
       const answer = await call(city.app, 'POST', '/epcis/capture', { body: epcisDocument(events) });
@@ -179,6 +195,147 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(alarms.map((a) => a.kind), ['forged', 'forged']);
       // The genuine batch still goes in.
       assert.equal((await send(batch)).status, 200);
+    });
+
+    test('master data and corrections go up: the owner and the regulators of the region read the events there', async () => {
+      const { subject, key: cityAdmin } = await subjectWithKey(city.app, { role: 'subject_admin' });
+      const gln = withCheckDigit('061414100888');
+      const location = (await call(city.app, 'POST', `/api/v1/subjects/${subject.id}/locations`, { key: cityAdmin, body: locationBody({ gln }) })).json;
+      const product = (await call(city.app, 'POST', `/api/v1/subjects/${subject.id}/products`, { key: cityAdmin, body: productBody() })).json;
+      assert.ok(location.id && product.id);
+      const event = objectEvent({ epcList: [sgtin(serial++)], bizLocation: { id: sgln(0, '00888') }, readPoint: { id: sgln(0, '00888') } });
+      const [eventID] = (await call(city.app, 'POST', '/epcis/capture', { key: cityAdmin, body: epcisDocument([event]) })).json.eventIDs as string[];
+      const declaration = { ...event, errorDeclaration: { declarationTime: '2024-05-03T10:00:00.000+08:00', reason: 'incorrect_data', correctiveEventIDs: [] } };
+      assert.equal((await call(city.app, 'POST', '/epcis/capture', { key: cityAdmin, body: epcisDocument([declaration]) })).status, 202);
+
+      assert.equal(await forward(), undefined);
+      // Same ids: none was taken at the province.
+      const there = (await call(province.app, 'GET', `/api/v1/subjects/${subject.id}`)).json;
+      assert.deepEqual([there.subjectCode, there.name, there.regionCode], [subject.subjectCode, subject.name, subject.regionCode]);
+      assert.equal((await call(province.app, 'GET', `/api/v1/locations/${location.id}`)).json.gln, gln);
+      assert.equal((await call(province.app, 'GET', `/api/v1/products/${product.id}`)).json.gtin, product.gtin);
+
+      // The correction arrived as a correction of the same event.
+      const shown = (await call(province.app, 'GET', `/epcis/events/${encodeURIComponent(eventID!)}`)).json;
+      assert.equal(shown.errorDeclaration?.reason, 'incorrect_data');
+
+      // A regulator of the city's region reads the event at the province; one of another city does not.
+      const regulator = await userKey(province.app, 'regulator', { regionPrefix: '3301', departments: ['market_regulation'] });
+      const elsewhere = await userKey(province.app, 'regulator', { regionPrefix: '3302', departments: ['market_regulation'] });
+      assert.equal((await call(province.app, 'GET', `/epcis/events/${encodeURIComponent(eventID!)}`, { key: regulator })).status, 200);
+      assert.equal((await call(province.app, 'GET', `/epcis/events/${encodeURIComponent(eventID!)}`, { key: elsewhere })).status, 403);
+      // The subject owns its event at the province too: a user of it there reads it.
+      const user = (await call(province.app, 'POST', '/api/v1/users', { body: { username: `owner${serial}`, role: 'subject_operator', subjectId: subject.id } })).json;
+      const ownerKey = (await call(province.app, 'POST', `/api/v1/users/${user.id}/keys`, { body: { name: 'test' } })).json.secret as string;
+      const listed = (await call(province.app, 'GET', '/epcis/events?perPage=100', { key: ownerKey })).json.epcisBody.queryResults.resultsBody.eventList as { eventID: string }[];
+      assert.deepEqual(listed.map((e) => e.eventID), [eventID]);
+
+      // Every record applied is an audited write at the province, by the member's key.
+      const audit = (await call(province.app, 'GET', `/api/v1/audit?subjectId=${subject.id}`)).json.items as { action: string }[];
+      assert.deepEqual(audit.map((a) => a.action).filter((a) => a.startsWith('federation.')).sort(), ['federation.location.create', 'federation.product.create', 'federation.subject.create']);
+    });
+
+    test('conflicts: the record that was at the province first wins, the member keeps its own up to date', async () => {
+      const code = buildUscc('330106');
+      const own = (await call(province.app, 'POST', '/api/v1/subjects', { body: subjectBody({ subjectCode: code, name: '省里登记的名称' }) })).json;
+      const copy = (await call(city.app, 'POST', '/api/v1/subjects', { body: subjectBody({ subjectCode: code, name: '市里登记的名称' }) })).json;
+      const gln = withCheckDigit('061414100999');
+      const location = (await call(city.app, 'POST', `/api/v1/subjects/${copy.id}/locations`, { body: locationBody({ gln }) })).json;
+      const mine = (await call(city.app, 'POST', '/api/v1/subjects', { body: subjectBody() })).json;
+      assert.equal(await forward(), undefined);
+
+      // Matched on the 主体码: the province's record is untouched, and the city's location hangs under it.
+      const there = (await call(province.app, 'GET', `/api/v1/subjects/${code}`)).json;
+      assert.deepEqual([there.id, there.name], [own.id, '省里登记的名称']);
+      assert.equal((await call(province.app, 'GET', `/api/v1/subjects/${copy.id}`)).status, 404);
+      assert.equal((await call(province.app, 'GET', `/api/v1/locations/${location.id}`)).json.subjectId, own.id);
+
+      // Changes to a linked record change nothing; changes to the city's own record follow it up.
+      assert.equal((await call(city.app, 'PATCH', `/api/v1/subjects/${copy.id}`, { body: { name: '市里改过的名称' } })).status, 200);
+      assert.equal((await call(city.app, 'PATCH', `/api/v1/subjects/${mine.id}`, { body: { name: '改名后的企业' } })).status, 200);
+      assert.equal(await forward(), undefined);
+      assert.equal((await call(province.app, 'GET', `/api/v1/subjects/${own.id}`)).json.name, '省里登记的名称');
+      assert.equal((await call(province.app, 'GET', `/api/v1/subjects/${mine.id}`)).json.name, '改名后的企业');
+    });
+
+    test('recalls come down by pull to the subjects the city brought, and their acknowledgements go back up', async () => {
+      const { subject, key: cityUser } = await subjectWithKey(city.app, { role: 'subject_admin' });
+      const gln = withCheckDigit('061414100555');
+      assert.equal((await call(city.app, 'POST', `/api/v1/subjects/${subject.id}/locations`, { key: cityUser, body: locationBody({ gln }) })).status, 201);
+      const code = sgtin(serial++);
+      assert.equal((await call(city.app, 'POST', '/epcis/capture', { key: cityUser, body: epcisDocument([objectEvent({ epcList: [code], bizLocation: { id: sgln(0, '00555') } })]) })).status, 202);
+      assert.equal(await forward(), undefined);
+
+      const recall = await call(province.app, 'POST', '/api/v1/recalls', { body: { codes: [code], reason: '抽检不合格', level: 2 } });
+      assert.equal(recall.status, 201, recall.body);
+      // Fetched with the member's key only.
+      assert.equal((await call(province.app, 'GET', '/api/v1/federation/recalls')).status, 403);
+      const down = await call(province.app, 'GET', '/api/v1/federation/recalls', { key: memberKey });
+      assert.equal(down.status, 200);
+      const item = (down.json.items as { id: string; notices: { subjectId: string; holdings: string[] }[] }[]).find((r) => r.id === recall.json.id)!;
+      assert.deepEqual(item.notices.map((n) => [n.subjectId, n.holdings.length]), [[subject.id, 1]]);
+
+      const federation = city.platform.services.federation;
+      assert.ok((await federation.receiveRecalls(down.json.items)) >= 1);
+      assert.equal(await federation.receiveRecalls(down.json.items), 0, 'received once');
+      const notices = (await call(city.app, 'GET', '/api/v1/notices', { key: cityUser })).json.items as { id: string; recallId: string; recall: { reason: string } }[];
+      assert.deepEqual(notices.map((n) => [n.recallId, n.recall.reason]), [[recall.json.id, '抽检不合格']]);
+      const answered = await call(city.app, 'POST', `/api/v1/notices/${notices[0]!.id}/acknowledge`, { key: cityUser, body: { found: [{ quantity: 1, uom: 'EA' }], note: '已下架' } });
+      assert.equal(answered.status, 200, answered.body);
+
+      assert.equal(await forward(), undefined);
+      const progress = (await call(province.app, 'GET', `/api/v1/recalls/${recall.json.id}/progress`)).json;
+      assert.equal(progress.acknowledged, 1);
+      assert.deepEqual(progress.recovered, [{ quantity: 1, uom: 'EA' }]);
+    });
+
+    test('a recall started at the city is shown at the province read-only, and kept as the city answers and closes it', async () => {
+      const { subject, key: cityUser } = await subjectWithKey(city.app, { role: 'subject_admin' });
+      const gln = withCheckDigit('061414100444');
+      assert.equal((await call(city.app, 'POST', `/api/v1/subjects/${subject.id}/locations`, { key: cityUser, body: locationBody({ gln }) })).status, 201);
+      const code = sgtin(serial++);
+      assert.equal((await call(city.app, 'POST', '/epcis/capture', { key: cityUser, body: epcisDocument([objectEvent({ epcList: [code], bizLocation: { id: sgln(0, '00444') } })]) })).status, 202);
+      const recall = await call(city.app, 'POST', '/api/v1/recalls', { body: { codes: [code], reason: '市级抽检不合格' } });
+      assert.equal(recall.status, 201, recall.body);
+      assert.equal(await forward(), undefined);
+
+      const shown = await call(province.app, 'GET', `/api/v1/recalls/${recall.json.id}`);
+      assert.equal(shown.status, 200, shown.body);
+      assert.deepEqual([shown.json.reason, shown.json.status, shown.json.initiator.actor], ['市级抽检不合格', 'open', `member ${origin}`]);
+      const regulator = await userKey(province.app, 'regulator', { regionPrefix: '3301', departments: ['market_regulation'] });
+      const elsewhere = await userKey(province.app, 'regulator', { regionPrefix: '3302', departments: ['market_regulation'] });
+      assert.equal((await call(province.app, 'GET', `/api/v1/recalls/${recall.json.id}`, { key: regulator })).status, 200);
+      assert.equal((await call(province.app, 'GET', `/api/v1/recalls/${recall.json.id}`, { key: elsewhere })).status, 403);
+      // Read-only at the province: answered and closed at the city, and not sent back down to it.
+      const closing = await call(province.app, 'POST', `/api/v1/recalls/${recall.json.id}/close`, { body: {} });
+      assert.equal(closing.status, 409);
+      assert.equal(closing.json.code, 'recall-read-only');
+      const down = (await call(province.app, 'GET', '/api/v1/federation/recalls', { key: memberKey })).json.items as { id: string }[];
+      assert.ok(!down.some((r) => r.id === recall.json.id));
+
+      const notice = ((await call(city.app, 'GET', '/api/v1/notices', { key: cityUser })).json.items as { id: string }[])[0]!;
+      assert.equal((await call(city.app, 'POST', `/api/v1/notices/${notice.id}/acknowledge`, { key: cityUser, body: { returned: [{ quantity: 2, uom: 'EA' }] } })).status, 200);
+      assert.equal((await call(city.app, 'POST', `/api/v1/recalls/${recall.json.id}/close`, { body: { note: '已完成' } })).status, 200);
+      assert.equal(await forward(), undefined);
+      const progress = (await call(province.app, 'GET', `/api/v1/recalls/${recall.json.id}/progress`)).json;
+      assert.deepEqual([progress.notices, progress.acknowledged, progress.recovered], [1, 1, [{ quantity: 2, uom: 'EA' }]]);
+      const closed = (await call(province.app, 'GET', `/api/v1/recalls/${recall.json.id}`)).json;
+      assert.deepEqual([closed.status, closed.closingNote], ['closed', '已完成']);
+    });
+
+    test('a member brings master data of its own region only: a subject of another province refuses the batch whole', async () => {
+      const inside = (await call(city.app, 'POST', '/api/v1/subjects', { body: subjectBody() })).json;
+      const outside = (await call(city.app, 'POST', '/api/v1/subjects', { body: subjectBody({ regionCode: '320102' }) })).json;
+      const before = (await call(province.app, 'GET', '/api/v1/federation/members')).json.items.find((m: { logOrigin: string }) => m.logOrigin === origin);
+      const refused = await forward();
+      assert.equal(refused?.status, 403);
+      assert.equal(refused?.json.code, 'federation-record-outside-region');
+      assert.match(refused?.json.detail, /320102/);
+      // Nothing of the batch was written: neither subject, nor the member's position.
+      assert.equal((await call(province.app, 'GET', `/api/v1/subjects/${inside.id}`)).status, 404);
+      assert.equal((await call(province.app, 'GET', `/api/v1/subjects/${outside.id}`)).status, 404);
+      const after = (await call(province.app, 'GET', '/api/v1/federation/members')).json.items.find((m: { logOrigin: string }) => m.logOrigin === origin);
+      assert.equal(after.position, before.position);
     });
   });
 }

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { KeyStore } from '../../src/crypto/key-store.js';
 import { ed25519Signer, formatCheckpoint, signNote } from '../../src/crypto/signed-note.js';
-import { LogSigningKeys } from '../../src/crypto/signing-keys.js';
 import { batchSignatureBody, BATCH_TYPE } from '../../src/federation/federation.service.js';
 import { epcisDocument, objectEvent, sgtin } from '../builders/epcis.js';
+import { Cluster, json, until, type Node } from '../support/cluster.js';
 import { ADMIN_TOKEN } from '../support/platform.js';
 import { freePort, runCli } from '../support/process.js';
 
@@ -21,101 +16,10 @@ import { freePort, runCli } from '../support/process.js';
  * database every event is there exactly once. A member's forged or forked checkpoint is refused and alarmed.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'zhuisu-federation-'));
-const running = new Set<ChildProcess>();
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
-
-interface Node {
-  name: string;
-  origin: string;
-  keyDir: string;
-  env: Record<string, string>;
-  base: string;
-  child: ChildProcess;
-}
-
-/** The node's log key, made in its key directory before it starts: the upstream needs it to register the node. */
-function logKeys(name: string): { origin: string; keyDir: string; keys: LogSigningKeys } {
-  const origin = `${name}.federation.test/log`;
-  const keyDir = join(dir, `${name}-keys`);
-  return { origin, keyDir, keys: LogSigningKeys.open(new KeyStore(keyDir), origin) };
-}
-
-async function start(name: string, port: number, extra: Record<string, string>): Promise<Node> {
-  const { origin, keyDir } = logKeys(name);
-  const env: Record<string, string> = {
-    DATABASE_URL: join(dir, `${name}.sqlite`),
-    ZHUISU_KEY_DIR: keyDir,
-    ZHUISU_ADMIN_TOKEN: ADMIN_TOKEN,
-    ZHUISU_LOG_ORIGIN: origin,
-    ZHUISU_CAPTURE_WORKERS: '0',
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    ...extra,
-  };
-  return launch({ name, origin, keyDir, env });
-}
-
-async function launch(node: Omit<Node, 'base' | 'child'>): Promise<Node> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve'], { cwd: ROOT, env: { ...process.env, ...node.env, NODE_ENV: 'test' } });
-  running.add(child);
-  child.on('exit', () => running.delete(child));
-  let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /"port":(\d+)/.exec(out) ?? /listening at http:\/\/[^:]+:(\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`${node.name} exited ${code}: ${out}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  // Generous: under a loaded test run each server compiles its TypeScript on start.
-  await until(`${node.name} ready`, async () => (await fetch(`${base}/healthz`)).status === 200, 90_000);
-  return { ...node, base, child };
-}
-
-async function stop(node: Node): Promise<void> {
-  const exited = new Promise((resolve) => node.child.once('exit', resolve));
-  node.child.kill('SIGTERM');
-  assert.equal(await exited, 0, `${node.name} shuts down cleanly`);
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function json(base: string, path: string, init: RequestInit = {}): Promise<{ status: number; type: string; body: any }> {
-  const response = await fetch(`${base}${path}`, { ...init, headers: { ...admin, ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) } });
-  const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
-}
-
-async function register(upstream: Node, member: { name: string; level: string; regionCode: string }): Promise<string> {
-  const { origin, keys } = logKeys(member.name);
-  const answer = await json(upstream.base, '/api/v1/federation/members', {
-    method: 'POST',
-    body: JSON.stringify({ name: member.name, kind: member.level === 'enterprise' ? 'system' : 'platform', level: member.level, regionCode: member.regionCode, logOrigin: origin, logKey: keys.ed25519VerifierKey }),
-  });
-  assert.equal(answer.status, 201, JSON.stringify(answer.body));
-  return answer.body.secret as string;
-}
+const cluster = new Cluster('federation');
+after(cluster.cleanup);
+const { dir, logKeys, start, launch, stop } = cluster;
+const register = async (upstream: Node, member: { name: string; level: string; regionCode: string }): Promise<string> => (await cluster.register(upstream, member)).secret;
 
 let serial = 910_000;
 async function captureAt(node: Node, count: number): Promise<string[]> {

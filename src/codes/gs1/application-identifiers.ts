@@ -449,6 +449,11 @@ export function listApplicationIdentifiers(): AiDefinition[] {
   return [...TABLE.values()].sort((a, b) => (a.ai < b.ai ? -1 : a.ai > b.ai ? 1 : 0));
 }
 
+/** The AIs a Digital Link path may start with (GTIN 01, SSCC 00, GLN 414, …): the paths a resolver answers. */
+export function digitalLinkPrimaryKeys(): string[] {
+  return [...TABLE.entries()].filter(([, definition]) => definition.digitalLink !== undefined).map(([ai]) => ai);
+}
+
 export function isDigitalLinkPrimaryKey(ai: string): boolean {
   return TABLE.get(ai)?.digitalLink !== undefined;
 }

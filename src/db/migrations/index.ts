@@ -11,6 +11,9 @@ import * as witness from './2026-11-23-09-witness.js';
 import * as logRecordIndex from './2026-11-23-10-log-record-index.js';
 import * as federation from './2026-11-23-11-federation.js';
 import * as recallStatusIndex from './2026-11-23-12-recall-status-index.js';
+import * as memberEvaluation from './2026-11-23-13-member-evaluation.js';
+import * as federationFlows from './2026-11-23-14-federation-flows.js';
+import * as resolverDirectory from './2026-11-23-15-resolver-directory.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +29,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-10-log-record-index': logRecordIndex,
   '2026-11-23-11-federation': federation,
   '2026-11-23-12-recall-status-index': recallStatusIndex,
+  '2026-11-23-13-member-evaluation': memberEvaluation,
+  '2026-11-23-14-federation-flows': federationFlows,
+  '2026-11-23-15-resolver-directory': resolverDirectory,
 };

@@ -1,0 +1,145 @@
+import { regionPath } from '../codes/region.js';
+import { stepKey, translator, type Language, type MessageKey } from '../i18n/index.js';
+import type { Resolution, ResolvedStep } from '../resolver/answer.js';
+
+/**
+ * The consumer page: what a phone shows after scanning a code in a shop. Server-rendered HTML with its style inline and
+ * no script, so it works on a slow phone and without JavaScript; a recall or stop-trade order is the first thing on
+ * it, in red. Pure: a resolver answer and a language in, a page out.
+ */
+
+/** What the page shows of an answer, the same for the page and its JSON twin. */
+export interface ConsumerView {
+  resolution: Resolution;
+  /** Whether this platform checked the answer's checkpoint signature and every step's inclusion proof. */
+  verified: boolean;
+  /** The first step with a place: where the goods, or what they were made from, started. */
+  origin: { place: string | null; region: string | null; eventTime: string } | null;
+  /** The subject of the first step that made the goods or issued their code. */
+  producer: { name: string; region: string | null } | null;
+  inspections: ResolvedStep[];
+}
+
+const MAKING_STEPS = new Set(['commissioning', 'creating_class_instance', 'harvesting', 'slaughtering', 'transforming']);
+
+export function consumerView(resolution: Resolution, verified: boolean): ConsumerView {
+  const bare = (step: ResolvedStep) => step.bizStep?.replace(/^.*[/:]/, '') ?? '';
+  const first = resolution.steps.find((s) => s.place);
+  const maker = resolution.steps.find((s) => s.subject && MAKING_STEPS.has(bare(s)));
+  return {
+    resolution,
+    verified,
+    origin: first?.place ? { place: first.place.name, region: regionText(first.place.regionCode), eventTime: first.eventTime } : null,
+    producer: maker?.subject ? { name: maker.subject.name, region: regionText(maker.subject.regionCode) } : null,
+    inspections: resolution.steps.filter((s) => bare(s) === 'inspecting'),
+  };
+}
+
+/** A region code as people write it: 浙江省 杭州市 西湖区 (the table's 市辖区 placeholder left out). */
+export function regionText(code: string | null | undefined): string | null {
+  if (!code) return null;
+  const names = regionPath(code).map((r) => r.name).filter((name) => name !== '市辖区' && name !== '县');
+  return names.length ? names.join(' ') : code;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const STYLE = `
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1a1a1a;background:#f4f5f7}
+header{background:#0b5394;color:#fff;padding:.75rem 1rem;display:flex;justify-content:space-between;align-items:center}
+header a{color:#fff}h1{font-size:1.1rem;margin:0}main{max-width:40rem;margin:0 auto;padding:1rem}
+section{background:#fff;border-radius:.5rem;padding:1rem;margin:0 0 1rem}h2{font-size:1rem;margin:0 0 .5rem;color:#0b5394}
+.alert{background:#b00020;color:#fff}.alert h2{color:#fff;font-size:1.25rem}.ok{border-left:.4rem solid #1e7b34}
+dl{margin:0;display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#555}dd{margin:0;overflow-wrap:anywhere}
+ol{margin:0;padding-left:1.25rem}li{margin:.4rem 0}time{color:#555;font-size:.9rem;display:block}
+.verified{color:#1e7b34;font-weight:bold}.unverified{color:#b00020;font-weight:bold}.fail{color:#b00020;font-weight:bold}
+details{margin-top:.5rem}pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.75rem;background:#f4f5f7;padding:.5rem}
+form{display:flex;gap:.5rem;flex-wrap:wrap}input[type=text]{flex:1 1 14rem;font-size:1rem;padding:.6rem;border:1px solid #888;border-radius:.3rem}
+button,.button{font-size:1rem;padding:.6rem 1rem;border:0;border-radius:.3rem;background:#0b5394;color:#fff;text-decoration:none;display:inline-block}
+a:focus,button:focus,input:focus{outline:3px solid #f9a825;outline-offset:2px}footer{text-align:center;color:#555;font-size:.85rem;padding:1rem}
+`;
+
+interface Frame {
+  language: Language;
+  title: string;
+  /** The same page in the other language. */
+  otherLanguageHref: string;
+  body: string;
+}
+
+function frame({ language, title, otherLanguageHref, body }: Frame): string {
+  const t = translator(language);
+  return `<!doctype html>
+<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)} · ${escapeHtml(t('site.title'))}</title><style>${STYLE}</style></head>
+<body><header><h1><a href="/">${escapeHtml(t('site.title'))}</a></h1><a href="${escapeHtml(otherLanguageHref)}" hreflang="${language === 'en' ? 'zh-CN' : 'en'}">${escapeHtml(t('page.other_language'))}</a></header>
+<main>${body}</main></body></html>`;
+}
+
+/** Formats an event time in China Standard Time, the way the reader's language writes dates. */
+function when(eventTime: string, language: Language): string {
+  const date = new Date(eventTime);
+  if (Number.isNaN(date.getTime())) return eventTime;
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+export function renderCodePage(view: ConsumerView, language: Language, otherLanguageHref: string): string {
+  const t = translator(language);
+  const { resolution: r } = view;
+  const e = escapeHtml;
+  const open = r.recalls.filter((x) => x.status === 'open');
+  const parts: string[] = [];
+  if (open.length) {
+    parts.push(
+      `<section class="alert" role="alert" id="recall">${open
+        .map((x) => `<h2>${e(t(x.kind === 'stop_trade' ? 'page.stop_trade' : 'page.recalled'))}</h2><dl><dt>${e(t('page.recall.reason'))}</dt><dd>${e(x.reason)}</dd><dt>${e(t('page.recall.since'))}</dt><dd>${e(when(x.createdAt, language))}</dd></dl>`)
+        .join('')}</section>`,
+    );
+  } else {
+    parts.push(`<section class="ok" id="recall"><p>${e(t('page.ok'))}</p></section>`);
+  }
+  const facts: [MessageKey, string | null][] = [
+    ['page.product', r.product ? r.product.name : null],
+    ['page.code', r.text],
+    ['page.producer', view.producer ? [view.producer.name, view.producer.region].filter(Boolean).join(' · ') : null],
+    ['page.origin', view.origin ? [view.origin.place, view.origin.region].filter(Boolean).join(' · ') : null],
+  ];
+  parts.push(
+    `<section id="product"><h2>${e(r.product?.name ?? r.text)}</h2><dl>${facts
+      .filter(([, value]) => value)
+      .map(([key, value]) => `<dt>${e(t(key))}</dt><dd>${e(value!)}</dd>`)
+      .join('')}</dl></section>`,
+  );
+  const stepItem = (s: ResolvedStep) => {
+    const place = s.place ? (s.place.name ?? t('page.unknown_place')) : null;
+    const where = [place, regionText(s.place?.regionCode ?? s.subject?.regionCode), s.subject && s.subject.name !== place ? s.subject.name : null].filter(Boolean).join(' · ');
+    const result = s.disposition?.replace(/^.*[/:]/, '');
+    const verdict = result === 'conformant' || result === 'non_conformant' ? ` <span class="${result === 'non_conformant' ? 'fail' : ''}">${e(t(`page.result.${result}`))}</span>` : '';
+    return `<li><time datetime="${e(s.eventTime)}">${e(when(s.eventTime, language))}</time><strong>${e(t(stepKey(s.bizStep)))}</strong>${verdict}${where ? `<br>${e(where)}` : ''}</li>`;
+  };
+  parts.push(`<section id="chain"><h2>${e(t('page.chain'))}</h2>${r.steps.length ? `<ol>${r.steps.map(stepItem).join('')}</ol>` : `<p>${e(t('page.nothing'))}</p>`}</section>`);
+  if (view.inspections.length) parts.push(`<section id="inspections"><h2>${e(t('page.inspections'))}</h2><ol>${view.inspections.map(stepItem).join('')}</ol></section>`);
+  parts.push(
+    `<section id="proof"><h2>${e(t('page.proof'))}</h2><p class="${view.verified ? 'verified' : 'unverified'}">${view.verified ? '✓ ' : '✗ '}${e(t(view.verified ? 'page.verified' : 'page.unverified'))}</p>` +
+      `<p>${e(t('page.proof.detail', { events: r.steps.length, size: r.checkpoint.treeSize }))}</p><details><summary>${e(r.answeredBy.origin)}</summary><pre>${e(r.checkpoint.note)}</pre></details></section>`,
+  );
+  return frame({ language, title: r.product?.name ?? r.text, otherLanguageHref, body: parts.join('\n') });
+}
+
+export function renderHomePage(language: Language, otherLanguageHref: string): string {
+  const t = translator(language);
+  const e = escapeHtml;
+  const body = `<section><h2>${e(t('home.heading'))}</h2><p id="hint">${e(t('home.hint'))}</p>
+<form method="get" action="/lookup" role="search"><input type="text" name="code" required aria-describedby="hint" aria-label="${e(t('home.heading'))}" placeholder="${e(t('home.placeholder'))}" autocomplete="off"><input type="hidden" name="lang" value="${language}"><button type="submit">${e(t('home.submit'))}</button></form></section>`;
+  return frame({ language, title: t('home.heading'), otherLanguageHref, body });
+}
+
+export function renderErrorPage(language: Language, otherLanguageHref: string, kind: 'malformed' | 'unknown', detail: string): string {
+  const t = translator(language);
+  const e = escapeHtml;
+  const title = t(kind === 'malformed' ? 'error.malformed.title' : 'error.unknown.title');
+  const body = `<section role="alert"><h2>${e(title)}</h2><p>${e(kind === 'unknown' ? t('error.unknown.detail') : detail)}</p><p><a class="button" href="/?lang=${language}">${e(t('error.back'))}</a></p></section>`;
+  return frame({ language, title, otherLanguageHref, body });
+}
