@@ -7,31 +7,48 @@ import { answerProblem, type Resolution } from '../resolver/answer.js';
 import type { ResolverService } from '../resolver/resolver.service.js';
 import { consumerView, type ConsumerView } from './consumer.page.js';
 
-/** How long an answer is reused: new events of a code reach its page within this; recalls reach it at once. */
+/**
+ * How long an answer is used before the store is asked whether anything new arrived: new events of a code reach its
+ * page within this; recalls reach it at once. An answer nothing new could change is kept for another while.
+ */
 export const ANSWER_TTL_MS = 10_000;
 /** Answers kept: the codes being scanned right now, not the catalogue. */
 const ANSWERS_KEPT = 20_000;
 
-type Kept = { resolution: Resolution; verified: boolean } | { missing: DomainError };
+type Kept = ({ resolution: Resolution; verified: boolean } | { missing: DomainError }) & {
+  /** The log's size when the answer was made (it grows with every event and audited change), and when to look again. */
+  logSize: number;
+  checkAt: number;
+};
 
 /**
  * The consumer's view of a code: the resolver's answer (docs/RESOLVER.md), checked, with the recall status read fresh
  * on every request. A shop's worth of phones scanning the same few codes must not each cost a trace and a proof, so
- * answers are kept for a few seconds, keyed by the code as scanned (a kept answer needs no scan); the open recalls
- * and stop-trade orders reaching the code are not kept, so one issued now shows from the next request on.
+ * answers are kept, keyed by the code as scanned (a kept answer needs no scan): every ANSWER_TTL_MS a kept answer of
+ * this platform is used on if the log has not grown meanwhile (nothing was stored that could change it), else made
+ * again. The open recalls and stop-trade orders reaching the code are never kept: one issued now shows from the next
+ * request on.
  */
 export class ConsumerService {
-  private readonly kept = new LRUCache<string, Kept>({ max: ANSWERS_KEPT, ttl: ANSWER_TTL_MS });
+  private readonly kept = new LRUCache<string, Kept>({ max: ANSWERS_KEPT });
 
   constructor(
     private readonly database: Database,
     private readonly resolver: ResolverService,
     private readonly log: TransparencyLog,
+    private readonly options: { ttlMs: number } = { ttlMs: ANSWER_TTL_MS },
   ) {}
 
   /** Throws `invalid` for an unreadable code and `not_found` for one nobody holds, like the resolver. */
   async view(scanned: string): Promise<ConsumerView> {
     let kept = this.kept.get(scanned);
+    if (kept && Date.now() >= kept.checkAt) {
+      // Only this platform's own answers can be vouched for by its log: another platform's, and "nobody has it",
+      // are asked again.
+      const local = 'resolution' in kept && kept.resolution.answeredBy.origin === this.log.origin;
+      if (local && (await this.log.size()) === kept.logSize) kept.checkAt = Date.now() + this.options.ttlMs;
+      else kept = undefined;
+    }
     if (!kept) {
       kept = await this.resolve(scanned);
       this.kept.set(scanned, kept);
@@ -41,14 +58,17 @@ export class ConsumerService {
   }
 
   private async resolve(scanned: string): Promise<Kept> {
+    // Read before resolving: an event stored meanwhile makes the answer be made again, never kept too long.
+    const logSize = await this.log.size();
+    const checkAt = Date.now() + this.options.ttlMs;
     try {
       const resolution = await this.resolver.resolve(scanned, { hops: 0, via: [] });
       // The resolver checked a fetched answer before passing it on and vouched for it with this platform's key; a
       // local answer's checkpoint is this platform's own. Either way this key opens it.
-      return { resolution, verified: answerProblem(resolution, this.log.verifierKey) === undefined };
+      return { resolution, verified: answerProblem(resolution, this.log.verifierKey) === undefined, logSize, checkAt };
     } catch (error) {
       // Unknown codes are kept too: a code printed wrong and scanned again and again must not ask upstream each time.
-      if (error instanceof DomainError && error.kind === 'not_found') return { missing: error };
+      if (error instanceof DomainError && error.kind === 'not_found') return { missing: error, logSize, checkAt };
       throw error;
     }
   }

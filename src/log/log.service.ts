@@ -166,6 +166,11 @@ export class TransparencyLog {
   }
 
   /** The Ed25519 verifier key in signed-note form: what standard tools verify checkpoints with. */
+  /** Leaves committed so far: it grows with every stored event and audited change, in commit order. */
+  async size(): Promise<number> {
+    return new LogRepository(this.database.db).size();
+  }
+
   get verifierKey(): string {
     return this.keys.ed25519VerifierKey;
   }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { identifierOf } from '../../src/codes/registry.js';
-import { LOIN, SERIALS, chain, registerChainParties, scanned, type ChainParty } from '../builders/chains.js';
-import { epcisDocument, sgtin } from '../builders/epcis.js';
+import { ConsumerService } from '../../src/consumer/consumer.service.js';
+import { LOIN, MARKET, SERIALS, at, chain, registerChainParties, scanned, type ChainParty } from '../builders/chains.js';
+import { epcisDocument, objectEvent, sgln, sgtin } from '../builders/epcis.js';
 import { productBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -97,6 +98,21 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(data.recalled, true);
       assert.equal((await call(t.app, 'POST', `/api/v1/recalls/${created.json.id}/close`, { key: parties.plant!.admin, body: { note: '已处置' } })).status, 200);
       assert.doesNotMatch((await page(serialPage)).body, /role="alert"/, 'a closed recall no longer alarms');
+    });
+
+    test('a kept answer is used until the log grows, then made again with what arrived', async () => {
+      const { database, services } = t.platform;
+      const pages = (ttlMs: number) => new ConsumerService(database, services.resolver, services.log, { ttlMs });
+      const kept = pages(60_000);
+      const looked = pages(0);
+      const serial = identifierOf(scanned(SERIALS[0]!));
+      const before = (await kept.view(serial)).resolution.steps.length;
+      assert.equal((await looked.view(serial)).resolution.steps.length, before);
+      assert.equal((await looked.view(serial)).resolution.steps.length, before, 'nothing new: the same answer');
+      const sold = objectEvent({ eventTime: at(20), action: 'OBSERVE', bizStep: 'retail_selling', disposition: 'retail_sold', epcList: [SERIALS[0]!], readPoint: { id: sgln(0, MARKET) }, bizLocation: { id: sgln(0, MARKET) } });
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument([sold]) })).status, 202);
+      assert.equal((await looked.view(serial)).resolution.steps.length, before + 1, 'the log grew: the answer is made again');
+      assert.equal((await kept.view(serial)).resolution.steps.length, before, 'within its time an answer is used as kept');
     });
 
     test('a malformed code is 400 and an unknown one 404, for HTML and JSON alike', async () => {
