@@ -41,15 +41,8 @@ import {
 /** The periods of a unit's trend: this one and the five before it. */
 export const TREND_PERIODS = 6;
 
-export interface EvaluatedUnit {
-  kind: 'member' | 'subject';
-  id: string;
-  name: string;
-  code: string;
-  memberKind: string | null;
-  level: string | null;
-  regionCode: string | null;
-}
+/** A unit as the evaluation shows it: what names it and where it stands. */
+export type EvaluatedUnit = Pick<UnitRow, 'kind' | 'id' | 'name' | 'code' | 'memberKind' | 'level' | 'regionCode'>;
 
 export interface PeriodRef {
   kind: PeriodKind;
