@@ -35,6 +35,30 @@ export function consumerView(resolution: Resolution, verified: boolean): Consume
   };
 }
 
+/**
+ * The page's content as JSON text: what the page shows, each step without its inclusion proof (the resolver's answer
+ * at `proofs` carries them, for checking offline), so that the answer a phone fetches stays small.
+ */
+export function consumerJson(view: ConsumerView, proofsHref: string): string {
+  const { resolution: r } = view;
+  return JSON.stringify({
+    code: r.code,
+    text: r.text,
+    product: r.product,
+    recall: r.recalls.find((x) => x.status === 'open') ?? null,
+    recalled: r.recalled,
+    recalls: r.recalls,
+    producer: view.producer,
+    origin: view.origin,
+    steps: r.steps.map(({ proof, ...step }) => ({ ...step, leafIndex: proof.leafIndex })),
+    inspections: view.inspections.map((s) => s.eventID),
+    verified: view.verified,
+    checkpoint: { treeSize: r.checkpoint.treeSize, note: r.checkpoint.note },
+    answeredBy: r.answeredBy,
+    proofs: proofsHref,
+  });
+}
+
 /** A region code as people write it: 浙江省 杭州市 西湖区 (the table's 市辖区 placeholder left out). */
 export function regionText(code: string | null | undefined): string | null {
   if (!code) return null;

@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors.js';
 import type { App } from '../http/app.js';
 import { chooseLanguage, LANGUAGES, type Language } from '../i18n/index.js';
 import type { Platform } from '../platform.js';
-import { renderCodePage, renderErrorPage, renderHomePage, type ConsumerView } from './consumer.page.js';
+import { renderCodePage, renderErrorPage, renderHomePage } from './consumer.page.js';
 import { codePagePath, LINK_TYPES, linksetOf, pagePathOf, resolverDescription } from './gs1-resolver.js';
 
 /**
@@ -27,14 +27,15 @@ export function consumerRoutes(app: App, platform: Platform): void {
     // A recall shows from the next request on: pages are never kept by caches.
     reply.header('cache-control', 'no-cache').header('vary', 'accept, accept-language');
 
-    let view: ConsumerView;
+    let page: Awaited<ReturnType<typeof consumer.page>>;
     try {
-      view = await consumer.view(scanned);
+      page = await consumer.page(scanned, (code) => `${root}/api/v1/resolve?code=${encodeURIComponent(code)}`);
     } catch (error) {
       if (json || !(error instanceof DomainError) || (error.kind !== 'invalid' && error.kind !== 'not_found')) throw error;
       const [status, kind] = error.kind === 'invalid' ? [400, 'malformed' as const] : [404, 'unknown' as const];
       return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage(language, other, kind, error.message));
     }
+    const { view } = page;
     const { code, text } = view.resolution;
     const pagePath = pagePathOf(code, text);
     const linkType = query.linkType;
@@ -43,7 +44,7 @@ export function consumerRoutes(app: App, platform: Platform): void {
     // gs1:pip and any link type not offered get the default link: this page, as GS1 resolvers do.
     if (target) return reply.redirect(target.href(root, pagePath, code), 307);
     reply.header('link', `<${root}${pagePath}?linkType=all>; rel="linkset"; type="application/linkset+json"`);
-    if (json) return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(jsonOf(view));
+    if (json) return reply.type('application/json; charset=utf-8').send(page.json());
     return reply.type('text/html; charset=utf-8').send(renderCodePage(view, language, other));
   };
 
@@ -100,9 +101,3 @@ function otherLanguageHref(url: string, language: Language): string {
   return `${path}?${params.toString()}`;
 }
 
-/** The page's content as data: the resolver's answer, the verification and what the page works out of it. */
-function jsonOf(view: ConsumerView) {
-  const { resolution, ...shown } = view;
-  const open = resolution.recalls.filter((r) => r.status === 'open');
-  return { ...resolution, recall: open[0] ?? null, verified: shown.verified, origin: shown.origin, producer: shown.producer, inspections: shown.inspections.map((s) => s.eventID) };
-}

@@ -5,7 +5,7 @@ import type { TransparencyLog } from '../log/log.service.js';
 import { RecallRepository } from '../recall/recall.repository.js';
 import { answerProblem, type Resolution } from '../resolver/answer.js';
 import type { ResolverService } from '../resolver/resolver.service.js';
-import { consumerView, type ConsumerView } from './consumer.page.js';
+import { consumerJson, consumerView, type ConsumerView } from './consumer.page.js';
 
 /**
  * How long an answer is used before the store is asked whether anything new arrived: new events of a code reach its
@@ -15,7 +15,7 @@ export const ANSWER_TTL_MS = 10_000;
 /** Answers kept: the codes being scanned right now, not the catalogue. */
 const ANSWERS_KEPT = 20_000;
 
-type Kept = ({ resolution: Resolution; verified: boolean } | { missing: DomainError }) & {
+type Kept = ({ resolution: Resolution; verified: boolean; json?: { recalls: string; text: string } } | { missing: DomainError }) & {
   /** The log's size when the answer was made (it grows with every event and audited change), and when to look again. */
   logSize: number;
   checkAt: number;
@@ -39,8 +39,11 @@ export class ConsumerService {
     private readonly options: { ttlMs: number } = { ttlMs: ANSWER_TTL_MS },
   ) {}
 
-  /** Throws `invalid` for an unreadable code and `not_found` for one nobody holds, like the resolver. */
-  async view(scanned: string): Promise<ConsumerView> {
+  /**
+   * The view of a code and its JSON text, made once for as long as the answer and its recalls stay as they are.
+   * Throws `invalid` for an unreadable code and `not_found` for one nobody holds, like the resolver.
+   */
+  async page(scanned: string, proofsHref: (code: string) => string): Promise<{ view: ConsumerView; json: () => string }> {
     let kept = this.kept.get(scanned);
     if (kept && Date.now() >= kept.checkAt) {
       // Only this platform's own answers can be vouched for by its log: another platform's, and "nobody has it",
@@ -54,7 +57,18 @@ export class ConsumerService {
       this.kept.set(scanned, kept);
     }
     if ('missing' in kept) throw kept.missing;
-    return consumerView(await this.withRecallsNow(kept.resolution), kept.verified);
+    const answer = kept;
+    const view = consumerView(await this.withRecallsNow(answer.resolution), answer.verified);
+    const json = () => {
+      const recalls = JSON.stringify(view.resolution.recalls);
+      if (answer.json?.recalls !== recalls) answer.json = { recalls, text: consumerJson(view, proofsHref(view.resolution.code)) };
+      return answer.json.text;
+    };
+    return { view, json };
+  }
+
+  async view(scanned: string): Promise<ConsumerView> {
+    return (await this.page(scanned, () => '')).view;
   }
 
   private async resolve(scanned: string): Promise<Kept> {

@@ -70,7 +70,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.match(chinese.body, /<html lang="zh-CN">/);
     });
 
-    test('JSON: the same content, with a recall field and each step\'s proof', async () => {
+    test('JSON: the same content, with a recall field, and the proofs one link away', async () => {
       const response = await page(serialPage, json);
       assert.equal(response.status, 200, response.body);
       assert.match(String(response.headers['content-type']), /^application\/json/);
@@ -81,7 +81,12 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(body.verified, true);
       assert.equal(body.steps.length, 6);
       assert.equal(body.origin.region, '浙江省 杭州市 余杭区');
-      for (const step of body.steps) assert.ok(step.proof.entry.startsWith(`event ${step.eventID} `) && Number.isInteger(step.proof.leafIndex), JSON.stringify(step.proof));
+      assert.ok(body.steps.every((step: { leafIndex: number }) => Number.isInteger(step.leafIndex)));
+      assert.ok(body.checkpoint.note.includes(`\n${body.checkpoint.treeSize}\n`), 'the signed checkpoint the page shows');
+      const proofs = await call(t.app, 'GET', new URL(body.proofs).pathname + new URL(body.proofs).search, { key: null });
+      assert.equal(proofs.status, 200, proofs.body);
+      assert.deepEqual(proofs.json.steps.map((s: { eventID: string }) => s.eventID), body.steps.map((s: { eventID: string }) => s.eventID));
+      assert.ok(proofs.json.steps.every((s: { proof: { entry: string }; eventID: string }) => s.proof.entry.startsWith(`event ${s.eventID} `)));
     });
 
     test('a recall shows at the top from the next request on, in the page and in its JSON', async () => {
