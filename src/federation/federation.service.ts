@@ -133,6 +133,8 @@ export interface OutgoingBatch {
   from: number;
   to: number;
   checkpointSize: number;
+  /** The signed checkpoint the batch carries, kept so that acknowledging it needs no second parse of the payload. */
+  checkpoint: string;
   events: number;
   records: number;
 }
@@ -449,7 +451,7 @@ export class FederationService {
       records,
     };
     const payload = JSON.stringify(batch);
-    return { body: { payload, signature: this.deps.keys.sign(batchSignatureBody(batch.origin, payload)) }, from, to, checkpointSize: checkpoint.size, events: events.length, records: records.length };
+    return { body: { payload, signature: this.deps.keys.sign(batchSignatureBody(batch.origin, payload)) }, from, to, checkpointSize: checkpoint.size, checkpoint: batch.checkpoint, events: events.length, records: records.length };
   }
 
   async recordSent(batch: OutgoingBatch, receipt: BatchReceipt): Promise<void> {
@@ -462,7 +464,7 @@ export class FederationService {
       last_attempt_at: now,
       last_error: null,
       last_success_at: now,
-      cosigned_checkpoint: `${parseNote(JSON.parse(batch.body.payload).checkpoint as string).body}\n${receipt.cosignatures}`,
+      cosigned_checkpoint: `${parseNote(batch.checkpoint).body}\n${receipt.cosignatures}`,
     });
   }
 

@@ -71,8 +71,12 @@ export class Forwarder {
       this.running = this.tick()
         .then((next) => this.schedule(next))
         .catch((error: unknown) => {
-          this.logger.error({ err: error }, 'federation forwarder failed');
-          this.schedule(MAX_BACKOFF_MS);
+          // This platform's own store failed (a lock the capture writer held too long, say): that passes like a
+          // failed send, so the wait starts short and grows, rather than the longest at once.
+          this.attempts += 1;
+          const wait = backoffMs(this.attempts);
+          this.logger.error({ err: error, retryInMs: wait }, 'federation forwarder failed');
+          this.schedule(wait);
         })
         .finally(() => (this.running = null));
     }, ms);
