@@ -18,6 +18,8 @@ export interface ConsumerView {
   /** The subject of the first step that made the goods or issued their code. */
   producer: { name: string; region: string | null } | null;
   inspections: ResolvedStep[];
+  /** Every certificate the steps cite, once each, in the order met. */
+  certificates: string[];
 }
 
 const MAKING_STEPS = new Set(['commissioning', 'creating_class_instance', 'harvesting', 'slaughtering', 'transforming']);
@@ -32,6 +34,7 @@ export function consumerView(resolution: Resolution, verified: boolean): Consume
     origin: first?.place ? { place: first.place.name, region: regionText(first.place.regionCode), eventTime: first.eventTime } : null,
     producer: maker?.subject ? { name: maker.subject.name, region: regionText(maker.subject.regionCode) } : null,
     inspections: resolution.steps.filter((s) => bare(s) === 'inspecting'),
+    certificates: [...new Set(resolution.steps.flatMap((s) => s.certificationInfo))],
   };
 }
 
@@ -52,6 +55,7 @@ export function consumerJson(view: ConsumerView, proofsHref: string): string {
     origin: view.origin,
     steps: r.steps.map(({ proof, ...step }) => ({ ...step, leafIndex: proof.leafIndex })),
     inspections: view.inspections.map((s) => s.eventID),
+    certificates: view.certificates,
     verified: view.verified,
     checkpoint: { treeSize: r.checkpoint.treeSize, note: r.checkpoint.note },
     answeredBy: r.answeredBy,
@@ -145,6 +149,11 @@ export function renderCodePage(view: ConsumerView, language: Language, otherLang
   };
   parts.push(`<section id="chain"><h2>${e(t('page.chain'))}</h2>${r.steps.length ? `<ol>${r.steps.map(stepItem).join('')}</ol>` : `<p>${e(t('page.nothing'))}</p>`}</section>`);
   if (view.inspections.length) parts.push(`<section id="inspections"><h2>${e(t('page.inspections'))}</h2><ol>${view.inspections.map(stepItem).join('')}</ol></section>`);
+  if (view.certificates.length) {
+    // A certificate is a URI to follow or a number to read; only web addresses become links.
+    const item = (c: string) => (/^https?:\/\//.test(c) ? `<li><a href="${e(c)}" rel="noopener noreferrer">${e(c)}</a></li>` : `<li>${e(c)}</li>`);
+    parts.push(`<section id="certificates"><h2>${e(t('page.certificates'))}</h2><ul>${view.certificates.map(item).join('')}</ul></section>`);
+  }
   parts.push(
     `<section id="proof"><h2>${e(t('page.proof'))}</h2><p class="${view.verified ? 'verified' : 'unverified'}">${view.verified ? '✓ ' : '✗ '}${e(t(view.verified ? 'page.verified' : 'page.unverified'))}</p>` +
       `<p>${e(t('page.proof.detail', { events: r.steps.length, size: r.checkpoint.treeSize }))}</p><details><summary>${e(r.answeredBy.origin)}</summary><pre>${e(r.checkpoint.note)}</pre></details></section>`,

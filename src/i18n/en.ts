@@ -12,6 +12,7 @@ export const en: Messages = {
   'page.origin': 'Origin',
   'page.chain': 'Supply chain',
   'page.inspections': 'Inspections',
+  'page.certificates': 'Certificates',
   'page.proof': 'Record',
   'page.verified': 'Verified',
   'page.unverified': 'Could not be verified',

@@ -11,6 +11,7 @@ export const zhCN = {
   'page.origin': '产地',
   'page.chain': '流通环节',
   'page.inspections': '检验检测',
+  'page.certificates': '证书',
   'page.proof': '存证',
   'page.verified': '已验证',
   'page.unverified': '未能验证',

@@ -29,6 +29,8 @@ export interface ResolvedStep {
   disposition: string | null;
   place: { gln: string; name: string | null; regionCode: string | null } | null;
   subject: { name: string; regionCode: string } | null;
+  /** The certificates the event cites (EPCIS 2.0 certificationInfo): URIs or certificate numbers. */
+  certificationInfo: string[];
   /** The event's leaf in the answering platform's log and the path from it to the checkpoint's root. */
   proof: { leafIndex: number; leafHash: string; entry: string; inclusionProof: string[] };
 }

@@ -35,6 +35,7 @@ const ResolutionSchema = Type.Object(
         disposition: Nullable(Type.String()),
         place: Nullable(Type.Object({ gln: Type.String(), name: Nullable(Type.String()), regionCode: Nullable(Type.String()) })),
         subject: Nullable(Type.Object({ name: Type.String(), regionCode: Type.String() })),
+        certificationInfo: Type.Array(Type.String(), { description: 'the certificates the event cites (EPCIS 2.0 certificationInfo)' }),
         proof: Type.Object({
           leafIndex: Type.Integer(),
           leafHash: Type.String({ description: 'SHA-256(0x00 ‖ entry), hex' }),

@@ -214,6 +214,7 @@ export class ResolverService {
         disposition: event.disposition,
         place: gln ? { gln, name: location?.name ?? null, regionCode: location?.regionCode ?? null } : null,
         subject: subject ? { name: subject.name, regionCode: subject.regionCode } : null,
+        certificationInfo: certificatesOf(event.body),
         proof: { leafIndex: leaf.leafIndex, leafHash: leaf.leafHash, entry: leaf.entry, inclusionProof: leaf.inclusionProof },
       });
     }
@@ -268,7 +269,8 @@ export class ResolverService {
     }
     const problem = isResolution(answer) ? answerProblem(answer, key) : 'the answer is not a resolution';
     if (problem) throw badGateway('resolver-answer-unverified', `the answer of ${url} is refused: ${problem}`);
-    return answer;
+    // A platform of an earlier version sends no certificates: none, rather than a field missing.
+    return { ...answer, steps: answer.steps.map((s) => ({ ...s, certificationInfo: Array.isArray(s.certificationInfo) ? s.certificationInfo.filter((c) => typeof c === 'string') : [] })) };
   }
 
   /** A fetched answer as this platform passes it on: it vouches for the answering platform's key and joins the route. */
@@ -349,6 +351,12 @@ function prefixesOf(digits: string, from: number, to: number): string[] {
   const out: string[] = [];
   for (let length = from; length <= Math.min(to, digits.length); length += 1) out.push(digits.slice(0, length));
   return out;
+}
+
+/** EPCIS 2.0 certificationInfo: one certificate or a list of them. */
+function certificatesOf(body: Record<string, unknown>): string[] {
+  const info = body.certificationInfo;
+  return (Array.isArray(info) ? info : [info]).filter((c): c is string => typeof c === 'string' && c !== '');
 }
 
 /** Where an event happened: its business location, else its read point, as a GLN. */

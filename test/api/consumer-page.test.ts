@@ -120,6 +120,31 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal((await kept.view(serial)).resolution.steps.length, before, 'within its time an answer is used as kept');
     });
 
+    test('an inspection shows with its result and the certificates it cites, as links where they are addresses', async () => {
+      const inspected = objectEvent({
+        eventTime: at(12),
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+        disposition: 'conformant',
+        epcList: [SERIALS[1]!],
+        certificationInfo: ['https://cert.example.cn/report/QJ-2026-0042', 'urn:cnas:L1234'],
+        readPoint: { id: sgln(0, MARKET) },
+        bizLocation: { id: sgln(0, MARKET) },
+      });
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument([inspected]) })).status, 202);
+      const second = pathOf(SERIALS[1]!);
+      const response = await page(second);
+      assert.equal(response.status, 200, response.body);
+      assert.match(response.body, /<section id="inspections"><h2>检验检测<\/h2><ol><li><time[^>]*>[^<]*<\/time><strong>检验<\/strong> <span class="">合格<\/span><br>market/);
+      assert.match(response.body, /<a href="https:\/\/cert.example.cn\/report\/QJ-2026-0042" rel="noopener noreferrer">/);
+      assert.match(response.body, /<li>urn:cnas:L1234<\/li>/);
+      const data = (await page(second, json)).json;
+      assert.deepEqual(data.certificates, ['https://cert.example.cn/report/QJ-2026-0042', 'urn:cnas:L1234']);
+      assert.equal(data.inspections.length, 1);
+      const resolved = (await call(t.app, 'GET', `/api/v1/resolve?code=${encodeURIComponent(identifierOf(scanned(SERIALS[1]!)))}`, { key: null })).json;
+      assert.deepEqual(resolved.steps.at(-1).certificationInfo, ['https://cert.example.cn/report/QJ-2026-0042', 'urn:cnas:L1234']);
+    });
+
     test('a malformed code is 400 and an unknown one 404, for HTML and JSON alike', async () => {
       const gtin = scanned(SERIALS[0]!).fields.gtin!;
       const wrongCheckDigit = `/01/${gtin.slice(0, 13)}${(Number(gtin[13]) + 1) % 10}/21/S1`;

@@ -143,7 +143,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.match(answerProblem({ ...resolution, steps: [{ ...step, eventID: 'urn:uuid:00000000-0000-4000-8000-000000000000' }] }, provinceKey)!, /names/);
       assert.match(answerProblem(resolution, city.platform.services.log.verifierKey)!, /nobody vouches/);
       // Nothing of what a consumer may not see: no quantities, no identities of who captured it.
-      assert.deepEqual(Object.keys(step).sort(), ['bizStep', 'disposition', 'eventID', 'eventTime', 'place', 'proof', 'subject']);
+      assert.deepEqual(Object.keys(step).sort(), ['bizStep', 'certificationInfo', 'disposition', 'eventID', 'eventTime', 'place', 'proof', 'subject']);
     });
 
     test('a code held above is fetched from the upstream, checked, vouched for, and never asked back', async () => {
