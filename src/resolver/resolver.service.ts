@@ -14,7 +14,7 @@ import type { PlatformLevel } from '../domain/platform.js';
 import { canonicalIdentifier, glnIn } from '../epcis/event-index.js';
 import { thingsNamed } from '../epcis/things.js';
 import type { TransparencyLog } from '../log/log.service.js';
-import type { TraceService } from '../trace/trace.service.js';
+import type { TracedEvent, TraceResult, TraceService } from '../trace/trace.service.js';
 import { answerProblem, vouchBody, type ResolvedPlatform, type ResolvedStep, type Resolution } from './answer.js';
 import { ResolverRepository } from './resolver.repository.js';
 
@@ -39,6 +39,8 @@ export const HOPS_HEADER = 'zhuisu-resolve-hops';
 export const VIA_HEADER = 'zhuisu-resolve-via';
 /** A GS1 company prefix is 4 to 12 digits; without GS1's prefix-length table a learned entry takes the longest. */
 const MAX_COMPANY_PREFIX = 12;
+/** Levels of packing a consumer's item is followed through: unit, case, pallet, container. */
+const CARRIER_DEPTH = 4;
 
 export interface ResolverEntry {
   id: string;
@@ -194,11 +196,12 @@ export class ResolverService {
     const { result, events } = await this.deps.trace.traceWithEvents(systemPrincipal('resolver'), code, 'backward');
     if ((events.get(result.root)?.length ?? 0) === 0) return undefined;
     const root = result.nodes.find((n) => n.id === result.root)!;
-    const byId = new Map([...events.values()].flat().map((e) => [e.eventID, e]));
+    const carried = await this.carriedIn(root.code, root.kind);
+    const byId = new Map([...events.values(), carried.events].flat().map((e) => [e.eventID, e]));
     const proofs = await this.deps.log.inclusions({ events: [...byId.keys()] });
     const leaves = new Map(proofs.events.map((p) => [p.eventID, p]));
-    const locations = new Map(result.locations.map((l) => [l.gln, l]));
-    const subjects = new Map(result.subjects.map((s) => [s.id, s]));
+    const locations = new Map([...result.locations, ...carried.locations].map((l) => [l.gln, l]));
+    const subjects = new Map([...result.subjects, ...carried.subjects].map((s) => [s.id, s]));
     const steps: ResolvedStep[] = [];
     for (const event of [...byId.values()].sort((a, b) => a.time - b.time)) {
       const leaf = leaves.get(event.eventID);
@@ -230,6 +233,34 @@ export class ResolverService {
       route: [{ ...this.here, source: 'local' }],
       vouch: null,
     };
+  }
+
+  /**
+   * Where an item or a case went once packed: the events of the cases and pallets that carried it, from its packing
+   * until it, or the container carrying it, was taken out. Not for a lot: its forward trace is its whole downstream,
+   * which the question "where does this come from" does not need.
+   */
+  private async carriedIn(code: string, kind: string): Promise<Pick<TraceResult, 'locations' | 'subjects'> & { events: TracedEvent[] }> {
+    if (kind !== 'item' && kind !== 'container') return { events: [], locations: [], subjects: [] };
+    const { result, events } = await this.deps.trace.traceWithEvents(systemPrincipal('resolver'), code, 'forward', CARRIER_DEPTH);
+    const codeOf = new Map(result.nodes.map((n) => [n.id, n.code]));
+    /** Until when each container carried the code: the earliest taking-out on the way to it. */
+    const until = new Map<string, number>([[result.root, Infinity]]);
+    const carried: TracedEvent[] = [];
+    const frontier = [result.root];
+    for (let inner = frontier.shift(); inner !== undefined; inner = frontier.shift()) {
+      for (const edge of result.edges) {
+        if (edge.from !== inner || edge.relation !== 'aggregation' || until.has(edge.to)) continue;
+        const packed = Date.parse(edge.eventTime);
+        const own = events.get(edge.to) ?? [];
+        const takenOut = own.find((e) => e.action === 'DELETE' && e.time >= packed && deletesChild(e.body, codeOf.get(inner)!));
+        const end = Math.min(until.get(inner)!, takenOut?.time ?? Infinity);
+        until.set(edge.to, end);
+        for (const e of own) if (e.time >= packed && e.time <= end) carried.push(e);
+        frontier.push(edge.to);
+      }
+    }
+    return { events: carried, locations: result.locations, subjects: result.subjects };
   }
 
   /**
@@ -351,6 +382,12 @@ function prefixesOf(digits: string, from: number, to: number): string[] {
   const out: string[] = [];
   for (let length = from; length <= Math.min(to, digits.length); length += 1) out.push(digits.slice(0, length));
   return out;
+}
+
+/** An AggregationEvent DELETE that takes `child` out: naming it, or naming no children at all (everything out). */
+function deletesChild(body: Record<string, unknown>, child: string): boolean {
+  const children = Array.isArray(body.childEPCs) ? (body.childEPCs as unknown[]) : [];
+  return children.length === 0 || children.includes(child);
 }
 
 /** EPCIS 2.0 certificationInfo: one certificate or a list of them. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { identifierOf } from '../../src/codes/registry.js';
 import { ConsumerService } from '../../src/consumer/consumer.service.js';
-import { LOIN, MARKET, SERIALS, at, chain, registerChainParties, scanned, type ChainParty } from '../builders/chains.js';
-import { epcisDocument, objectEvent, sgln, sgtin } from '../builders/epcis.js';
+import { CASE_B, FARM, LOIN, MARKET, PALLET, SERIALS, at, chain, registerChainParties, scanned, type ChainParty } from '../builders/chains.js';
+import { aggregationEvent, epcisDocument, objectEvent, pgln, sgln, sgtin } from '../builders/epcis.js';
 import { productBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -48,15 +48,17 @@ for (const dialect of TEST_DIALECTS) {
       assert.doesNotMatch(response.body, /role="alert"/);
       assert.match(response.body, /未发现召回或警示/);
       // Farm lot → shipped → received at the plant → made into loin (the builder's transformation says commissioning) →
-      // serials issued → packed, each where it happened.
+      // serials issued → packed into a case → the case onto a pallet → the pallet shipped → received at the market,
+      // each where it happened: the pack travelled in the case and the pallet, and their moves are its own.
       const steps = [...response.body.matchAll(/<li><time[^>]*>[^<]*<\/time><strong>([^<]+)<\/strong>(?:[^<]*<br>([^<]*))?/g)].map((m) => [m[1], m[2] ?? '']);
-      assert.deepEqual(steps.map(([label]) => label), ['赋码', '发货', '收货', '赋码', '赋码', '包装']);
+      assert.deepEqual(steps.map(([label]) => label), ['赋码', '发货', '收货', '赋码', '赋码', '包装', '包装', '发货', '收货']);
+      assert.match(steps[8]![1]!, /^market · 北京市 朝阳区/);
       assert.match(steps[0]![1]!, /^farm · 浙江省 杭州市 余杭区/);
       assert.match(steps[3]![1]!, /^plant · 浙江省 杭州市 萧山区/);
       assert.match(response.body, /<dt>产地<\/dt><dd>farm · 浙江省 杭州市 余杭区<\/dd>/);
       assert.match(response.body, /<dt>生产者<\/dt><dd>farm/);
       assert.match(response.body, /class="verified">✓ 已验证/);
-      assert.match(response.body, /6 条记录在追溯日志中/);
+      assert.match(response.body, /9 条记录在追溯日志中/);
     });
 
     test('English on request, by parameter or by the browser\'s languages', async () => {
@@ -79,7 +81,7 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(body.product.name, '冷鲜猪里脊 500g');
       assert.equal(body.recall, null);
       assert.equal(body.verified, true);
-      assert.equal(body.steps.length, 6);
+      assert.equal(body.steps.length, 9);
       assert.equal(body.origin.region, '浙江省 杭州市 余杭区');
       assert.ok(body.steps.every((step: { leafIndex: number }) => Number.isInteger(step.leafIndex)));
       assert.ok(body.checkpoint.note.includes(`\n${body.checkpoint.treeSize}\n`), 'the signed checkpoint the page shows');
@@ -143,6 +145,22 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(data.inspections.length, 1);
       const resolved = (await call(t.app, 'GET', `/api/v1/resolve?code=${encodeURIComponent(identifierOf(scanned(SERIALS[1]!)))}`, { key: null })).json;
       assert.deepEqual(resolved.steps.at(-1).certificationInfo, ['https://cert.example.cn/report/QJ-2026-0042', 'urn:cnas:L1234']);
+    });
+
+    test('a pack follows the pallet it travels on until its case is taken off, and no further', async () => {
+      const market = { readPoint: { id: sgln(0, MARKET) }, bizLocation: { id: sgln(0, MARKET) } };
+      const takenOff = aggregationEvent({ eventTime: at(13), action: 'DELETE', bizStep: 'unpacking', parentID: PALLET, childEPCs: [CASE_B], ...market });
+      const onward = objectEvent({
+        eventTime: at(14), action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', epcList: [PALLET], ...market,
+        sourceList: [{ type: 'owning_party', source: pgln(MARKET) }], destinationList: [{ type: 'owning_party', destination: pgln(FARM) }],
+      });
+      assert.equal((await call(t.app, 'POST', '/epcis/capture', { body: epcisDocument([takenOff, onward]) })).status, 202);
+      const resolve = async (text: string) => (await call(t.app, 'GET', `/api/v1/resolve?code=${encodeURIComponent(identifierOf(scanned(text)))}`, { key: null })).json;
+      const offloaded = (await resolve(SERIALS[2]!)).steps.map((s: { bizStep: string; eventTime: string }) => [s.bizStep, s.eventTime]);
+      assert.deepEqual(offloaded.slice(-2), [['receiving', at(9)], ['unpacking', at(13)]], 'its case came off the pallet: the pallet\'s next trip is not its own');
+      const stillOn = (await resolve(SERIALS[0]!)).steps.map((s: { bizStep: string; eventTime: string }) => [s.bizStep, s.eventTime]);
+      assert.ok(stillOn.some(([step, time]: string[]) => step === 'shipping' && time === at(14)), 'its case is still on the pallet: the pallet\'s trip is its own');
+      assert.ok(!offloaded.some(([step, time]: string[]) => step === 'shipping' && time === at(14)));
     });
 
     test('a malformed code is 400 and an unknown one 404, for HTML and JSON alike', async () => {
