@@ -1,4 +1,5 @@
 import { regionPath } from '../codes/region.js';
+import { bareTerm } from '../epcis/cbv.js';
 import { stepKey, translator, type Language, type MessageKey } from '../i18n/index.js';
 import type { Resolution, ResolvedStep } from '../resolver/answer.js';
 
@@ -25,7 +26,7 @@ export interface ConsumerView {
 const MAKING_STEPS = new Set(['commissioning', 'creating_class_instance', 'harvesting', 'slaughtering', 'transforming']);
 
 export function consumerView(resolution: Resolution, verified: boolean): ConsumerView {
-  const bare = (step: ResolvedStep) => step.bizStep?.replace(/^.*[/:]/, '') ?? '';
+  const bare = (step: ResolvedStep) => (step.bizStep ? bareTerm(step.bizStep) : '');
   const first = resolution.steps.find((s) => s.place);
   const maker = resolution.steps.find((s) => s.subject && MAKING_STEPS.has(bare(s)));
   return {
@@ -143,7 +144,7 @@ export function renderCodePage(view: ConsumerView, language: Language, otherLang
   const stepItem = (s: ResolvedStep) => {
     const place = s.place ? (s.place.name ?? t('page.unknown_place')) : null;
     const where = [place, regionText(s.place?.regionCode ?? s.subject?.regionCode), s.subject && s.subject.name !== place ? s.subject.name : null].filter(Boolean).join(' · ');
-    const result = s.disposition?.replace(/^.*[/:]/, '');
+    const result = s.disposition ? bareTerm(s.disposition) : undefined;
     const verdict = result === 'conformant' || result === 'non_conformant' ? ` <span class="${result === 'non_conformant' ? 'fail' : ''}">${e(t(`page.result.${result}`))}</span>` : '';
     return `<li><time datetime="${e(s.eventTime)}">${e(when(s.eventTime, language))}</time><strong>${e(t(stepKey(s.bizStep)))}</strong>${verdict}${where ? `<br>${e(where)}` : ''}</li>`;
   };

@@ -227,6 +227,11 @@ export const COMPONENTS = [
 export type Component = (typeof COMPONENTS)[number];
 
 export const CBV_WEB_NAMESPACE = 'https://ref.gs1.org/cbv/';
+
+/** A CBV term as EPCIS 2.0 JSON writes it (`shipping`), whether given bare, prefixed (`cbv:BizStep-shipping`) or as a URI. */
+export function bareTerm(value: string): string {
+  return value.replace(/^.*[/:-]/, '');
+}
 export const GS1_WEB_VOCABULARY = 'https://gs1.org/voc/';
 
 /**

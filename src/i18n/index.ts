@@ -1,3 +1,4 @@
+import { bareTerm } from '../epcis/cbv.js';
 import { en } from './en.js';
 import { zhCN, type Messages } from './zh-CN.js';
 
@@ -43,7 +44,6 @@ export function translator(language: Language): (key: MessageKey, values?: Recor
 
 /** The label of a CBV business step (bare or as a URI), or the step's own name when it has none. */
 export function stepKey(bizStep: string | null): MessageKey {
-  const bare = bizStep?.replace(/^.*[/:]/, '') ?? 'other';
-  const key = `step.${bare}` as MessageKey;
+  const key = `step.${bizStep ? bareTerm(bizStep) : 'other'}` as MessageKey;
   return key in zhCN ? key : 'step.other';
 }
