@@ -36,7 +36,7 @@ export interface KeyOwner {
 export class UsersRepository {
   constructor(private readonly db: Executor) {}
 
-  async insert(row: UserTable): Promise<void> {
+  async insert(row: UserRow): Promise<void> {
     await this.db.insertInto('users').values(row).execute();
   }
 
@@ -52,6 +52,16 @@ export class UsersRepository {
   async findByUsername(username: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     return row ? toUser(row) : undefined;
+  }
+
+  /** The user and its password hash, for signing in; the hash never leaves the access module. */
+  async findCredentials(username: string): Promise<{ user: User; passwordHash: string | null } | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    return row ? { user: toUser(row), passwordHash: row.password_hash } : undefined;
+  }
+
+  async setPassword(id: string, passwordHash: string, at: string): Promise<void> {
+    await this.db.updateTable('users').set({ password_hash: passwordHash, password_changed_at: at, updated_at: at }).where('id', '=', id).execute();
   }
 
   async list(scope: ReadScope, filter: { subjectId?: string; role?: UserRole; cursor?: string; limit: number }): Promise<User[]> {
@@ -123,7 +133,10 @@ export class UsersRepository {
   }
 }
 
-function toUser(row: UserTable): User {
+/** A user row as written on creation: no password yet. */
+export type UserRow = Omit<UserTable, 'password_hash' | 'password_changed_at'>;
+
+function toUser(row: UserRow): User {
   return {
     id: row.id,
     username: row.username,

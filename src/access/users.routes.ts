@@ -3,6 +3,7 @@ import { DEPARTMENTS, PRODUCT_CLASSES } from '../domain/master-data.js';
 import { principalOf, type App } from '../http/app.js';
 import { IdParams, Nullable, PageQuery, StrictObject, StringEnum, Timestamp, pageOf } from '../http/schemas.js';
 import type { Platform } from '../platform.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.js';
 import { USER_ROLES } from './principal.js';
 
 const UserSchema = Type.Object(
@@ -65,6 +66,16 @@ const KeyCreateBody = StrictObject({
   expiresAt: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
 });
 
+const SignInBody = StrictObject({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH * 4 }),
+});
+
+const PasswordBody = StrictObject({
+  password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH * 4, description: `at least ${PASSWORD_MIN_LENGTH} characters` }),
+  currentPassword: Type.Optional(Type.String({ maxLength: PASSWORD_MAX_LENGTH * 4, description: 'required when changing your own password' })),
+});
+
 const MeSchema = Type.Object({
   actor: Type.String(),
   userId: Nullable(Type.String()),
@@ -83,6 +94,34 @@ export function userRoutes(app: App, platform: Platform): void {
   const tags = ['access'];
   const UserRef = Type.Ref(UserSchema);
   const KeyRef = Type.Ref(ApiKeySchema);
+
+  app.post(
+    '/api/v1/sessions',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Sign in with a username and password: returns a short-lived API key for the web pages',
+        tags,
+        security: [],
+        body: SignInBody,
+        response: { 201: Type.Object({ token: Type.String(), keyId: Type.String(), expiresAt: Timestamp, user: UserRef }) },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await users.signIn(request.body.username, request.body.password, { address: request.ip, requestId: request.id });
+      return reply.code(201).header('Cache-Control', 'no-store').send(signedIn);
+    },
+  );
+
+  app.delete('/api/v1/sessions/current', { schema: { summary: 'Sign out: revokes the API key this request carries', tags } }, async (request, reply) => {
+    await users.signOut(principalOf(request));
+    return reply.code(204).send();
+  });
+
+  app.put('/api/v1/users/:id/password', { schema: { summary: "Set a user's password (your own with the current one)", tags, params: IdParams, body: PasswordBody } }, async (request, reply) => {
+    await users.setPassword(principalOf(request), request.params.id, request.body);
+    return reply.code(204).send();
+  });
 
   app.get('/api/v1/me', { schema: { summary: 'Who this key is and what scope it has', tags, response: { 200: MeSchema } } }, async (request) => principalOf(request));
 

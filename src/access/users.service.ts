@@ -2,12 +2,14 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
 import { recordAudit } from '../audit/audit.service.js';
 import type { Database } from '../db/index.js';
-import { conflict, forbidden, invalid, notFound, unauthenticated } from '../domain/errors.js';
+import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } from '../domain/errors.js';
 import { DEPARTMENT_CLASSES, type Department, type Page, type ProductClass } from '../domain/master-data.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
 import { checkRegionPrefix } from '../subjects/subjects.service.js';
+import { DECOY_HASH, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { canManageKeysOf, canManageUser, canReadUser, ensure, readScope } from './policy.js';
 import { systemPrincipal, type Principal, type UserRole } from './principal.js';
+import { SignInThrottle } from './sign-in-throttle.js';
 import { UsersRepository, type ApiKey, type User } from './users.repository.js';
 
 export interface UserInput {
@@ -34,10 +36,22 @@ export interface RequestContext {
 const KEY_PATTERN = /^zsk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 /** last_used_at is a hint for housekeeping, not a log; writing it on every request would cost a write per read. */
 const TOUCH_INTERVAL_MS = 60_000;
+/** How long a web sign-in lasts: a working day, after which the pages ask again. */
+export const SIGN_IN_HOURS = 10;
+export const SIGN_IN_KEY_NAME = 'web sign-in';
+
+export interface SignedIn {
+  /** An API key that expires after SIGN_IN_HOURS; the web pages send it as any client would. */
+  token: string;
+  keyId: string;
+  expiresAt: string;
+  user: User;
+}
 
 export class UsersService {
   private readonly adminTokenHash: Buffer | null;
   private readonly touched = new Map<string, number>();
+  private readonly throttle = new SignInThrottle();
 
   constructor(
     private readonly database: Database,
@@ -101,6 +115,62 @@ export class UsersService {
     if (now.getTime() - last < TOUCH_INTERVAL_MS) return;
     this.touched.set(keyId, now.getTime());
     await new UsersRepository(this.database.db).touchKey(keyId, now.toISOString());
+  }
+
+  /**
+   * Signs a user in with a password: a short-lived API key in return. Unknown user, wrong password, no password set and
+   * disabled user are one answer, and cost the same time, so neither usernames nor passwords can be probed.
+   */
+  async signIn(username: string, password: string, context: RequestContext): Promise<SignedIn> {
+    const name = username.trim();
+    const wait = this.throttle.waitSeconds(name, context.address);
+    if (wait > 0) {
+      throw new DomainError('too_many_requests', 'sign-in-throttled', `too many failed sign-ins; try again in ${wait} s`, [{ message: 'wait before trying again', retryAfterSeconds: wait }]);
+    }
+    const found = await new UsersRepository(this.database.db).findCredentials(name);
+    const matches = await verifyPassword(password, found?.passwordHash ?? DECOY_HASH);
+    if (!found || !found.passwordHash || !matches || found.user.status !== 'active') {
+      this.throttle.failed(name, context.address);
+      throw unauthenticated('sign-in-failed', 'the username or password is wrong, or the user may not sign in');
+    }
+    this.throttle.succeeded(name);
+    const { user } = found;
+    const self: Principal = { ...systemPrincipal(`user:${user.id}`), userId: user.id, role: user.role, subjectId: user.subjectId, address: context.address, requestId: context.requestId };
+    const expiresAt = new Date(Date.now() + SIGN_IN_HOURS * 3600_000).toISOString();
+    const key = await this.createKey(self, user.id, { name: SIGN_IN_KEY_NAME, expiresAt });
+    return { token: key.secret, keyId: key.id, expiresAt, user };
+  }
+
+  /** Ends the sign-in the request was made with (revokes its key). */
+  async signOut(actor: Principal): Promise<void> {
+    if (!actor.keyId) throw invalid('not-a-key', 'this request was not made with an API key');
+    await this.revokeKey(actor, actor.keyId);
+  }
+
+  /**
+   * Sets a user's password. Users change their own by giving the current one (so a borrowed session cannot lock its
+   * owner out); whoever manages the user sets it without.
+   */
+  async setPassword(actor: Principal, userId: string, input: { password: string; currentPassword?: string | undefined }): Promise<void> {
+    const problem = passwordProblem(input.password);
+    if (problem) throw invalid('weak-password', problem, [{ pointer: '/password', message: problem }]);
+    const hash = await hashPassword(input.password);
+    await this.database.transaction(async (trx) => {
+      const repo = new UsersRepository(trx);
+      const target = await repo.findById(userId);
+      if (!target) throw notFound('user-not-found', `no user ${userId}`);
+      const own = actor.userId === target.id;
+      ensure(own || canManageUser(actor, target), 'not-permitted', 'this key may not set that user\'s password');
+      if (own) {
+        const current = (await repo.findCredentials(target.username))!.passwordHash;
+        if (current && !(input.currentPassword !== undefined && (await verifyPassword(input.currentPassword, current)))) {
+          throw invalid('wrong-current-password', 'the current password is wrong', [{ pointer: '/currentPassword', message: 'does not match' }]);
+        }
+      }
+      await repo.setPassword(target.id, hash, new Date().toISOString());
+      // The audit row says that it changed, never what to.
+      await recordAudit(trx, actor, { action: 'user.password', targetType: 'user', targetId: target.id, subjectId: target.subjectId, changes: {} });
+    });
   }
 
   async create(actor: Principal, input: UserInput): Promise<User> {

@@ -193,6 +193,17 @@ export function buildCli(): Command {
       withPlatform(async ({ services }) => print(await services.users.list(cliActor(), { ...(opts.subject ? { subjectId: opts.subject } : {}), limit: 500 }))),
     );
   user
+    .command('password <id-or-username>')
+    .description('set a user\'s password for the web pages, read from standard input (one line), never from the command line')
+    .action(async (id: string) =>
+      withPlatform(async ({ services }) => {
+        const password = (await readStandardInput()).replace(/\r?\n$/, '');
+        const target = await services.users.get(cliActor(), id);
+        await services.users.setPassword(cliActor(), target.id, { password });
+        process.stdout.write(`password set for ${target.username}\n`);
+      }),
+    );
+  user
     .command('disable <id>')
     .action(async (id: string) => withPlatform(async ({ services }) => print(await services.users.update(cliActor(), id, { status: 'disabled' }))));
 
@@ -539,4 +550,11 @@ export async function runCli(argv: string[]): Promise<void> {
       throw error;
     }
   }
+}
+
+async function readStandardInput(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password (then Enter, Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -68,6 +68,9 @@ export interface UserTable {
   status: 'active' | 'disabled';
   created_at: string;
   updated_at: string;
+  /** scrypt$N$r$p$salt$hash, or null for a user who signs in with API keys only. */
+  password_hash: string | null;
+  password_changed_at: string | null;
 }
 
 export interface ApiKeyTable {

@@ -2,6 +2,7 @@ import { systemPrincipal, type Principal } from '../access/principal.js';
 import { withCheckDigit } from '../codes/gs1/check-digit.js';
 import { formatUscc } from '../codes/uscc.js';
 import { ZHUISU_VOCABULARY } from '../epcis/json-ld.js';
+import type { UserInput } from '../access/users.service.js';
 import type { Services } from '../platform.js';
 
 /**
@@ -50,7 +51,29 @@ export async function loadDemo(services: Services): Promise<boolean> {
     await services.capture.submit(owner, document);
   }
   await issueDemoCodes(services, actor, ids.slaughterhouse!);
+  await createDemoUsers(services, actor, ids);
   return true;
+}
+
+/** Every demo user signs in to the web pages with this password. Demo data only: never on a real platform. */
+export const DEMO_PASSWORD = 'zhuisu-demo';
+
+/**
+ * One user per demo subject (its admin, named after the subject's key), a regulator for 杭州 (3301) with the market
+ * regulation and agriculture departments, and a platform admin, all with DEMO_PASSWORD.
+ */
+export const DEMO_USERS: readonly (Omit<UserInput, 'subjectId'> & { subjectKey: string | null })[] = [
+  ...DEMO_SUBJECTS.map((s) => ({ username: s.key, role: 'subject_admin' as const, subjectKey: s.key, displayName: s.name })),
+  { username: 'regulator', role: 'regulator', subjectKey: null, displayName: '杭州市市场监督管理局', regionPrefix: '3301', departments: ['market_regulation', 'agriculture'] },
+  { username: 'admin', role: 'platform_admin', subjectKey: null, displayName: '平台管理员' },
+];
+
+async function createDemoUsers(services: Services, actor: Principal, ids: Record<string, string>): Promise<void> {
+  for (const entry of DEMO_USERS) {
+    const { subjectKey, ...input } = entry;
+    const user = await services.users.create(actor, { ...input, subjectId: subjectKey ? ids[subjectKey]! : null });
+    await services.users.setPassword(actor, user.id, { password: DEMO_PASSWORD });
+  }
 }
 
 /**

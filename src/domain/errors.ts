@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict' // the input is valid but clashes with stored state (duplicate 主体码, stale status transition)
   | 'too_large' // the request exceeds a documented size or count limit
+  | 'too_many_requests' // the caller must wait before trying again (repeated failed sign-ins); details carry retryAfterSeconds
   | 'unprocessable' // well-formed, but its content fails a check the protocol distinguishes from malformed input (a proof that does not verify)
   | 'unsupported_media_type'
   | 'unavailable' // a dependency (database, upstream platform) cannot serve now; retrying may help

@@ -29,6 +29,7 @@ import { impactRoutes } from '../trace/impact.routes.js';
 import { recallRoutes } from '../recall/recall.routes.js';
 import { resolverRoutes } from '../resolver/resolver.routes.js';
 import { consumerRoutes } from '../consumer/consumer.routes.js';
+import { webRoutes } from '../web/web.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -158,6 +159,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     evaluationRoutes(typed, platform, metrics);
     resolverRoutes(typed, platform);
     consumerRoutes(typed, platform);
+    webRoutes(typed);
   });
 
   await app.ready();
@@ -174,6 +176,8 @@ function bearerOf(request: FastifyRequest): string | undefined {
 export function sendProblem(reply: FastifyReply, error: DomainError, request: FastifyRequest) {
   const problem = toProblem(error, request.url.split('?')[0], request.id);
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="zhuisu"');
+  const retryAfter = error.details.find((d) => typeof d.retryAfterSeconds === 'number')?.retryAfterSeconds;
+  if (problem.status === 429 && retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
   return reply.code(problem.status).type('application/problem+json').serializer(JSON.stringify).send(problem);
 }
 

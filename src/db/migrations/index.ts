@@ -14,6 +14,7 @@ import * as recallStatusIndex from './2026-11-23-12-recall-status-index.js';
 import * as memberEvaluation from './2026-11-23-13-member-evaluation.js';
 import * as federationFlows from './2026-11-23-14-federation-flows.js';
 import * as resolverDirectory from './2026-11-23-15-resolver-directory.js';
+import * as userPasswords from './2026-11-23-17-user-passwords.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-13-member-evaluation': memberEvaluation,
   '2026-11-23-14-federation-flows': federationFlows,
   '2026-11-23-15-resolver-directory': resolverDirectory,
+  '2026-11-23-17-user-passwords': userPasswords,
 };
