@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
 import { namesThingHeldBy, postedSeqList, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import type { EventQuery, SensorField } from '../epcis/query.js';
@@ -50,6 +50,15 @@ const SENSOR_COLUMNS = {
 
 const COMPARISONS = { GT: '>', GE: '>=', LT: '<', LE: '<=' } as const;
 
+
+/**
+ * Statements compiled once per database handle and query shape: a trace reads events by seq a dozen times, and
+ * building the statement through the query builder took longer than running it. The list of seqs is the one value
+ * that changes; it is compiled with a marker in its place.
+ */
+const compiledStatements = new WeakMap<object, Map<string, CompiledQuery>>();
+const AMONG_MARKER = [-1.5];
+const AMONG_MARKER_TEXT = JSON.stringify(AMONG_MARKER);
 
 export class EventsRepository {
   constructor(
@@ -138,7 +147,7 @@ export class EventsRepository {
    * One page of a SimpleEventQuery within the reader's scope, in the query's order, after `cursor`; only among the
    * events `among` lists when given. Without `withContext` the capture's JSON-LD context is left unread (null).
    */
-  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, options: { among?: readonly number[]; withContext?: boolean } = {}): Promise<(StoredEvent & { sortKey: number })[]> {
+  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, options: { among?: readonly number[]; withContext?: boolean; shape?: string } = {}): Promise<(StoredEvent & { sortKey: number })[]> {
     const sortColumn = q.orderBy === 'eventTime' ? 'e.event_time_ms' : q.orderBy === 'recordTime' ? 'e.record_time_ms' : 'e.seq';
     const direction = q.orderDirection === 'ASC' ? 'asc' : 'desc';
     // In event-time order, a disposition or event type that many events share is best met by walking the time index
@@ -147,12 +156,20 @@ export class EventsRepository {
     // coalesce(), which no index serves.
     const walkTime = sortColumn === 'e.event_time_ms' && (q.dispositions || q.eventTypes) !== undefined && (await this.walkingTimeWins(q.dispositions, q.eventTypes, limit));
     const withContext = options.withContext ?? true;
+    // A caller that repeats one query (`shape` names it) among different events reuses its compiled statement.
+    const reuseKey = options.among && !cursor && options.shape ? JSON.stringify([options.shape, withContext, limit, scope]) : undefined;
+    const reused = reuseKey === undefined ? undefined : compiledStatements.get(this.db)?.get(reuseKey);
+    if (reused && options.among) {
+      const among = JSON.stringify(options.among);
+      const rows = (await this.db.executeQuery({ ...reused, parameters: reused.parameters.map((p) => (p === AMONG_MARKER_TEXT ? among : p)) })).rows as EventPageRow[];
+      return this.pageOf(rows, sortColumn);
+    }
     const matching = this.matching(q, scope, walkTime);
     let query = (withContext ? matching.leftJoin('capture_jobs as c', 'c.id', 'e.capture_id').select('c.context') : matching.select(sql<string | null>`null`.as('context')))
       .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'e.body', 'e.event_time_ms', 'e.record_time_ms'])
       // Corrections are rare: each event says whether it has any, and only those are looked up.
       .select(sql<boolean | number>`exists (select 1 from event_corrections ec where ec.declared_seq = e.seq)`.as('corrected'));
-    if (options.among) query = query.where('e.seq', 'in', seqsAmong(this.db, options.among));
+    if (options.among) query = query.where('e.seq', 'in', seqsAmong(this.db, reuseKey === undefined ? options.among : AMONG_MARKER));
     if (cursor) {
       const after = direction === 'asc' ? '>' : '<';
       query =
@@ -162,7 +179,20 @@ export class EventsRepository {
     }
     query = query.orderBy(sortColumn, direction);
     if (sortColumn !== 'e.seq') query = query.orderBy('e.seq', direction);
+    if (reuseKey !== undefined) {
+      const compiled = query.limit(limit).compile();
+      let statements = compiledStatements.get(this.db);
+      if (!statements) compiledStatements.set(this.db, (statements = new Map()));
+      // Scopes are few (one per reader); the bound only guards against an unforeseen many.
+      if (statements.size >= 1_000) statements.clear();
+      statements.set(reuseKey, compiled);
+      return this.query(q, scope, cursor, limit, options);
+    }
     const rows = await query.limit(limit).execute();
+    return this.pageOf(rows, sortColumn);
+  }
+
+  private async pageOf(rows: EventPageRow[], sortColumn: string): Promise<(StoredEvent & { sortKey: number })[]> {
     const corrections = await this.correctionsFor(rows.filter((r) => Boolean(r.corrected)).map((r) => Number(r.seq)));
     return rows.map((r) => ({
       ...toStored(r, corrections.get(Number(r.seq)) ?? []),
@@ -372,8 +402,11 @@ async function inChunks<T>(values: string[], lookup: (chunk: string[]) => Promis
   return rows;
 }
 
+/** A row of an events page as the statement returns it. */
+type EventPageRow = { seq: number; event_id: string | null; event_hash: string; record_time_ms: number; event_time_ms: number; owner_subject_id: string | null; product_class: string | null; context: string | null; body: string; corrected: boolean | number };
+
 function toStored(
-  row: { seq: number; event_id: string | null; event_hash: string; record_time_ms: number; owner_subject_id: string | null; product_class: string | null; context: string | null; body: string },
+  row: Omit<EventPageRow, 'event_time_ms' | 'corrected'>,
   corrections: StoredEvent['corrections'],
 ): StoredEvent {
   return {
