@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'assets');
-const entries = ['sign-in.tsx', 'console.tsx', 'regulator.tsx', 'app.css'].map((name) => join(root, 'src', 'web', 'client', name));
+const entries = ['sign-in.tsx', 'console.tsx', 'regulator.tsx', 'scan.ts', 'app.css'].map((name) => join(root, 'src', 'web', 'client', name));
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });

@@ -87,7 +87,7 @@ ol{margin:0;padding-left:1.25rem}li{margin:.4rem 0}time{color:#555;font-size:.9r
 details{margin-top:.5rem}pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.75rem;background:#f4f5f7;padding:.5rem}
 form{display:flex;gap:.5rem;flex-wrap:wrap}input[type=text]{flex:1 1 14rem;font-size:1rem;padding:.6rem;border:1px solid #888;border-radius:.3rem}
 button,.button{font-size:1rem;padding:.6rem 1rem;border:0;border-radius:.3rem;background:#0b5394;color:#fff;text-decoration:none;display:inline-block}
-a:focus,button:focus,input:focus{outline:3px solid #f9a825;outline-offset:2px}footer{text-align:center;color:#555;font-size:.85rem;padding:1rem}
+a:focus,button:focus,input:focus{outline:3px solid #f9a825;outline-offset:2px}#scanner video{width:100%;max-height:60vh;background:#000;border-radius:.3rem}[hidden]{display:none!important}footer{text-align:center;color:#555;font-size:.85rem;padding:1rem}
 `;
 
 interface Frame {
@@ -162,11 +162,17 @@ export function renderCodePage(view: ConsumerView, language: Language, otherLang
   return frame({ language, title: r.product?.name ?? r.text, otherLanguageHref, body: parts.join('\n') });
 }
 
-export function renderHomePage(language: Language, otherLanguageHref: string): string {
+export function renderHomePage(language: Language, otherLanguageHref: string, scanScript?: string): string {
   const t = translator(language);
   const e = escapeHtml;
+  // The camera button stays hidden unless the scan script finds a camera API: without scripts the form is the page.
+  const scanner = scanScript
+    ? `<p><button type="button" id="scan" hidden>${e(t('home.scan'))}</button></p>
+<div id="scanner" hidden><video muted playsinline aria-label="${e(t('home.scan'))}"></video><p id="scan-status" role="status" data-looking="${e(t('home.scan.looking'))}" data-unavailable="${e(t('home.scan.unavailable'))}"></p><button type="button">${e(t('home.scan.cancel'))}</button></div>
+<script type="module" src="/assets/${e(scanScript)}"></script>`
+    : '';
   const body = `<section><h2>${e(t('home.heading'))}</h2><p id="hint">${e(t('home.hint'))}</p>
-<form method="get" action="/lookup" role="search"><input type="text" name="code" required aria-describedby="hint" aria-label="${e(t('home.heading'))}" placeholder="${e(t('home.placeholder'))}" autocomplete="off"><input type="hidden" name="lang" value="${language}"><button type="submit">${e(t('home.submit'))}</button></form></section>`;
+<form method="get" action="/lookup" role="search"><input type="text" name="code" required aria-describedby="hint" aria-label="${e(t('home.heading'))}" placeholder="${e(t('home.placeholder'))}" autocomplete="off"><input type="hidden" name="lang" value="${language}"><button type="submit">${e(t('home.submit'))}</button></form>${scanner}</section>`;
   return frame({ language, title: t('home.heading'), otherLanguageHref, body });
 }
 

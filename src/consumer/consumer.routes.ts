@@ -3,6 +3,7 @@ import { CANONICAL_DIGITAL_LINK_BASE, DIGITAL_LINK_CONVENIENCE_ALPHAS, digitalLi
 import { scanCode } from '../codes/registry.js';
 import { DomainError } from '../domain/errors.js';
 import type { App } from '../http/app.js';
+import { webAssets } from '../http/assets.js';
 import { chooseLanguage, LANGUAGES, type Language } from '../i18n/index.js';
 import type { Platform } from '../platform.js';
 import { renderCodePage, renderErrorPage, renderHomePage } from './consumer.page.js';
@@ -58,7 +59,7 @@ export function consumerRoutes(app: App, platform: Platform): void {
   app.get('/', hidden, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const language = chooseLanguage(query.lang, request.headers['accept-language']);
-    return reply.type('text/html; charset=utf-8').send(renderHomePage(language, otherLanguageHref(request.url, language)));
+    return reply.type('text/html; charset=utf-8').send(renderHomePage(language, otherLanguageHref(request.url, language), webAssets().entry('scan.ts')));
   });
 
   // The home page's form: the code typed or scanned, sent to its page.

@@ -1,22 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.js';
 import type { App } from '../http/app.js';
+import { webAssets } from '../http/assets.js';
 import { chooseLanguage } from '../i18n/index.js';
 import { screenMessages, type Screen } from '../i18n/web/index.js';
 import { renderShell } from './shell.js';
-
-/** Where `npm run build` puts the bundled scripts and styles (scripts/build-web.mjs); the same from src/ and dist/. */
-const ASSET_DIR = fileURLToPath(new URL('../../dist/assets/', import.meta.url));
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** The scripts may talk only to this origin and load nothing from elsewhere; no page may frame them. */
 const CONTENT_SECURITY_POLICY = [
@@ -30,11 +18,6 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
-interface Asset {
-  body: Buffer;
-  type: string;
-}
-
 /**
  * The signed-in screens: `/sign-in`, the enterprise console under `/console` and the regulator dashboard under
  * `/regulator`. Each path answers with the screen's shell (its text and script, no data); the script reads the API
@@ -42,11 +25,12 @@ interface Asset {
  * are kept by browsers for a year.
  */
 export function webRoutes(app: App): void {
-  const assets = loadAssets();
-  const manifest = assets.get('manifest.json') ? (JSON.parse(assets.get('manifest.json')!.body.toString('utf8')) as Record<string, string>) : null;
+  const assets = webAssets();
 
   const shell = (screen: Screen, entry: string) => async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!manifest?.[entry] || !manifest['app.css']) throw new DomainError('unavailable', 'web-assets-missing', 'the web pages are not built: run npm run build');
+    const script = assets.entry(entry);
+    const style = assets.entry('app.css');
+    if (!script || !style) throw new DomainError('unavailable', 'web-assets-missing', 'the web pages are not built: run npm run build');
     const language = chooseLanguage((request.query as { lang?: string }).lang, request.headers['accept-language']);
     const messages = screenMessages(language, screen);
     const title = screen === 'sign-in' ? messages['sign_in.title']! : messages[`app.${screen}`]!;
@@ -57,7 +41,7 @@ export function webRoutes(app: App): void {
       .header('cache-control', 'no-cache')
       .header('vary', 'accept-language')
       .type('text/html; charset=utf-8')
-      .send(renderShell({ screen, language, title, messages, script: manifest[entry], style: manifest['app.css'] }));
+      .send(renderShell({ screen, language, title, messages, script, style }));
   };
 
   const hidden = { config: { public: true }, schema: { hide: true } } as const;
@@ -68,19 +52,8 @@ export function webRoutes(app: App): void {
   }
 
   app.get('/assets/:name', hidden, async (request, reply) => {
-    const asset = assets.get((request.params as { name: string }).name);
+    const asset = assets.file((request.params as { name: string }).name);
     if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     return reply.header('cache-control', 'public, max-age=31536000, immutable').header('x-content-type-options', 'nosniff').type(asset.type).send(asset.body);
   });
-}
-
-/** Read once at start-up: a handful of small files, served from memory. */
-function loadAssets(): Map<string, Asset> {
-  const assets = new Map<string, Asset>();
-  if (!existsSync(ASSET_DIR)) return assets;
-  for (const name of readdirSync(ASSET_DIR)) {
-    const type = CONTENT_TYPES[extname(name)];
-    if (type || name === 'manifest.json') assets.set(name, { body: readFileSync(join(ASSET_DIR, name)), type: type ?? 'application/json' });
-  }
-  return assets;
 }

@@ -13,6 +13,7 @@ export function browserMissing(): string | false {
   return `no browser at ${CHROMIUM} (apt-get install chromium, or set ZHUISU_CHROMIUM)`;
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+/** `extraArgs`: more Chromium switches, e.g. a fake camera playing a file (`--use-file-for-fake-video-capture`). */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', ...extraArgs] });
 }
