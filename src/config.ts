@@ -39,7 +39,15 @@ export interface Config {
   upstreamUrl: string | null;
   /** The API key the upstream issued this platform when it registered it (ZHUISU_UPSTREAM_TOKEN). Never logged. */
   upstreamToken: string | null;
+  /**
+   * What goes up (ZHUISU_UPSTREAM_MODE): `full` events, or `summaries` with their hashes while the events stay here
+   * (docs/FEDERATION.md, "Summaries").
+   */
+  upstreamMode: UpstreamMode;
 }
+
+export const UPSTREAM_MODES = ['full', 'summaries'] as const;
+export type UpstreamMode = (typeof UPSTREAM_MODES)[number];
 
 export class ConfigError extends Error {}
 
@@ -77,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   // The token's value is never echoed: only whether it is there.
   if (upstreamUrl !== null && upstreamToken === null) problems.push('ZHUISU_UPSTREAM_TOKEN must be set when ZHUISU_UPSTREAM_URL is: the API key the upstream issued this platform');
   if (upstreamUrl === null && upstreamToken !== null) problems.push('ZHUISU_UPSTREAM_TOKEN is set but ZHUISU_UPSTREAM_URL is not');
+  const upstreamMode = (env.ZHUISU_UPSTREAM_MODE?.trim() || 'full') as UpstreamMode;
+  if (!UPSTREAM_MODES.includes(upstreamMode)) problems.push(`ZHUISU_UPSTREAM_MODE must be one of ${UPSTREAM_MODES.join(', ')}, got '${env.ZHUISU_UPSTREAM_MODE}'`);
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
     port,
@@ -97,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logOrigin,
     upstreamUrl,
     upstreamToken,
+    upstreamMode,
     ...overrides,
   };
 }

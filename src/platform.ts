@@ -140,6 +140,8 @@ export async function createPlatform(config: Config): Promise<Platform> {
       level: config.level,
       regionCode: config.regionCode,
       upstreamUrl: config.upstreamUrl,
+      upstreamMode: config.upstreamMode,
+      publicUrl: config.publicUrl,
       learn: (memberId, events) => resolver.learn(memberId, events),
     }),
     resolver,

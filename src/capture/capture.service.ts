@@ -49,6 +49,17 @@ export class CaptureService {
     return storeDocumentIn(this.database, trx, { actor, owner, prepared: prepareDocument(document), id: uuidv7() });
   }
 
+  /**
+   * As `storeForwardedIn`, for summaries (docs/FEDERATION.md, "Summaries"): each event of the document is known by the
+   * hash given for it, that of the full event it stands for, which the caller checked against the sender's log; a
+   * summary's own body hashes to something else. So a summary and its full event are one event by hash.
+   */
+  async storeSummariesIn(trx: Executor, actor: Principal, owner: string | null, document: unknown, hashes: readonly string[]): Promise<CaptureJob> {
+    const prepared = prepareDocument(document);
+    const known = prepared.ok ? { ...prepared, events: prepared.events.map((e) => ({ ...e, hash: hashes[e.position]! })) } : prepared;
+    return storeDocumentIn(this.database, trx, { actor, owner, prepared: known, id: uuidv7() });
+  }
+
   async forwardedStored(jobs: CaptureJob[]): Promise<void> {
     for (const job of jobs) await this.told(job);
   }

@@ -109,7 +109,8 @@ export function buildCli(): Command {
     .option('--region <code>', 'the GB/T 2260 region code the platform serves (ZHUISU_REGION)')
     .option('--upstream-url <url>', 'the platform a level up, to forward events to (ZHUISU_UPSTREAM_URL)')
     .option('--upstream-token <key>', 'the API key the upstream issued this platform (ZHUISU_UPSTREAM_TOKEN; prefer the variable: flags show in ps)')
-    .action(async (opts: { port?: string; host?: string; demo?: boolean; level?: string; region?: string; upstreamUrl?: string; upstreamToken?: string }) => {
+    .option('--upstream-mode <mode>', 'what goes up: full events, or summaries with their hashes (ZHUISU_UPSTREAM_MODE: full or summaries, default full)')
+    .action(async (opts: { port?: string; host?: string; demo?: boolean; level?: string; region?: string; upstreamUrl?: string; upstreamToken?: string; upstreamMode?: string }) => {
       // Flags stand in for their variables, so one set of checks reports every bad value.
       const env = {
         ...process.env,
@@ -117,6 +118,7 @@ export function buildCli(): Command {
         ...(opts.region !== undefined ? { ZHUISU_REGION: opts.region } : {}),
         ...(opts.upstreamUrl !== undefined ? { ZHUISU_UPSTREAM_URL: opts.upstreamUrl } : {}),
         ...(opts.upstreamToken !== undefined ? { ZHUISU_UPSTREAM_TOKEN: opts.upstreamToken } : {}),
+        ...(opts.upstreamMode !== undefined ? { ZHUISU_UPSTREAM_MODE: opts.upstreamMode } : {}),
       };
       const config = loadConfig(env, {
         ...(opts.port ? { port: Number(opts.port) } : {}),

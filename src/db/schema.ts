@@ -274,6 +274,25 @@ export interface IssuedCodeTable {
   voided_at: string | null;
 }
 
+/** A consumer's complaint about a code (src/complaints). */
+export interface ComplaintTable {
+  id: string;
+  /** The code's identifier (canonical Digital Link or urn:zhuisu:…). */
+  code: string;
+  product_name: string | null;
+  producer_name: string | null;
+  /** The producer's GB/T 2260 region (else the first place's): whose regulators see it. Null when nobody holds the code. */
+  region_code: string | null;
+  text: string;
+  /** The contact the consumer left (a phone number), sealed by the identity vault. */
+  contact_sealed: string | null;
+  status: 'open' | 'handled';
+  created_at: string;
+  handled_at: string | null;
+  handled_by: string | null;
+  handling_note: string | null;
+}
+
 export interface RecallTable {
   id: string;
   kind: 'recall' | 'stop_trade';
@@ -369,6 +388,8 @@ export interface FederationMemberTable {
   last_lag_ms: number | null;
   /** Where it answers resolver queries (docs/RESOLVER.md), without a trailing slash; null when it was not given. */
   url: string | null;
+  /** The form its events arrive in, as its last accepted batch said (docs/FEDERATION.md, "Summaries"). */
+  mode: 'full' | 'summaries';
 }
 
 /**
@@ -474,6 +495,7 @@ export interface Schema {
   locations: LocationTable;
   products: ProductTable;
   users: UserTable;
+  complaints: ComplaintTable;
   api_keys: ApiKeyTable;
   audit_log: AuditTable;
   counters: CounterTable;

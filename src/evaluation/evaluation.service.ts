@@ -4,6 +4,7 @@ import type { Principal } from '../access/principal.js';
 import type { Database, Executor } from '../db/index.js';
 import { notFound } from '../domain/errors.js';
 import { addFieldSheet, addSheet, csvText, newWorkbook, xlsxBuffer, XLSX_TYPE, type Column } from '../trace/spreadsheet.js';
+import { isSummary } from '../epcis/summary.js';
 import { EvaluationRepository, memberActor, type UnitFilter, type UnitRow } from './evaluation.repository.js';
 import {
   availability,
@@ -229,7 +230,8 @@ export class EvaluationService {
       if (!unit) continue;
       const body = JSON.parse(e.body) as Record<string, unknown>;
       unit.lags.push(e.recordTimeMs - e.eventTimeMs);
-      unit.facts.push({ eventType: e.eventType, bizStep: e.bizStep, productClass: e.productClass, body });
+      // A summary leaves out what completeness asks for (ILMD, certificates, transactions): it is not counted there.
+      if (!isSummary(body)) unit.facts.push({ eventType: e.eventType, bizStep: e.bizStep, productClass: e.productClass, body });
       if (e.bizStep === 'shipping') unit.shipments.push(movementOf(e.eventTimeMs, body));
     }
     const shipTimes = [...data.values()].flatMap((d) => d.shipments.map((s) => s.timeMs));

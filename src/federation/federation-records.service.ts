@@ -5,12 +5,13 @@ import { regionWithin } from '../codes/region.js';
 import type { Executor, FederationMemberTable, FederationRecordTable, RecallNoticeTable, RecallTable } from '../db/index.js';
 import { forbidden, invalid } from '../domain/errors.js';
 import type { Location, Product, Subject } from '../domain/master-data.js';
+import { isSummary, summarise } from '../epcis/summary.js';
 import { parseEntry, recordDigest } from '../log/entries.js';
 import { ProductsRepository } from '../products/products.repository.js';
 import { RecallRepository } from '../recall/recall.repository.js';
 import type { Affected, Outcome } from '../recall/recall.service.js';
 import { SubjectsRepository } from '../subjects/subjects.repository.js';
-import { FederationRepository } from './federation.repository.js';
+import { FederationRepository, type OutgoingEvent, type OutgoingLeaf } from './federation.repository.js';
 
 /**
  * What rides in a batch besides new events (docs/FEDERATION.md, "What flows"): the master data, corrections and
@@ -32,6 +33,24 @@ export interface BatchEvent {
   owner?: string | null;
 }
 
+/**
+ * The summary of an event or correction whose leaf is `leaf` of the sender's log (docs/FEDERATION.md, "Summaries"):
+ * the event cut down by `summarise`, with its marker carrying the full event's hash.
+ */
+export interface BatchSummary {
+  leaf: number;
+  event: Record<string, unknown>;
+  owner?: string | null;
+}
+
+/** How the sender sends the events it holds in full; events it holds as summaries go up as summaries either way. */
+export interface OutgoingOptions {
+  mode: 'full' | 'summaries';
+  /** This platform's log origin and public address: where a summary says its event is held. */
+  origin: string;
+  url: string | null;
+}
+
 export type BatchRecord =
   | { type: 'subject'; subject: Subject }
   | { type: 'location'; location: Location }
@@ -41,8 +60,11 @@ export type BatchRecord =
 
 const RECORD_TYPES = ['subject', 'location', 'product', 'notice-ack', 'recall'] as const;
 
-/** The sender's side: the events, corrections and records among the leaves [from, to), in log order. */
-export async function outgoingContent(db: Executor, from: number, to: number): Promise<{ events: BatchEvent[]; records: BatchRecord[] }> {
+/**
+ * The sender's side: the events, corrections and records among the leaves [from, to), in log order. An event goes as
+ * a summary in summaries mode, and whenever what is stored here is itself a summary.
+ */
+export async function outgoingContent(db: Executor, from: number, to: number, options: OutgoingOptions): Promise<{ events: BatchEvent[]; summaries: BatchSummary[]; records: BatchRecord[] }> {
   const repo = new FederationRepository(db);
   const subjects = new SubjectsRepository(db);
   const products = new ProductsRepository(db);
@@ -51,8 +73,14 @@ export async function outgoingContent(db: Executor, from: number, to: number): P
   const seqs = [...new Set(leaves.filter((l) => l.recordSeq !== null).map((l) => l.recordSeq!))];
   const stored = await repo.eventsBySeq(seqs);
   const declarations = await repo.declarationsOf(leaves.filter((l) => l.kind === 'correction').map((l) => l.recordSeq!));
+  const regions = options.mode === 'summaries' ? await repo.regionsOfSeqs(seqs) : new Map<number, string[]>();
 
   const events: BatchEvent[] = [];
+  const summaries: BatchSummary[] = [];
+  const send = (leaf: OutgoingLeaf, stored: OutgoingEvent, event: Record<string, unknown>, context: unknown) => {
+    if (options.mode === 'full' && !isSummary(event)) events.push({ context, event, owner: stored.ownerSubjectId });
+    else summaries.push({ leaf: leaf.idx, event: summarise(event, parseEntry(leaf.entry)!.ref, { hash: stored.hash, heldBy: options.origin, url: options.url, regions: regions.get(stored.seq) ?? [] }), owner: stored.ownerSubjectId });
+  };
   const records: BatchRecord[] = [];
   const sent = new Set<string>();
   // Each record once per batch, as it is now; a location or product is preceded by its subject, so the upstream can
@@ -79,13 +107,13 @@ export async function outgoingContent(db: Executor, from: number, to: number): P
       const body = JSON.parse(event.body) as Record<string, unknown>;
       const context = event.context === null ? null : (JSON.parse(event.context) as unknown);
       if (leaf.kind === 'event') {
-        events.push({ context, event: body, owner: event.ownerSubjectId });
+        send(leaf, event, body, context);
         continue;
       }
       // The leaf names the declaration by its digest: several may be recorded against one event.
       const digest = parseEntry(leaf.entry)?.digest;
       const declaration = declarations.find((d) => d.seq === leaf.recordSeq && recordDigest(JSON.parse(d.errorDeclaration)) === digest);
-      if (declaration) events.push({ context, event: { ...body, errorDeclaration: JSON.parse(declaration.errorDeclaration) as unknown }, owner: event.ownerSubjectId });
+      if (declaration) send(leaf, event, { ...body, errorDeclaration: JSON.parse(declaration.errorDeclaration) as unknown }, context);
       continue;
     }
     const key = `${leaf.targetType} ${leaf.targetId}`;
@@ -124,7 +152,7 @@ export async function outgoingContent(db: Executor, from: number, to: number): P
     }
     sent.add(key);
   }
-  return { events, records };
+  return { events, summaries, records };
 }
 
 /** The region a member's code covers as a scope prefix: 330000 → 33, 330100 → 3301, 330106 → 330106. */

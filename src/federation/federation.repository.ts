@@ -6,6 +6,8 @@ export interface OutgoingEvent {
   context: string | null;
   body: string;
   ownerSubjectId: string | null;
+  /** Its CBV 2.0 hash as stored: what a summary of it carries. */
+  hash: string;
 }
 
 /** A leaf of the sender's log that may carry something upstream; audit leaves come with what their row is about. */
@@ -50,7 +52,7 @@ export class FederationRepository {
    * Records a stored batch, only if the member is still where the batch started: of two copies of one batch racing,
    * one moves the position and the other is told it is out of order. False when it was not there.
    */
-  async advanceMember(id: string, from: number, to: { position: number; events: number; at: string; lagMs: number | null }): Promise<boolean> {
+  async advanceMember(id: string, from: number, to: { position: number; events: number; at: string; lagMs: number | null; mode: FederationMemberTable['mode'] }): Promise<boolean> {
     const result = await this.db
       .updateTable('federation_members')
       .set((eb) => ({
@@ -59,6 +61,7 @@ export class FederationRepository {
         events_received: eb('events_received', '+', to.events),
         last_batch_at: to.at,
         last_lag_ms: to.lagMs,
+        mode: to.mode,
       }))
       .where('id', '=', id)
       .where('position', '=', from)
@@ -123,10 +126,41 @@ export class FederationRepository {
     const rows = await this.db
       .selectFrom('events as e')
       .innerJoin('capture_jobs as c', 'c.id', 'e.capture_id')
-      .select(['e.seq', 'c.context', 'e.body', 'e.owner_subject_id'])
+      .select(['e.seq', 'c.context', 'e.body', 'e.owner_subject_id', 'e.event_hash'])
       .where('e.seq', 'in', seqs)
       .execute();
-    return new Map(rows.map((r) => [Number(r.seq), { seq: Number(r.seq), context: r.context, body: r.body, ownerSubjectId: r.owner_subject_id }]));
+    return new Map(rows.map((r) => [Number(r.seq), { seq: Number(r.seq), context: r.context, body: r.body, ownerSubjectId: r.owner_subject_id, hash: r.event_hash }]));
+  }
+
+  /** The regions of the subjects each of the events `seqs` concerns (its owner, the owners of the places it names). */
+  async regionsOfSeqs(seqs: number[]): Promise<Map<number, string[]>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('event_subjects as s')
+      .innerJoin('subjects as j', 'j.id', 's.subject_id')
+      .select(['s.seq', 'j.region_code'])
+      .where('s.seq', 'in', seqs)
+      .execute();
+    const regions = new Map<number, string[]>();
+    for (const r of rows) {
+      const list = regions.get(Number(r.seq)) ?? [];
+      if (!list.includes(r.region_code)) list.push(r.region_code);
+      regions.set(Number(r.seq), list.sort());
+    }
+    return regions;
+  }
+
+  /**
+   * What is stored of the events a correction's summary may name: the hashes of those stored under the client-given
+   * eventIDs `ids`, and which of `hashes` are stored at all.
+   */
+  async storedIdentities(ids: string[], hashes: string[]): Promise<{ hashOfId: Map<string, string>; heldHashes: Set<string> }> {
+    const byId = ids.length ? await this.db.selectFrom('events').select(['event_id', 'event_hash']).where('event_id', 'in', ids).execute() : [];
+    // An event whose eventID is its hash is stored without one.
+    const byOwnHash = ids.length ? await this.db.selectFrom('events').select('event_hash').where('event_hash', 'in', ids).where('event_id', 'is', null).execute() : [];
+    const byHash = hashes.length ? await this.db.selectFrom('events').select('event_hash').where('event_hash', 'in', hashes).execute() : [];
+    const hashOfId = new Map([...byId.map((r): [string, string] => [r.event_id!, r.event_hash]), ...byOwnHash.map((r): [string, string] => [r.event_hash, r.event_hash])]);
+    return { hashOfId, heldHashes: new Set(byHash.map((r) => r.event_hash)) };
   }
 
   /** The errorDeclarations recorded against the events `seqs`, as stored. */

@@ -5,7 +5,7 @@ import { principalOf, type App } from '../http/app.js';
 import type { Metrics } from '../http/metrics.js';
 import { Nullable, RegionCode, StrictObject, StringEnum, Timestamp } from '../http/schemas.js';
 import type { Platform } from '../platform.js';
-import { BATCH_BODY_LIMIT, MEMBER_KINDS } from './federation.service.js';
+import { BATCH_BODY_LIMIT, BATCH_MODES, MEMBER_KINDS } from './federation.service.js';
 
 const LEVELS = ['enterprise', 'third-party', 'city', 'province', 'national'] as const;
 
@@ -27,6 +27,7 @@ const MemberSchema = Type.Object(
     lastBatchAt: Nullable(Timestamp),
     lastLagMs: Nullable(Type.Integer({ description: 'arrival minus the latest event time of the last batch' })),
     url: Nullable(Type.String({ description: 'where it answers resolver queries' })),
+    mode: StringEnum(BATCH_MODES, 'full events or summaries, as its last accepted batch said'),
   },
   { $id: 'FederationMember' },
 );

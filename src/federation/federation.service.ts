@@ -8,28 +8,40 @@ import type { CaptureJob, CaptureService } from '../capture/capture.service.js';
 import { openNote, parseCheckpoint, parseNote, parseVerifierKey, SIGNATURE_TYPE_ED25519, verifierFromKey } from '../crypto/signed-note.js';
 import type { LogSigningKeys } from '../crypto/signing-keys.js';
 import type { Database, Executor, FederationMemberTable, FederationOutboxTable } from '../db/index.js';
-import { conflict, DomainError, forbidden, invalid, notFound } from '../domain/errors.js';
+import { conflict, DomainError, forbidden, invalid, notFound, unprocessable } from '../domain/errors.js';
 import type { PlatformLevel } from '../domain/platform.js';
+import { summaryMarker, SUMMARY_CONTEXT } from '../epcis/summary.js';
 import { recordBatchOutcome } from '../evaluation/evaluation.service.js';
+import { formatEntry, recordDigest } from '../log/entries.js';
 import type { TransparencyLog } from '../log/log.service.js';
+import { leafHash, verifyRange } from '../log/merkle.js';
 import { MAX_PROOF_LINES, type WitnessService } from '../log/witness.service.js';
-import { applyRecords, checkRecords, localOwners, outgoingContent, recallsForMember, storeRecallsDown, type BatchEvent, type BatchRecord, type RecallCopy } from './federation-records.service.js';
+import { applyRecords, checkRecords, localOwners, outgoingContent, recallsForMember, storeRecallsDown, type BatchEvent, type BatchRecord, type BatchSummary, type RecallCopy } from './federation-records.service.js';
 import { FederationRepository } from './federation.repository.js';
 
 /**
- * Federation (docs/FEDERATION.md): a platform forwards the events it accepted to the platform a level up in signed
- * batches, each with its log's checkpoint, which the upstream cosigns as its witness before storing the events through
- * the same capture path as any other. The batch's place in the sender's log is its order: a batch starts where the
+ * Federation (docs/FEDERATION.md): a platform forwards the events it accepted, whole or as summaries, to the platform
+ * a level up in signed batches, each with its log's checkpoint, which the upstream cosigns as its witness before
+ * storing the events through the same capture path as any other. The batch's place in the sender's log is its order: a batch starts where the
  * last stored one ended, so a batch re-sent after a lost answer is refused as out of order and the sender learns where
  * the upstream is. Its events are idempotent by event hash besides, so a crash between storing them and recording the
  * position stores nothing twice.
  */
 
 export const BATCH_TYPE = 'zhuisu-federation-batch/v1';
+/**
+ * The type of a batch carrying summaries: an upstream that knows only v1 refuses it as malformed, and the sender keeps
+ * it, where one that ignored the summaries would move the sender's position past events it never stored.
+ */
+export const SUMMARIES_BATCH_TYPE = 'zhuisu-federation-batch/v2';
 /** Log leaves one batch covers at most: a few hundred events keep a batch well within one capture document. */
 export const BATCH_LEAVES = 500;
 /** A batch body: its events' text dominates, bounded by BATCH_LEAVES events of the capture limit's size each. */
 export const BATCH_BODY_LIMIT = 32 * 1024 * 1024;
+
+/** What a sender sends of the events it holds in full (ZHUISU_UPSTREAM_MODE); summaries it holds go up as summaries either way. */
+export const BATCH_MODES = ['full', 'summaries'] as const;
+export type BatchMode = (typeof BATCH_MODES)[number];
 
 export const MEMBER_KINDS = ['platform', 'system'] as const;
 export type MemberKind = (typeof MEMBER_KINDS)[number];
@@ -65,6 +77,8 @@ export interface Member {
   /** Arrival minus the latest event time in its last batch, in milliseconds. */
   lastLagMs: number | null;
   url: string | null;
+  /** The form its events arrive in, as its last accepted batch said. */
+  mode: BatchMode;
 }
 
 export interface UpstreamStatus {
@@ -99,7 +113,7 @@ export interface SignedBatch {
 }
 
 export interface Batch {
-  type: typeof BATCH_TYPE;
+  type: typeof BATCH_TYPE | typeof SUMMARIES_BATCH_TYPE;
   origin: string;
   /** The leaves [from, to) of the sender's log this batch covers. */
   from: number;
@@ -115,6 +129,13 @@ export interface Batch {
   events: BatchEvent[];
   /** The master data and notice acknowledgements those leaves record, as they are at the sender when sent. */
   records?: BatchRecord[];
+  /** How the sender sends the events it holds in full; absent from senders that know only `full`. */
+  mode?: BatchMode;
+  /** Events and corrections sent as summaries, each naming its leaf (docs/FEDERATION.md, "Summaries"). */
+  summaries?: BatchSummary[];
+  /** The entries of the leaves [from, to), and the proof (base64 hashes) that they are those leaves of the checkpoint's tree. */
+  leaves?: string[];
+  rangeProof?: string[];
 }
 
 export interface BatchReceipt {
@@ -136,6 +157,7 @@ export interface OutgoingBatch {
   /** The signed checkpoint the batch carries, kept so that acknowledging it needs no second parse of the payload. */
   checkpoint: string;
   events: number;
+  summaries: number;
   records: number;
 }
 
@@ -158,6 +180,10 @@ export class FederationService {
       level: PlatformLevel;
       regionCode: string | null;
       upstreamUrl: string | null;
+      /** What goes up of the events held here in full (ZHUISU_UPSTREAM_MODE); `full` when not said. */
+      upstreamMode?: BatchMode;
+      /** Where this platform answers: a summary names it as the place its event is held. */
+      publicUrl?: string | null;
       /** Told the events of each stored batch, for the resolver directory to learn who holds which codes. */
       learn?: (memberId: string, events: Record<string, unknown>[]) => Promise<void>;
     },
@@ -216,6 +242,7 @@ export class FederationService {
       last_batch_at: null,
       last_lag_ms: null,
       url: input.url?.replace(/\/+$/, '') ?? null,
+      mode: 'full',
     };
     await this.database.transaction(async (trx) => {
       await new FederationRepository(trx).insertMember(row);
@@ -281,7 +308,8 @@ export class FederationService {
     if (!member) throw notFound('federation-unknown-member', `no member is registered with the log ${batch.origin}`);
     ensure(isAdmin(actor) || (actor.role === 'federation_member' && actor.userId === member.user_id), 'federation-not-permitted', 'a member posts batches of its own log only');
 
-    const arrival = { memberId: member.id, arrivedAt: new Date(), from: batch.from, to: batch.to, eventTimesMs: batch.events.map((e) => Date.parse(String(e.event.eventTime))) };
+    const carried = [...batch.events.map((e) => e.event), ...(batch.summaries ?? []).map((s) => s.event)];
+    const arrival = { memberId: member.id, arrivedAt: new Date(), from: batch.from, to: batch.to, eventTimesMs: carried.map((e) => Date.parse(String(e.eventTime))) };
     let receipt: BatchReceipt;
     try {
       receipt = await this.acceptBatch(actor, member, batch, signed);
@@ -315,9 +343,10 @@ export class FederationService {
       ]);
     }
 
+    await this.checkSummaries(member, batch);
     const outcome = await this.witnessCheckpoint(actor, member, batch);
     const { stored, applied } = await this.storeBatch(actor, member, batch);
-    await this.deps.learn?.(member.id, batch.events.map((e) => e.event));
+    await this.deps.learn?.(member.id, [...batch.events.map((e) => e.event), ...(batch.summaries ?? []).map((s) => s.event)]);
     return { position: batch.to, stored, applied, checkpointSize: outcome.size, cosignatures: outcome.cosignatures };
   }
 
@@ -327,15 +356,15 @@ export class FederationService {
    * the capture path. A refusal anywhere leaves nothing of the batch.
    */
   private async storeBatch(actor: Principal, member: FederationMemberTable, batch: Batch): Promise<{ stored: number; applied: number }> {
-    const latest = batch.events.reduce((max, e) => Math.max(max, Date.parse(String(e.event.eventTime)) || 0), 0);
+    const latest = [...batch.events, ...(batch.summaries ?? [])].reduce((max, e) => Math.max(max, Date.parse(String(e.event.eventTime)) || 0), 0);
     const jobs: CaptureJob[] = [];
     let result: { stored: number; applied: number };
     try {
       result = await this.database.transaction(async (trx) => {
         const applied = await applyRecords(trx, actor, member, batch.records ?? []);
-        const stored = await this.storeEvents(trx, actor, member, batch, jobs);
+        const stored = (await this.storeEvents(trx, actor, member, batch, jobs)) + (await this.storeSummaries(trx, actor, member, batch.summaries ?? [], jobs));
         const at = new Date();
-        const advanced = await new FederationRepository(trx).advanceMember(member.id, batch.from, { position: batch.to, events: stored, at: at.toISOString(), lagMs: latest > 0 ? at.getTime() - latest : null });
+        const advanced = await new FederationRepository(trx).advanceMember(member.id, batch.from, { position: batch.to, events: stored, at: at.toISOString(), lagMs: latest > 0 ? at.getTime() - latest : null, mode: batch.mode ?? 'full' });
         // Another copy of this batch got there first: this one is undone whole, and the sender told where that one ended.
         if (!advanced) throw conflict('federation-out-of-order', `another batch moved ${member.log_origin} on meanwhile`);
         return { stored, applied };
@@ -379,6 +408,95 @@ export class FederationService {
       default:
         throw outcome.error;
     }
+  }
+
+  /**
+   * That each summary is what the sender's log says: the batch's leaves are the leaves [from, to) of the tree its
+   * checkpoint commits to (one range proof), and each summary's leaf among them is `event <eventID> <hash>` with the
+   * hash its marker carries, or for a correction `correction <eventID> <digest of its errorDeclaration>` naming an
+   * event whose hash is known here or in the batch. In summaries mode every event and correction leaf has its summary.
+   * Runs before the witness moves, so a refusal writes nothing; a checkpoint not signed by the member's key is left to
+   * the witness, which refuses it and raises the alarm.
+   */
+  private async checkSummaries(member: FederationMemberTable, batch: Batch): Promise<void> {
+    const summaries = batch.summaries ?? [];
+    if (batch.mode === 'summaries' && batch.events.length) throw malformed('a batch in summaries mode carries its events as summaries, not in events');
+    if (summaries.length === 0 && batch.mode !== 'summaries') return;
+    if (batch.from === batch.to) {
+      if (summaries.length) throw malformed('summaries of an empty range');
+      return;
+    }
+    let checkpoint;
+    try {
+      checkpoint = parseCheckpoint(openNote(batch.checkpoint, [verifierFromKey(member.log_key)]).body);
+    } catch {
+      return;
+    }
+    if (checkpoint.origin !== member.log_origin || batch.to > checkpoint.size) return;
+    const leaves = batch.leaves!;
+    const proof = batch.rangeProof!.map((h) => Buffer.from(h, 'base64'));
+    if (!verifyRange(batch.from, batch.to, checkpoint.size, leaves.map((entry) => leafHash(Buffer.from(entry, 'utf8'))), proof, checkpoint.rootHash)) {
+      throw unprocessable('federation-summary-not-in-log', `the leaves the batch carries are not the leaves ${batch.from} to ${batch.to} of the tree its checkpoint commits to: refused, nothing stored`);
+    }
+    const notInLog = (i: number, why: string) =>
+      unprocessable('federation-summary-not-in-log', `summaries/${i}: ${why}: refused, nothing stored`, [{ pointer: `/payload/summaries/${i}`, message: why }]);
+    const summarised = new Set<number>();
+    /** The hash of each event summarised in the batch, by eventID. */
+    const hashOf = new Map<string, string>();
+    const corrections: { i: number; eventID: string; hash: string }[] = [];
+    summaries.forEach((summary, i) => {
+      const marker = summaryMarker(summary.event)!;
+      const eventID = summary.event.eventID as string;
+      if (summary.leaf < batch.from || summary.leaf >= batch.to || summarised.has(summary.leaf)) throw malformed(`summaries/${i} names leaf ${summary.leaf}, not one of [${batch.from}, ${batch.to}) once`);
+      summarised.add(summary.leaf);
+      // The leaf says which it is: an event captured with an errorDeclaration has an event leaf, and its body the declaration.
+      const actual = leaves[summary.leaf - batch.from]!;
+      const correction = actual.startsWith('correction ') && summary.event.errorDeclaration !== undefined;
+      const expected = correction
+        ? formatEntry({ kind: 'correction', ref: eventID, digest: recordDigest(summary.event.errorDeclaration) })
+        : formatEntry({ kind: 'event', ref: eventID, digest: marker.hash });
+      if (actual !== expected) throw notInLog(i, `${correction ? 'the correction of ' : ''}event ${eventID} with hash ${marker.hash} is not leaf ${summary.leaf} of ${member.log_origin}, which is ${JSON.stringify(actual.trim())}`);
+      if (correction) corrections.push({ i, eventID, hash: marker.hash });
+      else hashOf.set(eventID, marker.hash);
+    });
+    if (batch.mode === 'summaries') {
+      leaves.forEach((entry, k) => {
+        if (/^(event|correction) /.test(entry) && !summarised.has(batch.from + k)) {
+          throw unprocessable('federation-summary-missing', `leaf ${batch.from + k} of ${member.log_origin} records an event or correction the batch has no summary of: refused, nothing stored`);
+        }
+      });
+    }
+    // A correction's leaf names its event by eventID only: the hash it is applied to must be that event's. An eventID
+    // that is the hash says so itself; one summarised in the batch or stored here must have that hash; an eventID not
+    // known here is taken for the same event stored under another eventID when its hash is held.
+    const open = corrections.filter((c) => c.eventID !== c.hash);
+    const { hashOfId, heldHashes } = await new FederationRepository(this.database.db).storedIdentities(open.map((c) => c.eventID), open.map((c) => c.hash));
+    for (const c of open) {
+      const known = hashOf.get(c.eventID) ?? hashOfId.get(c.eventID);
+      if (known !== undefined ? known !== c.hash : !heldHashes.has(c.hash)) throw notInLog(c.i, `the correction names event ${c.eventID} by hash ${c.hash}, which is not that event's here or in the batch`);
+    }
+  }
+
+  /**
+   * Summaries go in through the capture path like events, one document per run of one owner, each known by the hash
+   * its marker carries (its leaf here is the sender's leaf, `event <eventID> <hash>`), so idempotency by hash holds
+   * across full events and summaries alike.
+   */
+  private async storeSummaries(trx: Executor, actor: Principal, member: FederationMemberTable, summaries: BatchSummary[], jobs: CaptureJob[]): Promise<number> {
+    const owners = await localOwners(trx, member, summaries.map((s) => ({ context: null, event: s.event, owner: s.owner ?? null })));
+    let stored = 0;
+    let i = 0;
+    while (i < summaries.length) {
+      const first = i;
+      const group: Record<string, unknown>[] = [];
+      while (i < summaries.length && owners[i] === owners[first]) group.push(summaries[i++]!.event);
+      const document = { '@context': SUMMARY_CONTEXT, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList: group } };
+      const job = await this.deps.capture.storeSummariesIn(trx, actor, owners[first] ?? null, document, group.map((e) => summaryMarker(e)!.hash));
+      if (job.status !== 'succeeded') throw invalid('federation-events-rejected', `summaries of the batch were refused: ${job.errors.map((e) => e.message).join('; ')}`, job.errors.map((e) => ({ ...e })));
+      jobs.push(job);
+      stored += group.length;
+    }
+    return stored;
   }
 
   /** Consecutive events of one @context and one owner go in one document, in log order, through the capture path. */
@@ -427,8 +545,12 @@ export class FederationService {
     return new FederationRepository(this.database.db).outbox(this.requireUpstream());
   }
 
-  /** The next batch after the outbox's position, or null when the upstream has everything the log holds. */
-  async nextBatch(): Promise<OutgoingBatch | null> {
+  /**
+   * The next batch after the outbox's position, or null when the upstream has everything the log holds. Built in the
+   * configured mode unless `mode` says otherwise: the mode is a property of each batch, so changing it between two
+   * batches (a restart with another ZHUISU_UPSTREAM_MODE) neither skips nor repeats a leaf.
+   */
+  async nextBatch(mode: BatchMode = this.deps.upstreamMode ?? 'full'): Promise<OutgoingBatch | null> {
     const url = this.requireUpstream();
     const repo = new FederationRepository(this.database.db);
     const outbox = await repo.outbox(url);
@@ -438,9 +560,10 @@ export class FederationService {
     const to = Math.min(checkpoint.size, from + BATCH_LEAVES);
     const oldSize = outbox.acked_size <= checkpoint.size ? outbox.acked_size : 0;
     const consistency = await this.deps.log.consistency(oldSize, checkpoint.size);
-    const { events, records } = await outgoingContent(this.database.db, from, to);
+    const { events, summaries, records } = await outgoingContent(this.database.db, from, to, { mode, origin: this.deps.log.origin, url: this.deps.publicUrl ?? null });
+    const range = await this.deps.log.range(from, to, checkpoint.size);
     const batch: Batch = {
-      type: BATCH_TYPE,
+      type: summaries.length || mode === 'summaries' ? SUMMARIES_BATCH_TYPE : BATCH_TYPE,
       origin: this.deps.log.origin,
       from,
       to,
@@ -449,9 +572,22 @@ export class FederationService {
       proof: consistency.proof.map((hex) => Buffer.from(hex, 'hex').toString('base64')),
       events,
       records,
+      mode,
+      summaries,
+      leaves: range.entries,
+      rangeProof: range.proof.map((hex) => Buffer.from(hex, 'hex').toString('base64')),
     };
     const payload = JSON.stringify(batch);
-    return { body: { payload, signature: this.deps.keys.sign(batchSignatureBody(batch.origin, payload)) }, from, to, checkpointSize: checkpoint.size, checkpoint: batch.checkpoint, events: events.length, records: records.length };
+    return {
+      body: { payload, signature: this.deps.keys.sign(batchSignatureBody(batch.origin, payload)) },
+      from,
+      to,
+      checkpointSize: checkpoint.size,
+      checkpoint: batch.checkpoint,
+      events: events.length,
+      summaries: summaries.length,
+      records: records.length,
+    };
   }
 
   async recordSent(batch: OutgoingBatch, receipt: BatchReceipt): Promise<void> {
@@ -511,6 +647,7 @@ function memberOf(row: FederationMemberTable): Member {
     lastBatchAt: row.last_batch_at,
     lastLagMs: row.last_lag_ms,
     url: row.url,
+    mode: row.mode,
   };
 }
 
@@ -529,7 +666,7 @@ function parseBatch(payload: string): Batch {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw malformed('the payload is not a JSON object');
   const b = value as Record<string, unknown>;
-  if (b.type !== BATCH_TYPE) throw malformed(`type is not ${BATCH_TYPE}`);
+  if (b.type !== BATCH_TYPE && b.type !== SUMMARIES_BATCH_TYPE) throw malformed(`type is not ${BATCH_TYPE} or ${SUMMARIES_BATCH_TYPE}`);
   if (typeof b.origin !== 'string' || b.origin === '') throw malformed('origin is not a log origin');
   if (!isSize(b.from) || !isSize(b.to) || b.from > b.to) throw malformed('from and to are not leaf positions with from ≤ to');
   if (typeof b.checkpoint !== 'string') throw malformed('checkpoint is not a signed note');
@@ -542,6 +679,26 @@ function parseBatch(payload: string): Batch {
   for (const [i, e] of (b.events as unknown[]).entries()) {
     const item = e as Record<string, unknown> | null;
     if (item === null || typeof item !== 'object' || item.event === null || typeof item.event !== 'object' || Array.isArray(item.event)) throw malformed(`events/${i} has no event object`);
+  }
+  if (b.mode !== undefined && !BATCH_MODES.includes(b.mode as BatchMode)) throw malformed(`mode is not one of ${BATCH_MODES.join(', ')}`);
+  if (b.summaries !== undefined && (!Array.isArray(b.summaries) || b.summaries.length > BATCH_LEAVES)) throw malformed(`summaries is not a list of at most ${BATCH_LEAVES}`);
+  for (const [i, s] of ((b.summaries ?? []) as unknown[]).entries()) {
+    const item = s as Record<string, unknown> | null;
+    if (item === null || typeof item !== 'object' || !isSize(item.leaf) || item.event === null || typeof item.event !== 'object' || Array.isArray(item.event)) throw malformed(`summaries/${i} is not a leaf and an event`);
+    const event = item.event as Record<string, unknown>;
+    if (typeof event.eventID !== 'string' || !summaryMarker(event)) throw malformed(`summaries/${i} has no eventID or no ${'zhuisu:summary'} marker with its hash`);
+    if (item.owner !== undefined && item.owner !== null && typeof item.owner !== 'string') throw malformed(`summaries/${i} has an owner that is not an id`);
+  }
+  const span = (b.to as number) - (b.from as number);
+  if (b.leaves !== undefined && (!Array.isArray(b.leaves) || b.leaves.length !== span || !b.leaves.every((e) => typeof e === 'string'))) throw malformed('leaves is not the list of the entries of the leaves [from, to)');
+  // Two nodes a level at most: around a range, on each side.
+  if (b.rangeProof !== undefined && (!Array.isArray(b.rangeProof) || b.rangeProof.length > 2 * MAX_PROOF_LINES || !b.rangeProof.every((h) => typeof h === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(h)))) {
+    throw malformed(`rangeProof is not a list of at most ${2 * MAX_PROOF_LINES} base64 hashes`);
+  }
+  const summarised = ((b.summaries as unknown[] | undefined)?.length ?? 0) > 0 || b.mode === 'summaries';
+  if (summarised && b.type !== SUMMARIES_BATCH_TYPE) throw malformed(`a batch carrying summaries is of type ${SUMMARIES_BATCH_TYPE}`);
+  if (summarised && span > 0 && (b.leaves === undefined || b.rangeProof === undefined)) {
+    throw malformed('summaries come with the entries of the leaves [from, to) and the proof that they are those leaves');
   }
   return b as unknown as Batch;
 }

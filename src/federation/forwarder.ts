@@ -117,7 +117,7 @@ export class Forwarder {
       await this.federation.recordSent(batch, JSON.parse(text) as BatchReceipt);
       this.attempts = 0;
       this.resyncs = 0;
-      this.logger.info({ from: batch.from, to: batch.to, events: batch.events }, 'federation batch acknowledged');
+      this.logger.info({ from: batch.from, to: batch.to, events: batch.events, summaries: batch.summaries }, 'federation batch acknowledged');
       return 0;
     }
     const problem = parseProblem(text);

@@ -5,7 +5,7 @@ import type { Database } from '../db/index.js';
 import { invalid, notFound } from '../domain/errors.js';
 import type { EventsService } from '../events/events.service.js';
 import { LogRepository } from './log.repository.js';
-import { consistencyProof, emptyRootHash, inclusionProof, rootHash, type NodeReader } from './merkle.js';
+import { consistencyProof, emptyRootHash, inclusionProof, rangeProof, rootHash, type NodeReader } from './merkle.js';
 import { encodeEntryBundle, tileHashes, tileWidth, type TilePath } from './tiles.js';
 
 export interface InclusionProof {
@@ -149,6 +149,16 @@ export class TransparencyLog {
     const repo = new LogRepository(this.database.db);
     const proof = from === 0 || from === target ? [] : await consistencyProof(from, target, repo.nodeReader());
     return { from, to: target, proof: proof.map(hex), checkpoint: target === latest.size ? latest.note : await this.checkpointOf(target) };
+  }
+
+  /**
+   * The entries of the leaves [from, to) and the proof that they are those leaves of the tree of `size` (a size the log
+   * has had): what a federation batch carries so that the upstream can check each summary against its leaf.
+   */
+  async range(from: number, to: number, size: number): Promise<{ entries: string[]; proof: string[] }> {
+    const repo = new LogRepository(this.database.db);
+    const leaves = await repo.entries(from, to);
+    return { entries: leaves.map((l) => l.entry), proof: (await rangeProof(from, to, size, repo.nodeReader())).map(hex) };
   }
 
   /** A tile's bytes, or undefined when the log does not have it (yet). Full tiles never change. */

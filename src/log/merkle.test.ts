@@ -11,10 +11,12 @@ import {
   inclusionProof,
   leafHash,
   nodeHash,
+  rangeProof,
   rootHash,
   subtreeHash,
   verifyConsistency,
   verifyInclusion,
+  verifyRange,
   type NodeReader,
   type StoredNode,
 } from './merkle.js';
@@ -543,4 +545,31 @@ test('verifiers answer false to malformed input and never throw', () => {
   assert.ok(verifyConsistency(5, 5, root, root, []));
   assert.equal(verifyConsistency(5, 5, root, oldRoot, []), false);
   assert.equal(verifyConsistency(5, 5, root, root, [root]), false);
+});
+
+test('range proofs: every range of trees up to 40 leaves, and ranges of a few hundred in bigger trees, verify and fail once tampered with', async () => {
+  const check = async (from: number, to: number, size: number) => {
+    const reader = referenceReader(small, size);
+    const proof = await rangeProof(from, to, size, reader);
+    const leaves = smallLeaves.slice(from, to);
+    const root = small.root(size);
+    assert.ok(verifyRange(from, to, size, leaves, proof, root), `[${from}, ${to}) of ${size}`);
+    assert.ok(proof.length <= 2 * Math.ceil(Math.log2(size + 1)), `a short proof for [${from}, ${to}) of ${size}`);
+    assert.ok(!verifyRange(from, to, size, leaves.map((l, i) => (i === leaves.length - 1 ? flipped([l], 0)[0]! : l)), proof, root), 'a leaf altered');
+    if (proof.length) assert.ok(!verifyRange(from, to, size, leaves, flipped(proof, proof.length - 1), root), 'a proof node altered');
+    assert.ok(!verifyRange(from, to, size, leaves, [...proof, SOME_HASH], root), 'a node too many');
+    if (to < size) assert.ok(!verifyRange(from, to + 1, size, [...leaves, SOME_HASH], proof, root), 'a leaf added');
+    if (to - from > 1) assert.ok(!verifyRange(from + 1, to, size, leaves.slice(1), proof, root), 'shifted');
+  };
+  for (let size = 1; size <= 40; size += 1) for (let from = 0; from < size; from += 1) for (let to = from + 1; to <= size; to += 1) await check(from, to, size);
+  const random = seededRandom(9162);
+  for (const size of [256, 257, 513, SMALL]) {
+    for (let i = 0; i < 5; i += 1) {
+      const from = Math.floor(random() * (size - 1));
+      await check(from, Math.min(size, from + 1 + Math.floor(random() * 500)), size);
+    }
+  }
+  await assert.rejects(rangeProof(3, 3, 5, referenceReader(small, 5)), RangeError);
+  await assert.rejects(rangeProof(2, 6, 5, referenceReader(small, 5)), RangeError);
+  assert.equal(verifyRange(0, 0, 5, [], [], small.root(5)), false);
 });

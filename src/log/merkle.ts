@@ -400,3 +400,51 @@ export function verifyConsistency(oldSize: number, newSize: number, oldRoot: Uin
   }
   return sn === 0 && sameHash(fr, oldRoot) && sameHash(sr, newRoot);
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Ranges: a run of consecutive leaves shown to be leaves [from, to) of a tree, all at once.
+
+/** The nodes of the tree of `size` leaves that lie wholly outside [from, to) and touch it: left to right. */
+function rangeOutside(from: number, to: number, size: number): [number, number][] {
+  const nodes: [number, number][] = [];
+  const walk = (lo: number, hi: number): void => {
+    if (hi <= from || lo >= to) nodes.push([lo, hi]);
+    else if (lo < from || hi > to) {
+      const mid = lo + splitPoint(hi - lo);
+      walk(lo, mid);
+      walk(mid, hi);
+    }
+  };
+  walk(0, size);
+  return nodes;
+}
+
+/**
+ * The proof that leaves [from, to) are those of the tree of `size` leaves: the hashes of the subtrees around the range,
+ * left to right, which with the range's own leaf hashes make the root. At most two per level, whatever the range's
+ * length, so one proof covers a whole batch of leaves where an inclusion proof each would repeat the same nodes.
+ */
+export async function rangeProof(from: number, to: number, size: number, reader: NodeReader): Promise<Buffer[]> {
+  checkSize('from', from);
+  checkSize('to', to);
+  checkSize('size', size);
+  if (from >= to || to > size) throw new RangeError(`[${from}, ${to}) is not a non-empty range of a tree of ${size} leaves`);
+  return rangeHashes(rangeOutside(from, to, size), reader);
+}
+
+/** Whether `leaves` (their leaf hashes, in order) are the leaves [from, to) of the tree of `size` leaves with root `root`. */
+export function verifyRange(from: number, to: number, size: number, leaves: readonly Uint8Array[], proof: readonly Uint8Array[], root: Uint8Array): boolean {
+  if (!isSize(from) || !isSize(to) || !isSize(size) || from >= to || to > size || !isHash(root) || !isProof(proof)) return false;
+  if (!Array.isArray(leaves) || leaves.length !== to - from || !leaves.every(isHash)) return false;
+  let used = 0;
+  const hashOf = (lo: number, hi: number): Uint8Array | undefined => {
+    if (hi <= from || lo >= to) return proof[used++];
+    if (hi - lo === 1) return leaves[lo - from];
+    const mid = lo + splitPoint(hi - lo);
+    const left = hashOf(lo, mid);
+    const right = left && hashOf(mid, hi);
+    return right && nodeHash(left!, right);
+  };
+  const computed = hashOf(0, size);
+  return computed !== undefined && used === proof.length && sameHash(computed, root);
+}

@@ -7,6 +7,7 @@ import { LOG_ED25519_KEY_FILE, LOG_SM2_KEY_FILE, LogSigningKeys } from '../crypt
 import { openDatabase, type Database } from '../db/index.js';
 import { DomainError, invalid } from '../domain/errors.js';
 import { eventHash, type JsonLdContext } from '../epcis/event-hash.js';
+import { summaryMarker } from '../epcis/summary.js';
 import { parseEntry, recordDigest, type LogEntryKind } from './entries.js';
 import { LogRepository } from './log.repository.js';
 import { emptyRootHash, leafHash, nodeHash, TILE_HEIGHT } from './merkle.js';
@@ -19,7 +20,7 @@ import { emptyRootHash, leafHash, nodeHash, TILE_HEIGHT } from './merkle.js';
  *   Gaps, rows the tree has no place for, and a head that disagrees with the leaves are reported.
  * - The checkpoints: both signatures (Ed25519 and SM2) verify with the platform's keys, the origin is the log's.
  * - The records: every stored event re-hashed from its body and its document's @context and recorded by exactly one
- *   `event` leaf carrying that hash; every correction and audit row matched by its leaf's digest; every leaf names a
+ *   `event` leaf carrying that hash (a summary from a member is not re-hashed: its marker's hash must be its leaf's); every correction and audit row matched by its leaf's digest; every leaf names a
  *   record that exists, and its record_seq (by which proofs find an event's leaf) is that event's seq.
  *
  * Everything is read a page at a time in the tables' own order, so memory stays flat however large the store.
@@ -493,7 +494,10 @@ class Verification {
         const job = contexts.get(event.capture_id)!;
         let recomputed: string | undefined;
         try {
-          recomputed = eventHash(JSON.parse(event.body) as Record<string, unknown>, job.context);
+          const body = JSON.parse(event.body) as Record<string, unknown>;
+          // A summary (docs/FEDERATION.md) cannot be re-hashed: its marker names the full event's hash, which the leaf pins.
+          const summary = summaryMarker(body);
+          recomputed = summary ? summary.hash : eventHash(body, job.context);
         } catch (error) {
           this.problem('event-body-unreadable', 'events', where, `event ${eventID}: its stored body cannot be hashed: ${(error as Error).message}`);
         }

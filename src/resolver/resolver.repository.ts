@@ -48,6 +48,10 @@ export class ResolverRepository {
     return this.db.selectFrom('federation_members').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async memberByOrigin(origin: string): Promise<FederationMemberTable | undefined> {
+    return this.db.selectFrom('federation_members').selectAll().where('log_origin', '=', origin).executeTakeFirst();
+  }
+
   async upstreamKey(upstreamUrl: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('resolver_upstream_keys').select('verifier_key').where('upstream_url', '=', upstreamUrl).executeTakeFirst();
     return row?.verifier_key;

@@ -12,6 +12,7 @@ import type { Database, ResolverEntryTable } from '../db/index.js';
 import { conflict, DomainError, invalid, notFound } from '../domain/errors.js';
 import type { PlatformLevel } from '../domain/platform.js';
 import { canonicalIdentifier, glnIn } from '../epcis/event-index.js';
+import { summaryMarker } from '../epcis/summary.js';
 import { thingsNamed } from '../epcis/things.js';
 import type { TransparencyLog } from '../log/log.service.js';
 import type { TracedEvent, TraceResult, TraceService } from '../trace/trace.service.js';
@@ -147,7 +148,7 @@ export class ResolverService {
     const code = identifierOf(reading);
 
     const local = await this.localAnswer(code);
-    if (local) return local;
+    if (local) return (local.heldBy !== null && (await this.fromHolder(local.heldBy, code, request))) || local.answer;
 
     const holders = await this.holdersOf(reading, code);
     // This platform holds these codes by its directory: what it does not have, nobody has.
@@ -191,8 +192,28 @@ export class ResolverService {
     return { origin: this.deps.log.origin, level: this.deps.level, regionCode: this.deps.regionCode };
   }
 
-  /** The code's backward trace over every event stored here, with each step's proof; undefined when no event names it. */
-  private async localAnswer(code: string): Promise<Resolution | undefined> {
+  /**
+   * A local answer made of summaries only, all of events one member holds (docs/FEDERATION.md, "Summaries"): that
+   * member answers from the full events, certificates included, and its answer is checked like any fetched one.
+   * Undefined when it cannot be asked or fails: the summaries' answer stands then.
+   */
+  private async fromHolder(origin: string, code: string, request: ResolveRequest): Promise<Resolution | undefined> {
+    const member = await new ResolverRepository(this.database.db).memberByOrigin(origin);
+    if (!member?.url || request.via.includes(origin) || request.hops >= MAX_RESOLVE_HOPS) return undefined;
+    try {
+      const answer = await this.ask(member.url, member.log_key, null, code, { hops: request.hops + 1, via: [...request.via, this.deps.log.origin] });
+      return answer && this.passOn(answer, 'member');
+    } catch (error) {
+      if (error instanceof DomainError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The code's backward trace over every event stored here, with each step's proof; undefined when no event names it.
+   * `heldBy` names the member holding every step's event when all of them are summaries of one member's events.
+   */
+  private async localAnswer(code: string): Promise<{ answer: Resolution; heldBy: string | null } | undefined> {
     const { result, events } = await this.deps.trace.traceWithEvents(systemPrincipal('resolver'), code, 'backward');
     if ((events.get(result.root)?.length ?? 0) === 0) return undefined;
     const root = result.nodes.find((n) => n.id === result.root)!;
@@ -203,10 +224,12 @@ export class ResolverService {
     const locations = new Map([...result.locations, ...carried.locations].map((l) => [l.gln, l]));
     const subjects = new Map([...result.subjects, ...carried.subjects].map((s) => [s.id, s]));
     const steps: ResolvedStep[] = [];
+    const holders = new Set<string | null>();
     for (const event of [...byId.values()].sort((a, b) => a.time - b.time)) {
       const leaf = leaves.get(event.eventID);
       // A leaf outside the checkpoint cannot be proved to the asker: the step is left out rather than sent unproved.
       if (!leaf) continue;
+      holders.add(summaryMarker(event.body)?.heldBy ?? null);
       const gln = placeOf(event.body);
       const location = gln ? locations.get(gln) : undefined;
       const subject = location?.subjectId ? subjects.get(location.subjectId) : undefined;
@@ -221,7 +244,8 @@ export class ResolverService {
         proof: { leafIndex: leaf.leafIndex, leafHash: leaf.leafHash, entry: leaf.entry, inclusionProof: leaf.inclusionProof },
       });
     }
-    return {
+    const [holder] = holders;
+    const answer: Resolution = {
       code: root.code,
       text: root.text,
       product: root.product ? { name: root.product.name, gtin: root.product.gtin, productClass: root.product.productClass } : null,
@@ -233,6 +257,7 @@ export class ResolverService {
       route: [{ ...this.here, source: 'local' }],
       vouch: null,
     };
+    return { answer, heldBy: holders.size === 1 && holder !== undefined ? holder : null };
   }
 
   /**

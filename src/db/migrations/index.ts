@@ -14,7 +14,9 @@ import * as recallStatusIndex from './2026-11-23-12-recall-status-index.js';
 import * as memberEvaluation from './2026-11-23-13-member-evaluation.js';
 import * as federationFlows from './2026-11-23-14-federation-flows.js';
 import * as resolverDirectory from './2026-11-23-15-resolver-directory.js';
+import * as memberMode from './2026-11-23-16-member-mode.js';
 import * as userPasswords from './2026-11-23-17-user-passwords.js';
+import * as complaints from './2026-11-23-18-complaints.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -33,5 +35,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-13-member-evaluation': memberEvaluation,
   '2026-11-23-14-federation-flows': federationFlows,
   '2026-11-23-15-resolver-directory': resolverDirectory,
+  '2026-11-23-16-member-mode': memberMode,
   '2026-11-23-17-user-passwords': userPasswords,
+  '2026-11-23-18-complaints': complaints,
 };
