@@ -1,11 +1,13 @@
 import { LRUCache } from 'lru-cache';
 
 /**
- * Slows down password guessing. After FREE_FAILURES failed sign-ins for a username (any address) or from an
- * address (any username) within WINDOW_MS, further tries wait 30 s, doubling with each failure up to 15 minutes. A
- * success clears the username's count. Held in memory: a restart forgets it, which only ever helps the owner.
+ * Slows down password guessing. After FREE_FAILURES failed sign-ins for a username (any address), or
+ * FREE_FAILURES_PER_ADDRESS from an address (any username: an office behind one address has many users), within
+ * WINDOW_MS, further tries wait 30 s, doubling with each failure up to 15 minutes. A success clears the username's
+ * count. Held in memory: a restart forgets it, which only ever helps the owner.
  */
 const FREE_FAILURES = 5;
+const FREE_FAILURES_PER_ADDRESS = 20;
 const WINDOW_MS = 15 * 60_000;
 const FIRST_WAIT_MS = 30_000;
 const LONGEST_WAIT_MS = 15 * 60_000;
@@ -22,7 +24,7 @@ export class SignInThrottle {
 
   /** Seconds to wait before this username may be tried from this address, or 0. */
   waitSeconds(username: string, address: string | null): number {
-    const wait = Math.max(this.waitFor(`user:${username.toLowerCase()}`), address ? this.waitFor(`addr:${address}`) : 0);
+    const wait = Math.max(this.waitFor(`user:${username.toLowerCase()}`, FREE_FAILURES), address ? this.waitFor(`addr:${address}`, FREE_FAILURES_PER_ADDRESS) : 0);
     return Math.ceil(wait / 1000);
   }
 
@@ -42,12 +44,12 @@ export class SignInThrottle {
     this.failures.set(key, { count, last: now });
   }
 
-  private waitFor(key: string): number {
+  private waitFor(key: string, free: number): number {
     const entry = this.failures.get(key);
-    if (!entry || entry.count < FREE_FAILURES) return 0;
+    if (!entry || entry.count < free) return 0;
     const now = this.now();
     if (now - entry.last >= WINDOW_MS) return 0;
-    const wait = Math.min(FIRST_WAIT_MS * 2 ** (entry.count - FREE_FAILURES), LONGEST_WAIT_MS);
+    const wait = Math.min(FIRST_WAIT_MS * 2 ** (entry.count - free), LONGEST_WAIT_MS);
     return Math.max(0, entry.last + wait - now);
   }
 }

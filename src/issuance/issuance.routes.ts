@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { SCHEMES, scanCode } from '../codes/registry.js';
+import { SCHEMES, identifierOf, scanCode } from '../codes/registry.js';
 import { UnknownSchemeError } from '../codes/scan.js';
 import { invalid } from '../domain/errors.js';
 import { principalOf, type App } from '../http/app.js';
@@ -16,6 +16,7 @@ const ReadingSchema = Type.Object(
     target: Type.String({ description: 'what the code names: item, lot, class, container, location, subject, equipment, region, document, asset, handle, other' }),
     fields: Type.Record(Type.String(), Type.String()),
     digitalLink: Type.Optional(Type.String()),
+    identifier: Type.String({ description: 'what EPCIS events name this code by: the canonical GS1 Digital Link of the thing (a serialised item without its lot), or urn:zhuisu:{scheme}:{code}' }),
     notes: Type.Optional(Type.Array(Type.String())),
   },
   { $id: 'CodeReading' },
@@ -135,7 +136,7 @@ export function issuanceRoutes(app: App, platform: Platform): void {
         throw error;
       }
       if (!result.ok) throw invalid('unreadable-code', result.reason, result.nearMisses.map((m) => ({ pointer: '/text', message: m.reason, scheme: m.scheme })));
-      return { readings: result.readings };
+      return { readings: result.readings.map((reading) => ({ ...reading, identifier: identifierOf(reading) })) };
     },
   );
 

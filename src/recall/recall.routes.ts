@@ -110,6 +110,29 @@ export function recallRoutes(app: App, platform: Platform): void {
   app.get('/api/v1/recalls', { schema: { summary: 'Recalls this key sees whole', tags, querystring: StrictObject(PageQuery), response: { 200: pageOf(Recall) } } }, async (request) =>
     recalls.list(principalOf(request), request.query.cursor, request.query.limit ?? 50),
   );
+  app.get(
+    '/api/v1/recalls/flagged',
+    {
+      schema: {
+        summary: 'Receipts, sales and dispensings of recalled codes since their recall, over the open recalls this key sees whole, newest first',
+        tags,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                eventID: Type.String(),
+                bizStep: Nullable(Type.String()),
+                eventTime: Type.String(),
+                codes: Type.Array(Type.String()),
+                recall: Type.Object({ id: Type.String(), kind: StringEnum(['recall', 'stop_trade'] as const), level: Nullable(Type.Integer()), reason: Type.String(), createdAt: Timestamp }),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({ items: await recalls.flaggedOfOpen(principalOf(request)) }),
+  );
   app.get('/api/v1/recalls/:id', { schema: { summary: 'A recall, whole', tags, params: IdParams, response: { 200: Recall } } }, async (request) => recalls.get(principalOf(request), request.params.id));
   app.get(
     '/api/v1/recalls/:id/progress',

@@ -92,6 +92,9 @@ export interface Progress {
   flagged: { eventID: string; bizStep: string | null; eventTime: string; codes: string[] }[];
 }
 
+/** A receipt, sale or dispensing of recalled codes after the recall, with the recall it breaks. */
+export type FlaggedMovement = Progress['flagged'][number] & { recall: Pick<RecallView, 'id' | 'kind' | 'level' | 'reason' | 'createdAt'> };
+
 export class RecallService {
   constructor(
     private readonly database: Database,
@@ -343,6 +346,26 @@ export class RecallService {
       },
       holdings,
     };
+  }
+
+  /**
+   * The flagged movements of every open recall the actor's list holds, newest first: goods received, sold or dispensed
+   * although recalled, the warnings a regulator acts on, in one answer rather than a progress request per recall.
+   */
+  async flaggedOfOpen(actor: Principal): Promise<FlaggedMovement[]> {
+    const repo = new RecallRepository(this.database.db);
+    const found: FlaggedMovement[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(actor, cursor, 500);
+      for (const recall of page.items) {
+        if (recall.status !== 'open') continue;
+        const about = { id: recall.id, kind: recall.kind, level: recall.level, reason: recall.reason, createdAt: recall.createdAt };
+        for (const movement of await this.flagged(await repo.codesOf(recall.id), recall.createdAt)) found.push({ ...movement, recall: about });
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return found.sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
   }
 
   private async flagged(codes: string[], since: string): Promise<Progress['flagged']> {

@@ -34,6 +34,8 @@ interface Fixture {
   /** Subject C (北京 朝阳区): in regulatorOut's region only. */
   c: SubjectFixture;
   selfIds: Record<Actor, string | null>;
+  /** A second key of each actor's user, for the one row that revokes the key it is sent with. */
+  spareKeys: Record<Actor, string | null>;
 }
 
 interface SubjectFixture {
@@ -58,6 +60,8 @@ interface Case {
   /** `rawBody` is sent as text/plain, for endpoints whose body is not JSON. */
   request: (f: Fixture, actor: Actor) => { url: string; body?: unknown; rawBody?: string };
   expect: Expect;
+  /** Send the actor's spare key instead of its usual one. */
+  key?: 'spare';
 }
 
 interface Row {
@@ -171,6 +175,18 @@ const MATRIX: Row[] = [
   },
 
   { method: 'GET', path: '/api/v1/me', cases: [{ name: 'self', request: () => ({ url: '/api/v1/me' }), expect: everyone(200) }] },
+  // Signing in is public and answers a wrong password the same to all; signing out revokes the key it is sent with.
+  { method: 'POST', path: '/api/v1/sessions', cases: [{ name: 'wrong password', request: (_f, actor) => ({ url: '/api/v1/sessions', body: { username: `nobody-${actor}`, password: 'not the password' } }), expect: publicRoute(401) }] },
+  { method: 'DELETE', path: '/api/v1/sessions/current', cases: [{ name: 'own key', key: 'spare', request: () => ({ url: '/api/v1/sessions/current' }), expect: everyone(204) }] },
+  {
+    method: 'PUT',
+    path: '/api/v1/users/{id}/password',
+    cases: [
+      { name: 'user of A', request: (f) => ({ url: `/api/v1/users/${f.a.userId}/password`, body: { password: 'a new password' } }), expect: only({ admin: 204, subjectAdmin: 204 }) },
+      { name: 'user of C', request: (f) => ({ url: `/api/v1/users/${f.c.userId}/password`, body: { password: 'a new password' } }), expect: only({ admin: 204 }) },
+      { name: 'self', request: (f, actor) => ({ url: `/api/v1/users/${f.selfIds[actor] ?? 'none'}/password`, body: { password: 'my own password' } }), expect: only({ admin: 404 }, 204) },
+    ],
+  },
   {
     method: 'POST',
     path: '/api/v1/users',
@@ -398,6 +414,7 @@ const MATRIX: Row[] = [
     cases: [{ name: 'code of A', request: (f) => ({ url: '/api/v1/recalls', body: { codes: [f.a.codes[2]], reason: '抽检不合格' } }), expect: only({ admin: 201, regulatorIn: 201, subjectAdmin: 201 }) }],
   },
   { method: 'GET', path: '/api/v1/recalls', cases: [{ name: 'list', request: () => ({ url: '/api/v1/recalls' }), expect: everyone(200) }] },
+  { method: 'GET', path: '/api/v1/recalls/flagged', cases: [{ name: 'list', request: () => ({ url: '/api/v1/recalls/flagged' }), expect: everyone(200) }] },
   // The dossier follows the recall: whoever sees it whole, each with the movements of the events the key may read.
   ...(['/api/v1/recalls/{id}', '/api/v1/recalls/{id}/progress', '/api/v1/recalls/{id}/dossier', '/api/v1/recalls/{id}/dossier.xlsx'] as const).map(
     (path): Row => ({
@@ -467,7 +484,8 @@ async function buildFixture(t: TestPlatform): Promise<Fixture> {
   const user = async (body: Record<string, unknown>) => {
     const u = await ok('POST', '/api/v1/users', { username: newUsername(), ...body });
     const k = await ok('POST', `/api/v1/users/${u.id}/keys`, { name: 'matrix' });
-    return { id: u.id as string, key: k.secret as string };
+    const spare = await ok('POST', `/api/v1/users/${u.id}/keys`, { name: 'matrix spare' });
+    return { id: u.id as string, key: k.secret as string, spare: spare.secret as string };
   };
   const actors = {
     admin: await user({ role: 'platform_admin' }),
@@ -480,13 +498,15 @@ async function buildFixture(t: TestPlatform): Promise<Fixture> {
   };
   const keys = { anonymous: null, badKey: 'zsk_0000000000000000_' + 'A'.repeat(43) } as Record<Actor, string | null>;
   const selfIds = { anonymous: null, badKey: null } as Record<Actor, string | null>;
+  const spareKeys = { ...keys };
   for (const [name, value] of Object.entries(actors)) {
     keys[name as Actor] = value.key;
+    spareKeys[name as Actor] = value.spare;
     selfIds[name as Actor] = value.id;
   }
   // The admin case of "self" deliberately uses a user id that does not exist, to show 404 beats 403 for admins.
   selfIds.admin = 'no-such-user';
-  return { keys, a: { ...a }, c: { ...c }, selfIds };
+  return { keys, spareKeys, a: { ...a }, c: { ...c }, selfIds };
 }
 
 for (const dialect of TEST_DIALECTS) {
@@ -505,7 +525,7 @@ for (const dialect of TEST_DIALECTS) {
           const failures: string[] = [];
           for (const actor of ACTORS) {
             const { url, body, rawBody } = c.request(fixture, actor);
-            const res = await call(t.app, row.method, url, { key: fixture.keys[actor], ...(body !== undefined ? { body } : {}), ...(rawBody !== undefined ? { rawBody, headers: { 'content-type': 'text/plain' } } : {}) });
+            const res = await call(t.app, row.method, url, { key: (c.key === 'spare' ? fixture.spareKeys : fixture.keys)[actor], ...(body !== undefined ? { body } : {}), ...(rawBody !== undefined ? { rawBody, headers: { 'content-type': 'text/plain' } } : {}) });
             if (res.status !== c.expect[actor]) failures.push(`${actor}: expected ${c.expect[actor]}, got ${res.status} ${res.body.slice(0, 160)}`);
             if (res.status >= 400) assert.match(String(res.headers['content-type']), /^application\/problem\+json/, `${actor} ${url}`);
           }

@@ -36,7 +36,7 @@ export function Layout(props: { title: string; session: Session; nav: NavItem[];
       <header class="topbar">
         <span class="brand">{t('app.name')}</span>
         <span class="who">{t('app.signed_in_as', { name: user.displayName || user.username, role: t(`role.${user.role}` as never) })}</span>
-        <a class="lang" href={otherLanguageHref()}>
+        <a class="lang" href={otherLanguageHref()} data-reload>
           {t('app.other_language')}
         </a>
         <button type="button" class="link" onClick={signOut}>

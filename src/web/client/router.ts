@@ -24,8 +24,9 @@ export function useLocation(): { path: string; query: URLSearchParams } {
 
 /** Follows a same-screen link without reloading the page; modified clicks (new tab) keep the browser's behaviour. */
 export function onLinkClick(event: MouseEvent): void {
+  // `data-reload` links (the language switch) need the server: the page's text comes with it.
   const anchor = (event.target as HTMLElement).closest('a');
-  if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || anchor.target) return;
+  if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || anchor.target || anchor.hasAttribute('data-reload')) return;
   const url = new URL(anchor.href);
   if (url.origin !== window.location.origin || !url.pathname.startsWith(`/${window.location.pathname.split('/')[1]}`)) return;
   event.preventDefault();
