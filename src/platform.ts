@@ -6,6 +6,7 @@ import { CaptureService } from './capture/capture.service.js';
 import { CapturePool } from './capture/capture-pool.js';
 import type { Config } from './config.js';
 import { IdentityVault } from './crypto/identity-vault.js';
+import { ComplaintsService } from './complaints/complaints.service.js';
 import { KeyStore } from './crypto/key-store.js';
 import { migrate, openDatabase, type Database, type OpenOptions } from './db/database.js';
 import { EventsService } from './events/events.service.js';
@@ -47,6 +48,7 @@ export interface Services {
   evaluation: EvaluationService;
   resolver: ResolverService;
   consumer: ConsumerService;
+  complaints: ComplaintsService;
 }
 
 /** A running instance's parts, wired once here: config → database → services. HTTP and CLI both start from this. */
@@ -78,13 +80,15 @@ export async function createPlatform(config: Config): Promise<Platform> {
   }
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'] });
   let subjects: SubjectsService;
+  let vault: IdentityVault;
   let signingKeys: LogSigningKeys;
   let witnessKey: WitnessKey;
   try {
     const keys = new KeyStore(config.keyDir);
     signingKeys = LogSigningKeys.open(keys, config.logOrigin);
     witnessKey = WitnessKey.open(keys, witnessNameFor(config.logOrigin));
-    subjects = new SubjectsService(database, new IdentityVault(keys.secret('identity')));
+    vault = new IdentityVault(keys.secret('identity'));
+    subjects = new SubjectsService(database, vault);
     // The keys live outside the database, so no SQL migration can re-seal: every start, the server's and each CLI
     // command's, finishes it here before a service is handed out.
     const resealed = await subjects.resealIdentities();
@@ -115,6 +119,7 @@ export async function createPlatform(config: Config): Promise<Platform> {
     upstreamUrl: config.upstreamUrl,
     upstreamToken: config.upstreamToken,
   });
+  const consumer = new ConsumerService(database, resolver, log);
   const services: Services = {
     users,
     evaluation: new EvaluationService(database),
@@ -145,7 +150,8 @@ export async function createPlatform(config: Config): Promise<Platform> {
       learn: (memberId, events) => resolver.learn(memberId, events),
     }),
     resolver,
-    consumer: new ConsumerService(database, resolver, log),
+    consumer,
+    complaints: new ComplaintsService(database, consumer, vault),
   };
   const forwarder = config.upstreamUrl && config.upstreamToken ? new Forwarder(services.federation, config.upstreamToken, logger) : null;
   return {

@@ -31,6 +31,20 @@ export function regulatorCovers(p: Principal, regionCode: string, productClass?:
   return productClass === undefined || p.productClasses.includes(productClass);
 }
 
+/**
+ * Complaints are read by platform admins and auditors, and by the regulators of the region they are about; one
+ * about a code nobody holds has no region, and only the platform's own staff see it.
+ */
+export function canReadComplaint(p: Principal, regionCode: string | null): boolean {
+  if (isAdmin(p) || isPlatformAuditor(p)) return true;
+  return regionCode !== null && regulatorCovers(p, regionCode);
+}
+
+/** Handling a complaint, and reading the contact the consumer left, is for admins and the region's regulators. */
+export function canHandleComplaint(p: Principal, regionCode: string | null): boolean {
+  return isAdmin(p) || (regionCode !== null && regulatorCovers(p, regionCode));
+}
+
 export function canReadSubject(p: Principal, s: SubjectRef): boolean {
   if (isAdmin(p) || isPlatformAuditor(p)) return true;
   if (p.subjectId === s.subjectId) return true;

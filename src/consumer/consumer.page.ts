@@ -21,6 +21,8 @@ export interface ConsumerView {
   inspections: ResolvedStep[];
   /** Every certificate the steps cite, once each, in the order met. */
   certificates: string[];
+  /** The GB/T 2260 region whose regulators answer for the goods: the producer's, else the first place's, else any subject's. */
+  supervisingRegion: string | null;
 }
 
 const MAKING_STEPS = new Set(['commissioning', 'creating_class_instance', 'harvesting', 'slaughtering', 'transforming']);
@@ -36,6 +38,7 @@ export function consumerView(resolution: Resolution, verified: boolean): Consume
     producer: maker?.subject ? { name: maker.subject.name, region: regionText(maker.subject.regionCode) } : null,
     inspections: resolution.steps.filter((s) => bare(s) === 'inspecting'),
     certificates: [...new Set(resolution.steps.flatMap((s) => s.certificationInfo))],
+    supervisingRegion: maker?.subject?.regionCode ?? first?.place?.regionCode ?? resolution.steps.find((s) => s.subject)?.subject?.regionCode ?? null,
   };
 }
 
@@ -61,6 +64,7 @@ export function consumerJson(view: ConsumerView, proofsHref: string): string {
     checkpoint: { treeSize: r.checkpoint.treeSize, note: r.checkpoint.note },
     answeredBy: r.answeredBy,
     proofs: proofsHref,
+    complaints: '/api/v1/complaints',
   });
 }
 
@@ -87,7 +91,7 @@ ol{margin:0;padding-left:1.25rem}li{margin:.4rem 0}time{color:#555;font-size:.9r
 details{margin-top:.5rem}pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.75rem;background:#f4f5f7;padding:.5rem}
 form{display:flex;gap:.5rem;flex-wrap:wrap}input[type=text]{flex:1 1 14rem;font-size:1rem;padding:.6rem;border:1px solid #888;border-radius:.3rem}
 button,.button{font-size:1rem;padding:.6rem 1rem;border:0;border-radius:.3rem;background:#0b5394;color:#fff;text-decoration:none;display:inline-block}
-a:focus,button:focus,input:focus{outline:3px solid #f9a825;outline-offset:2px}#scanner video{width:100%;max-height:60vh;background:#000;border-radius:.3rem}[hidden]{display:none!important}footer{text-align:center;color:#555;font-size:.85rem;padding:1rem}
+textarea,input[type=tel]{width:100%;font-size:1rem;padding:.4rem;margin:.2rem 0 .6rem}#complaint summary{cursor:pointer;list-style:none;background:#555}a:focus,button:focus,input:focus,textarea:focus,summary:focus{outline:3px solid #f9a825;outline-offset:2px}#scanner video{width:100%;max-height:60vh;background:#000;border-radius:.3rem}[hidden]{display:none!important}footer{text-align:center;color:#555;font-size:.85rem;padding:1rem}
 `;
 
 interface Frame {
@@ -159,7 +163,29 @@ export function renderCodePage(view: ConsumerView, language: Language, otherLang
     `<section id="proof"><h2>${e(t('page.proof'))}</h2><p class="${view.verified ? 'verified' : 'unverified'}">${view.verified ? '✓ ' : '✗ '}${e(t(view.verified ? 'page.verified' : 'page.unverified'))}</p>` +
       `<p>${e(t('page.proof.detail', { events: r.steps.length, size: r.checkpoint.treeSize }))}</p><details><summary>${e(r.answeredBy.origin)}</summary><pre>${e(r.checkpoint.note)}</pre></details></section>`,
   );
+  parts.push(complaintForm(r.text, language));
   return frame({ language, title: r.product?.name ?? r.text, otherLanguageHref, body: parts.join('\n') });
+}
+
+/** The complaint button: a form that works without scripts, sent to the regulators of the goods' region. */
+function complaintForm(code: string, language: Language): string {
+  const t = translator(language);
+  const e = escapeHtml;
+  return `<section id="complaint"><details><summary class="button">${e(t('complaint.button'))}</summary><form method="post" action="/complaints">
+<input type="hidden" name="code" value="${e(code)}"><input type="hidden" name="lang" value="${language}">
+<label for="complaint-text">${e(t('complaint.text'))}</label><textarea id="complaint-text" name="text" required minlength="5" maxlength="1000" rows="4"></textarea>
+<label for="complaint-contact">${e(t('complaint.contact'))}</label><input id="complaint-contact" type="tel" name="contact" autocomplete="tel" maxlength="20">
+<p class="hint">${e(t('complaint.hint'))}</p><button type="submit">${e(t('complaint.submit'))}</button></form></details></section>`;
+}
+
+/** The answer to a complaint sent from a code's page: received, or why not, with the way back. */
+export function renderComplaintAnswer(language: Language, otherLanguageHref: string, answer: { received: boolean; detail?: string; backHref: string }): string {
+  const t = translator(language);
+  const e = escapeHtml;
+  const body = answer.received
+    ? `<section role="status"><h2>${e(t('complaint.received'))}</h2><p>${e(t('complaint.received.detail'))}</p><p><a class="button" href="${e(answer.backHref)}">${e(t('complaint.back'))}</a></p></section>`
+    : `<section role="alert"><h2>${e(t('complaint.refused'))}</h2><p>${e(answer.detail ?? '')}</p><p><a class="button" href="${e(answer.backHref)}">${e(t('complaint.back'))}</a></p></section>`;
+  return frame({ language, title: t(answer.received ? 'complaint.received' : 'complaint.refused'), otherLanguageHref, body });
 }
 
 export function renderHomePage(language: Language, otherLanguageHref: string, scanScript?: string): string {

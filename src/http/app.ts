@@ -30,6 +30,7 @@ import { recallRoutes } from '../recall/recall.routes.js';
 import { resolverRoutes } from '../resolver/resolver.routes.js';
 import { consumerRoutes } from '../consumer/consumer.routes.js';
 import { webRoutes } from '../web/web.routes.js';
+import { complaintRoutes } from '../complaints/complaints.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -159,6 +160,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
     evaluationRoutes(typed, platform, metrics);
     resolverRoutes(typed, platform);
     consumerRoutes(typed, platform);
+    complaintRoutes(typed, platform);
     webRoutes(typed);
   });
 

@@ -53,6 +53,8 @@ interface SubjectFixture {
   /** A recall the subject's admin made of codes[3] (held at its location), and the notice it sent the subject. */
   recallId: string;
   noticeId: string;
+  /** A complaint about one of the subject's codes. */
+  complaintId: string;
 }
 
 interface Case {
@@ -397,6 +399,19 @@ const MATRIX: Row[] = [
   },
   // Resolving a code is public (the consumer page asks it), answering only what a consumer may see; the directory is
   // written by admins and read with platform auditors.
+  // Complaints: anyone sends one; the regulators of the goods' region, platform admins and platform auditors read them.
+  { method: 'POST', path: '/api/v1/complaints', cases: [{ name: 'about a code of A', request: (f, actor) => ({ url: '/api/v1/complaints', body: { code: f.a.codes[0], text: `投诉内容 ${actor}` } }), expect: publicRoute(201) }] },
+  { method: 'GET', path: '/api/v1/complaints', cases: [{ name: 'list', request: () => ({ url: '/api/v1/complaints' }), expect: everyone(200) }] },
+  {
+    method: 'GET',
+    path: '/api/v1/complaints/{id}',
+    cases: [{ name: 'about A', request: (f) => ({ url: `/api/v1/complaints/${f.a.complaintId}` }), expect: only({ admin: 200, platformAuditor: 200, regulatorIn: 200 }) }],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/complaints/{id}/handle',
+    cases: [{ name: 'about A', request: (f) => ({ url: `/api/v1/complaints/${f.a.complaintId}/handle`, body: { note: '已处理' } }), expect: only({ admin: 200, regulatorIn: 409 }) }],
+  },
   { method: 'GET', path: '/api/v1/resolve', cases: [{ name: 'code of A', request: (f) => ({ url: `/api/v1/resolve?code=${f.a.codes[1]}` }), expect: publicRoute(200) }] },
   {
     method: 'POST',
@@ -477,7 +492,9 @@ async function buildFixture(t: TestPlatform): Promise<Fixture> {
     assert.equal(recall.status, 201, recall.body);
     const notice = (await call(t.app, 'GET', '/api/v1/notices', { key: key.secret })).json.items[0];
     assert.ok(notice, 'the subject was notified');
-    return { id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id, eventId: job.eventIDs[0] as string, captureId: job.captureID as string, batchId: batch.id as string, codes, recallId: recall.json.id as string, noticeId: notice.id as string };
+    const complaint = await call(t.app, 'POST', '/api/v1/complaints', { key: null, body: { code: codes[0], text: '包装破损，疑似变质' } });
+    assert.equal(complaint.status, 201, complaint.body);
+    return { complaintId: complaint.json.id as string, id: s.id, locationId: location.id, foodProductId: food.id, drugProductId: drug.id, userId: user.id, keyId: key.id, eventId: job.eventIDs[0] as string, captureId: job.captureID as string, batchId: batch.id as string, codes, recallId: recall.json.id as string, noticeId: notice.id as string };
   };
   const a = await subject('330106');
   const c = await subject('110105');

@@ -64,6 +64,19 @@ describe('consumer page in a browser', { skip }, () => {
     assert.equal(await alert.evaluate((element) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(element).backgroundColor), 'rgb(176, 0, 32)');
   });
 
+  test('the complaint button opens a form that works without scripts and reaches the regulators', async () => {
+    await phone.goto(`${base}${identifierOf(scanned(SERIALS[0]!)).replace('https://id.gs1.org', '')}`);
+    await phone.getByText('投诉举报').click();
+    await phone.getByLabel('问题描述').fill('包装漏气，肉已变色');
+    await phone.getByLabel('联系电话（选填，仅监管部门可见）').fill('13800138000');
+    await phone.getByRole('button', { name: '提交投诉' }).click();
+    await phone.getByRole('heading', { name: '投诉已收到' }).waitFor();
+    const complaints = (await call(t.app, 'GET', '/api/v1/complaints')).json.items as { text: string; contact: string; productName: string }[];
+    assert.deepEqual(complaints.map((c) => [c.text, c.contact, c.productName]), [['包装漏气，肉已变色', '13800138000', '冷鲜猪里脊 500g']]);
+    await phone.getByRole('link', { name: '返回' }).click();
+    await phone.waitForURL(/\/01\/\d{14}\/21\/S1/);
+  });
+
   test('English is one tap away', async () => {
     await phone.getByRole('link', { name: 'English' }).click();
     assert.equal(await phone.locator('html').getAttribute('lang'), 'en');
