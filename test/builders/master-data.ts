@@ -16,9 +16,18 @@ export function buildUscc(region = '330106'): string {
   return formatUscc('91', region, randomDigits(7) + String(next() % 10));
 }
 
-export function buildResidentId(region = '330106', birth = '19800101'): string {
-  const first17 = `${region}${birth}${randomDigits(3)}`;
+/**
+ * A valid 身份证号 in `region`. Unless a birth date is given it is drawn from 1950–1999, and the sequence number counts
+ * up: three random digits alone made two people of one test the same person once in a thousand runs.
+ */
+export function buildResidentId(region = '330106', birth = randomBirthDate()): string {
+  const first17 = `${region}${birth}${String(next() % 1000).padStart(3, '0')}`;
   return first17 + residentIdCheckCharacter(first17);
+}
+
+function randomBirthDate(): string {
+  const day = new Date(Date.UTC(1950, 0, 1) + Math.floor(Math.random() * 50 * 365) * 86_400_000);
+  return day.toISOString().slice(0, 10).replace(/-/g, '');
 }
 
 /** A GS1 company prefix unique within the run (9 digits under a 69x China prefix). */
