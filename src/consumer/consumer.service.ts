@@ -15,7 +15,14 @@ export const ANSWER_TTL_MS = 10_000;
 /** Answers kept: the codes being scanned right now, not the catalogue. */
 const ANSWERS_KEPT = 20_000;
 
-type Kept = ({ resolution: Resolution; verified: boolean; json?: { recalls: string; text: string } } | { missing: DomainError }) & {
+/** The page made from an answer and the recalls open when it was made, with its JSON text once asked for. */
+interface Shown {
+  recalls: string;
+  view: ConsumerView;
+  json?: string;
+}
+
+type Kept = ({ resolution: Resolution; verified: boolean; shown?: Shown } | { missing: DomainError }) & {
   /** The log's size when the answer was made (it grows with every event and audited change), and when to look again. */
   logSize: number;
   checkAt: number;
@@ -58,13 +65,13 @@ export class ConsumerService {
     }
     if ('missing' in kept) throw kept.missing;
     const answer = kept;
-    const view = consumerView(await this.withRecallsNow(answer.resolution), answer.verified);
-    const json = () => {
-      const recalls = JSON.stringify(view.resolution.recalls);
-      if (answer.json?.recalls !== recalls) answer.json = { recalls, text: consumerJson(view, proofsHref(view.resolution.code)) };
-      return answer.json.text;
-    };
-    return { view, json };
+    // The page is made again only when the recalls changed: most requests find it as the last one left it.
+    const resolution = await this.withRecallsNow(answer.resolution);
+    const recalls = JSON.stringify(resolution.recalls);
+    if (answer.shown?.recalls !== recalls) answer.shown = { recalls, view: consumerView(resolution, answer.verified) };
+    const shown = answer.shown;
+    const json = () => (shown.json ??= consumerJson(shown.view, proofsHref(shown.view.resolution.code)));
+    return { view: shown.view, json };
   }
 
   async view(scanned: string): Promise<ConsumerView> {

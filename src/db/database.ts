@@ -284,6 +284,9 @@ export async function migrate(database: Database, options: { upTo?: string } = {
     provider: { getMigrations: async () => migrations },
     // Kysely looks for its bookkeeping tables in every schema; naming ours keeps two instances sharing a server apart.
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+    // Migrations written in parallel can land in an order other than their names': a database migrated between the
+    // two still takes the one it lacks, rather than refusing to start.
+    allowUnorderedMigrations: true,
   });
   let { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
   // Before migrating, Kysely looks for its tables by introspecting every schema of the server, resolving each table's

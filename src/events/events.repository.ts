@@ -1,6 +1,6 @@
-import { sql, type CompiledQuery } from 'kysely';
+import { sql } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
-import { namesThingHeldBy, postedSeqList, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
 import type { EventQuery, SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -51,12 +51,7 @@ const SENSOR_COLUMNS = {
 const COMPARISONS = { GT: '>', GE: '>=', LT: '<', LE: '<=' } as const;
 
 
-/**
- * Statements compiled once per database handle and query shape: a trace reads events by seq a dozen times, and
- * building the statement through the query builder took longer than running it. The list of seqs is the one value
- * that changes; it is compiled with a marker in its place.
- */
-const compiledStatements = new WeakMap<object, Map<string, CompiledQuery>>();
+/** A trace reads events by seq a dozen times: that statement is compiled once, this list standing in for the seqs. */
 const AMONG_MARKER = [-1.5];
 const AMONG_MARKER_TEXT = JSON.stringify(AMONG_MARKER);
 
@@ -157,19 +152,23 @@ export class EventsRepository {
     const walkTime = sortColumn === 'e.event_time_ms' && (q.dispositions || q.eventTypes) !== undefined && (await this.walkingTimeWins(q.dispositions, q.eventTypes, limit));
     const withContext = options.withContext ?? true;
     // A caller that repeats one query (`shape` names it) among different events reuses its compiled statement.
-    const reuseKey = options.among && !cursor && options.shape ? JSON.stringify([options.shape, withContext, limit, scope]) : undefined;
-    const reused = reuseKey === undefined ? undefined : compiledStatements.get(this.db)?.get(reuseKey);
-    if (reused && options.among) {
-      const among = JSON.stringify(options.among);
-      const rows = (await this.db.executeQuery({ ...reused, parameters: reused.parameters.map((p) => (p === AMONG_MARKER_TEXT ? among : p)) })).rows as EventPageRow[];
+    const reuseKey = options.among && !cursor && options.shape ? JSON.stringify([options.shape, withContext, walkTime, limit, scope]) : undefined;
+    if (reuseKey !== undefined && options.among) {
+      const statement = compiledOnce<EventPageRow>(this.db, reuseKey, () => this.pageQuery(q, scope, null, limit, sortColumn, direction, walkTime, withContext, AMONG_MARKER));
+      const rows = (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(options.among)))).rows;
       return this.pageOf(rows, sortColumn);
     }
+    const rows = await this.pageQuery(q, scope, cursor, limit, sortColumn, direction, walkTime, withContext, options.among).execute();
+    return this.pageOf(rows, sortColumn);
+  }
+
+  private pageQuery(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, sortColumn: 'e.event_time_ms' | 'e.record_time_ms' | 'e.seq', direction: 'asc' | 'desc', walkTime: boolean, withContext: boolean, among: readonly number[] | undefined) {
     const matching = this.matching(q, scope, walkTime);
     let query = (withContext ? matching.leftJoin('capture_jobs as c', 'c.id', 'e.capture_id').select('c.context') : matching.select(sql<string | null>`null`.as('context')))
       .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'e.body', 'e.event_time_ms', 'e.record_time_ms'])
       // Corrections are rare: each event says whether it has any, and only those are looked up.
       .select(sql<boolean | number>`exists (select 1 from event_corrections ec where ec.declared_seq = e.seq)`.as('corrected'));
-    if (options.among) query = query.where('e.seq', 'in', seqsAmong(this.db, reuseKey === undefined ? options.among : AMONG_MARKER));
+    if (among) query = query.where('e.seq', 'in', seqsAmong(this.db, among));
     if (cursor) {
       const after = direction === 'asc' ? '>' : '<';
       query =
@@ -179,17 +178,7 @@ export class EventsRepository {
     }
     query = query.orderBy(sortColumn, direction);
     if (sortColumn !== 'e.seq') query = query.orderBy('e.seq', direction);
-    if (reuseKey !== undefined) {
-      const compiled = query.limit(limit).compile();
-      let statements = compiledStatements.get(this.db);
-      if (!statements) compiledStatements.set(this.db, (statements = new Map()));
-      // Scopes are few (one per reader); the bound only guards against an unforeseen many.
-      if (statements.size >= 1_000) statements.clear();
-      statements.set(reuseKey, compiled);
-      return this.query(q, scope, cursor, limit, options);
-    }
-    const rows = await query.limit(limit).execute();
-    return this.pageOf(rows, sortColumn);
+    return query.limit(limit);
   }
 
   private async pageOf(rows: EventPageRow[], sortColumn: string): Promise<(StoredEvent & { sortKey: number })[]> {

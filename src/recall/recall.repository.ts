@@ -1,4 +1,4 @@
-import { textsAmong, type Database, type Executor, type RecallNoticeTable, type RecallTable } from '../db/index.js';
+import { compiledOnce, textsAmong, type Database, type Executor, type RecallNoticeTable, type RecallTable } from '../db/index.js';
 
 export interface RecallSummary {
   id: string;
@@ -50,8 +50,10 @@ export class RecallRepository {
 
   /** The open recalls and stop-trade orders that reach each of `codes`. */
   /** Whether any recall or stop-trade order is open: when none is, nothing needs looking up code by code. */
+  /** Asked on every consumer page and event query: compiled once. */
   async anyOpen(): Promise<boolean> {
-    return (await this.db.selectFrom('recalls').select('id').where('status', '=', 'open').limit(1).executeTakeFirst()) !== undefined;
+    const statement = compiledOnce(this.db, 'recalls.anyOpen', () => this.db.selectFrom('recalls').select('id').where('status', '=', 'open').limit(1));
+    return (await this.db.executeQuery(statement)).rows.length > 0;
   }
 
   /** The open recalls reaching each of `codes`: none, at the cost of one short lookup, while no recall is open. */
