@@ -102,3 +102,29 @@ test('HTTP statuses are chosen in one place', () => {
     .filter((path) => /\b(statusCode|\.code\()\s*[=(:]?\s*[45]\d\d\b/.test(readFileSync(join(SRC, path), 'utf8')));
   assert.deepEqual(numericStatuses, []);
 });
+
+test('the browser code takes only types from the server, and nothing of Node', () => {
+  const client = join(SRC, 'web', 'client');
+  const shared = [client, join(SRC, 'i18n', 'web')];
+  const files = (function walk(dir: string, out: string[] = []): string[] {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path, out);
+      else if (/\.tsx?$/.test(name)) out.push(path);
+    }
+    return out;
+  })(client);
+  const violations: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+      const [, , typeOnly, spec] = m as unknown as [string, string, string | undefined, string];
+      if (spec.startsWith('node:')) violations.push(`${relative(SRC, file)} imports ${spec}`);
+      if (!spec.startsWith('.')) continue;
+      const target = resolve(dirname(file), spec);
+      if (!typeOnly && !shared.some((dir) => target.startsWith(dir))) violations.push(`${relative(SRC, file)} imports ${spec} for more than its types`);
+    }
+    if (/\b(Buffer|process)\./.test(text)) violations.push(`${relative(SRC, file)} uses a Node global`);
+  }
+  assert.deepEqual(violations, []);
+});

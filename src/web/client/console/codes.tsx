@@ -5,17 +5,8 @@ import { useApi } from '../hooks.js';
 import { ErrorNote, Loading } from '../layout.js';
 import { Done, ProblemNote, saveBlob, StatusBadge, useConsole, useT, type Page, type Product } from './shared.js';
 
-export interface Batch {
-  id: string;
-  subjectId: string;
-  productId: string | null;
-  scheme: string;
-  origin: 'minted' | 'imported';
-  lot: string | null;
-  expiry: string | null;
-  quantity: number;
-  createdAt: string;
-}
+export type { CodeBatch as Batch } from '../../../issuance/issuance.repository.js';
+import type { CodeBatch as Batch } from '../../../issuance/issuance.repository.js';
 
 interface IssuedCode {
   code: string;

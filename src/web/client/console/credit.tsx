@@ -4,6 +4,7 @@ import { useApi } from '../hooks.js';
 import { ErrorNote, Loading } from '../layout.js';
 import type { Notice } from './recalls.js';
 import { StatusBadge, useConsole, useT, type Page } from './shared.js';
+import type { RecallView } from '../../../recall/recall.service.js';
 
 interface AuditEntry {
   id: string;
@@ -13,16 +14,8 @@ interface AuditEntry {
   changes: { from?: string; to?: string; reason?: string | null } | null;
 }
 
-interface Recall {
-  id: string;
-  kind: 'recall' | 'stop_trade';
-  level: number | null;
-  reason: string;
-  status: 'open' | 'closed';
-  createdAt: string;
-  closedAt: string | null;
-  affected: { subjects: unknown[] };
-}
+/** A recall as the API lists it (the server's type). */
+type Recall = RecallView;
 
 interface Evaluation {
   score: number;

@@ -5,52 +5,13 @@ import { ApiProblem } from '../api.js';
 import { translator } from '../boot.js';
 import type { Session } from '../session.js';
 
+/** The API's answers, as the server types them (only types cross: test/architecture.test.ts). */
+export type { Location, Page, Product, Subject } from '../../../domain/master-data.js';
+import type { Location, Page, Subject } from '../../../domain/master-data.js';
+
 export const useT = () => translator<ConsoleKey>();
 
 /** What every console screen knows: who is signed in and the subject they act for. */
-export interface Subject {
-  id: string;
-  subjectCode: string;
-  kind: string;
-  name: string;
-  roles: string[];
-  regionCode: string;
-  status: 'active' | 'suspended' | 'blacklisted';
-  statusReason: string | null;
-  address: string | null;
-  companyPrefixes: string[];
-  licences: { type: string; number: string; validUntil?: string }[];
-  createdAt: string;
-}
-
-export interface Location {
-  id: string;
-  gln: string | null;
-  localCode: string | null;
-  name: string;
-  kind: string | null;
-  regionCode: string;
-  status: 'active' | 'closed';
-}
-
-export interface Product {
-  id: string;
-  ownerSubjectId: string;
-  gtin: string | null;
-  localCode: string | null;
-  name: string;
-  spec: string | null;
-  productClass: string;
-  category: string | null;
-  status: 'active' | 'discontinued';
-  createdAt: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 export interface ConsoleState {
   session: Session;
   subject: Subject;
