@@ -8,6 +8,7 @@ import type { IdentityVault } from '../crypto/identity-vault.js';
 import type { ComplaintTable, Database } from '../db/index.js';
 import { DomainError, invalid, notFound } from '../domain/errors.js';
 import type { Page } from '../domain/master-data.js';
+import { IssuanceRepository } from '../issuance/issuance.repository.js';
 import { TraceRepository } from '../trace/trace.repository.js';
 import { ComplaintsRepository } from './complaints.repository.js';
 
@@ -126,14 +127,16 @@ export class ComplaintsService {
   }
 
   /**
-   * When no step names a place or subject (codes issued and not yet used), the region of the subject owning the
-   * code's product: registered under the code itself, or under its GTIN.
+   * When no step names a place or subject (codes issued and not yet used), the region of the code's owner: the
+   * subject that registered the code here, else the one owning its GTIN's product.
    */
   private async ownerRegion(code: string, gtin: string | null): Promise<string | null> {
+    const registered = (await new IssuanceRepository(this.database.db).find([code])).get(code);
+    if (registered) return registered.ownerRegionCode;
+    if (!gtin) return null;
     const master = new TraceRepository(this.database.db);
-    const product = (await master.productsOfCodes([code])).get(code) ?? (gtin ? (await master.productsByGtin([gtin])).get(gtin) : undefined);
-    if (!product) return null;
-    return (await master.subjects([product.ownerSubjectId])).get(product.ownerSubjectId)?.regionCode ?? null;
+    const product = (await master.productsByGtin([gtin])).get(gtin);
+    return product ? ((await master.subjects([product.ownerSubjectId])).get(product.ownerSubjectId)?.regionCode ?? null) : null;
   }
 
   /** Counts the address's complaints of the last hour and refuses once it has sent PER_ADDRESS_HOURLY. */

@@ -27,3 +27,30 @@ export function useApi<T>(path: string | null): Loaded<T> {
   const reload = useCallback(() => setRound((r) => r + 1), []);
   return { ...state, reload };
 }
+
+export interface Sending {
+  busy: boolean;
+  error: unknown;
+  /** For checks made before sending: the message shows where a refused request's would. */
+  setError: (error: unknown) => void;
+  /** Runs the action with the form marked busy and any earlier error cleared; what it throws is kept for the form. */
+  send: (action: () => Promise<void>) => Promise<void>;
+}
+
+/** A form's request: busy while it runs, its error kept for the page to show. */
+export function useSending(): Sending {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const send = useCallback(async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, send };
+}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, download } from '../api.js';
 import { formatDate, formatDateTime, formatNumber } from '../boot.js';
-import { useApi } from '../hooks.js';
+import { useApi, useSending } from '../hooks.js';
 import { ErrorNote, Loading } from '../layout.js';
 import { Done, ProblemNote, saveBlob, StatusBadge, useConsole, useT, type Page, type Product } from './shared.js';
 
@@ -97,27 +97,20 @@ function IssueForm(props: { products: Product[]; onIssued: (batch: Batch) => voi
   const [expiry, setExpiry] = useState('');
   const [quantity, setQuantity] = useState('10');
   const [prefix, setPrefix] = useState(subject.companyPrefixes[0] ?? '');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, send } = useSending();
   const chosen = eligible.find((p) => p.id === productId) ?? eligible[0];
   // The drug sector profile asks for the expiry from commissioning on (docs/EVALUATION.md).
   const expiryRequired = scheme !== 'gs1-sscc' && chosen?.productClass === 'drug';
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await send(async () => {
       const body =
         scheme === 'gs1-sscc'
           ? { scheme, quantity: Number(quantity), subjectId: subject.id, ...(prefix ? { companyPrefix: prefix } : {}) }
           : { scheme, quantity: Number(quantity), productId: chosen?.id, ...(lot.trim() ? { lot: lot.trim() } : {}), ...(expiry ? { expiry } : {}) };
       const issued = await api<{ batch: Batch }>('POST', '/api/v1/codes/issue', { body });
       props.onIssued(issued.batch);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={submit} aria-labelledby="issue-title">

@@ -7,7 +7,7 @@ import { useLocation } from '../router.js';
 import { CodeInput, type CodeReading } from '../ui/code-input.js';
 import { buildEvent, captureDocument, isGln, profileElements, STEPS, type GoodsLine, type Step } from './epcis-document.js';
 import type { Batch } from './codes.js';
-import { placeLabel, ProblemNote, useConsole, useT, type Location, type Page, type Product } from './shared.js';
+import { placeLabel, ProblemNote, UnitSelect, useConsole, useT, type Location, type Page, type Product } from './shared.js';
 
 interface Line extends GoodsLine {
   key: number;
@@ -25,7 +25,6 @@ interface CaptureJob {
   eventIDs: string[];
 }
 
-const UNITS = ['EA', 'KGM', 'TNE', 'LTR', 'H87'] as const;
 /** What a code names that is counted one by one; lots and product classes are counted by quantity. */
 const INSTANCE_TARGETS = new Set(['item', 'container', 'asset', 'equipment']);
 const QUANTITY_TARGETS = new Set(['lot', 'class']);
@@ -306,13 +305,7 @@ function GoodsList(props: { id: string; title: string; lines: Line[]; onChange: 
                       </label>
                       <label>
                         {t('console.events.unit')}
-                        <select value={l.uom} onChange={(e) => change(l.key, { uom: e.currentTarget.value })}>
-                          {UNITS.map((u) => (
-                            <option key={u} value={u}>
-                              {t(`console.unit.${u}`)}
-                            </option>
-                          ))}
-                        </select>
+                        <UnitSelect value={l.uom} onChange={(uom) => change(l.key, { uom })} />
                       </label>
                     </div>
                   )}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatDate } from '../boot.js';
-import { useApi } from '../hooks.js';
+import { useApi, useSending } from '../hooks.js';
 import { ErrorNote, Loading } from '../layout.js';
 import { Done, PRODUCT_CLASSES, ProblemNote, StatusBadge, useConsole, useT, type Page, type Product } from './shared.js';
 
@@ -86,8 +86,7 @@ function ProductForm(props: { product: Product | null; onSaved: (p: Product) => 
   const [productClass, setProductClass] = useState<string>(existing?.productClass ?? 'food');
   const [category, setCategory] = useState(existing?.category ?? '');
   const [status, setStatus] = useState(existing?.status ?? 'active');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, send } = useSending();
   const heading = useRef<HTMLHeadingElement>(null);
   // Choosing "edit" in the table takes the reader to the form.
   useEffect(() => {
@@ -95,19 +94,13 @@ function ProductForm(props: { product: Product | null; onSaved: (p: Product) => 
   }, []);
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await send(async () => {
       const common = { name: name.trim(), spec: spec.trim() || null, productClass, category: category.trim() || null };
       const saved = existing
         ? await api<Product>('PATCH', `/api/v1/products/${existing.id}`, { body: { ...common, status } })
         : await api<Product>('POST', `/api/v1/subjects/${subject.id}/products`, { body: { ...common, ...(codeKind === 'gtin' ? { gtin: code.trim() } : { localCode: code.trim() }) } });
       props.onSaved(saved);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={submit} aria-labelledby="product-form-title">

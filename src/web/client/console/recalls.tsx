@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatDateTime, formatNumber } from '../boot.js';
-import { useApi } from '../hooks.js';
+import { useApi, useSending } from '../hooks.js';
 import { ErrorNote, Loading } from '../layout.js';
-import { Done, ProblemNote, StatusBadge, useT, type Page } from './shared.js';
+import { Done, ProblemNote, StatusBadge, UnitSelect, useT, type Page } from './shared.js';
 
 interface Amount {
   quantity: number;
@@ -22,7 +22,6 @@ export interface Notice {
 }
 
 const OUTCOMES = ['found', 'returned', 'destroyed'] as const;
-const UNITS = ['EA', 'KGM', 'TNE', 'LTR', 'H87'] as const;
 
 /** Recall and stop-trade notices addressed to the subject: open ones first, each answered with what was done. */
 export function RecallsScreen() {
@@ -95,23 +94,16 @@ function AcknowledgeForm(props: { notice: Notice; onDone: () => void }) {
   const [amounts, setAmounts] = useState<Record<(typeof OUTCOMES)[number], string>>({ found: '', returned: '', destroyed: '' });
   const [uom, setUom] = useState('EA');
   const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, send } = useSending();
   const id = props.notice.id;
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await send(async () => {
       const body: Record<string, unknown> = note.trim() ? { note: note.trim() } : {};
       for (const o of OUTCOMES) if (amounts[o] !== '') body[o] = [{ quantity: Number(amounts[o]), uom }];
       await api('POST', `/api/v1/notices/${id}/acknowledge`, { body });
       props.onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={submit} aria-label={t('console.recalls.acknowledge')}>
@@ -124,13 +116,7 @@ function AcknowledgeForm(props: { notice: Notice; onDone: () => void }) {
         ))}
         <label>
           {t('console.events.unit')}
-          <select value={uom} onChange={(e) => setUom(e.currentTarget.value)}>
-            {UNITS.map((u) => (
-              <option key={u} value={u}>
-                {t(`console.unit.${u}`)}
-              </option>
-            ))}
-          </select>
+          <UnitSelect value={uom} onChange={setUom} />
         </label>
       </div>
       <label>

@@ -82,3 +82,20 @@ export const countOf = (page: Page<unknown> | undefined): string => (page ? `${p
 
 /** A location as the forms name it: its name and GLN (or local code). */
 export const placeLabel = (l: Location): string => `${l.name} (${l.gln ?? l.localCode ?? l.id})`;
+
+/** The units of measure the forms offer (UN/ECE Rec 20 codes, as EPCIS quantities carry them). */
+export const UNITS = ['EA', 'KGM', 'TNE', 'LTR', 'H87'] as const;
+
+/** A unit-of-measure choice, labelled by the caller. */
+export function UnitSelect(props: { value: string; onChange: (uom: string) => void }) {
+  const t = useT();
+  return (
+    <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+      {UNITS.map((u) => (
+        <option key={u} value={u}>
+          {t(`console.unit.${u}`)}
+        </option>
+      ))}
+    </select>
+  );
+}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatDate } from '../boot.js';
-import { useApi } from '../hooks.js';
+import { useApi, useSending } from '../hooks.js';
 import { ErrorNote, Loading } from '../layout.js';
 import { Done, ProblemNote, StatusBadge, useConsole, useT, type Page } from './shared.js';
 
@@ -119,24 +119,17 @@ function AddOperator(props: { onAdded: (user: User) => void }) {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, send } = useSending();
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await send(async () => {
       const user = await api<User>('POST', '/api/v1/users', { body: { username: username.trim(), ...(displayName.trim() ? { displayName: displayName.trim() } : {}), role: 'subject_operator', subjectId: subject.id } });
       if (password) await api('PUT', `/api/v1/users/${user.id}/password`, { body: { password } });
       setUsername('');
       setDisplayName('');
       setPassword('');
       props.onAdded(user);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={submit} aria-labelledby="add-operator-title">
@@ -186,25 +179,18 @@ function PasswordForm(props: { title: string; userId: string; own: boolean; onDo
   const [current, setCurrent] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, send } = useSending();
   const formId = `password-${props.userId}`;
   const submit = async (event: Event) => {
     event.preventDefault();
-    setError(null);
     if (password !== repeat) return setError(new Error(t('console.account.mismatch')));
-    setBusy(true);
-    try {
+    await send(async () => {
       await api('PUT', `/api/v1/users/${props.userId}/password`, { body: { password, ...(props.own ? { currentPassword: current } : {}) } });
       setCurrent('');
       setPassword('');
       setRepeat('');
       props.onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={submit} aria-labelledby={`${formId}-title`}>
