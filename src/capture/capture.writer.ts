@@ -295,6 +295,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
       product_class: classes.size ? (ix.gtins.map((g) => classes.get(g)).find((c) => c !== undefined) ?? null) : null,
       capture_id: captureId,
       object_ids: ix.objectIds,
+      trace_facts: ix.traceFacts,
       body: f.bodyJson,
     });
     if (ix.fields.length) eventFieldRows.push(...fieldRows(seq, ix.fields));

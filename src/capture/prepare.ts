@@ -1,5 +1,6 @@
 import { eventHash } from '../epcis/event-hash.js';
 import { indexEvent, memoisedCanonical, OBJECT_ROLES, type EventIndex, type IndexedField } from '../epcis/event-index.js';
+import { encodeTraceFacts, traceFactsOf } from '../epcis/trace-facts.js';
 import { mayHoldUnstorableText, unstorableText } from '../epcis/validation/storable-text.js';
 import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
 
@@ -33,6 +34,8 @@ export interface PreparedIndex {
   eventTimeMs: number;
   /** JSON array of the canonical identifiers of the things the event names; null when none. */
   objectIds: string | null;
+  /** JSON: what the trace reads of the event (src/epcis/trace-facts.ts). */
+  traceFacts: string;
   /** GTINs of the things it names, to find the product class by. */
   gtins: string[];
   glns: EventIndex['glns'];
@@ -127,6 +130,7 @@ function prepareEvents(events: JsonObject[], context: unknown): { events: Prepar
         disposition: index.disposition,
         eventTimeMs: index.eventTimeMs,
         objectIds: objects.size ? JSON.stringify([...objects]) : null,
+        traceFacts: encodeTraceFacts(traceFactsOf(body, canonical)),
         gtins: gtinsNamed(objects),
         glns: index.glns,
         fields: index.fields,
@@ -161,18 +165,20 @@ function gtinsNamed(identifiers: Iterable<string>): string[] {
  */
 export type PreparedMessage =
   | Exclude<Prepared, { ok: true }>
-  | { ok: true; context: unknown; bodies: string[]; objectIds: (string | null)[]; rest: string };
+  | { ok: true; context: unknown; bodies: string[]; objectIds: (string | null)[]; traceFacts: string[]; rest: string };
 
 export function encodePrepared(prepared: Prepared): PreparedMessage {
   if (!prepared.ok) return prepared;
   const bodies: string[] = [];
   const objectIds: (string | null)[] = [];
-  const events = prepared.events.map(({ bodyJson, index: { objectIds: objects, ...index }, ...rest }) => {
+  const traceFacts: string[] = [];
+  const events = prepared.events.map(({ bodyJson, index: { objectIds: objects, traceFacts: facts, ...index }, ...rest }) => {
     bodies.push(bodyJson);
     objectIds.push(objects);
+    traceFacts.push(facts);
     return { ...rest, index };
   });
-  return { ok: true, context: prepared.context, bodies, objectIds, rest: JSON.stringify({ events, postings: prepared.postings }) };
+  return { ok: true, context: prepared.context, bodies, objectIds, traceFacts, rest: JSON.stringify({ events, postings: prepared.postings }) };
 }
 
 export function decodePrepared(message: PreparedMessage): Prepared {
@@ -181,6 +187,7 @@ export function decodePrepared(message: PreparedMessage): Prepared {
   for (let i = 0; i < events.length; i += 1) {
     events[i]!.bodyJson = message.bodies[i]!;
     events[i]!.index.objectIds = message.objectIds[i]!;
+    events[i]!.index.traceFacts = message.traceFacts[i]!;
   }
   return { ok: true, context: message.context, events, postings };
 }

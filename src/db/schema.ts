@@ -172,6 +172,8 @@ export interface EventTable {
   capture_id: string;
   /** JSON array of the canonical identifiers of the things the event names (EPCs, parents, inputs, outputs, classes). */
   object_ids: string | null;
+  /** JSON: what the trace reads of the event (src/epcis/trace-facts.ts); null for events stored before it existed. */
+  trace_facts: string | null;
   body: string; // JSON: the event as the client sent it
 }
 

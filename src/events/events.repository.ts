@@ -162,6 +162,27 @@ export class EventsRepository {
     return this.pageOf(rows, sortColumn);
   }
 
+  /**
+   * The events `among` lists that match a query within the reader's scope, as the trace reads them: their columns
+   * and trace facts, in event-time order, all at once. The body comes only for events stored before trace facts
+   * were, which have none.
+   */
+  async traceRows(q: EventQuery, scope: ReadScope, among: readonly number[] | undefined, options: { shape?: string } = {}): Promise<TraceRow[]> {
+    const build = (seqs: readonly number[] | undefined) => {
+      let query = this.matching(q, scope, false)
+        .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'e.trace_facts'])
+        .select(sql<string | null>`case when e.trace_facts is null then e.body end`.as('body'));
+      if (seqs) query = query.where('e.seq', 'in', seqsAmong(this.db, seqs));
+      return query.orderBy('e.event_time_ms', 'asc').orderBy('e.seq', 'asc');
+    };
+    // A trace reads by seq a dozen times with one query (`shape` names it): compiled once, the seqs swapped in.
+    if (among && options.shape) {
+      const statement = compiledOnce<TraceRow>(this.db, JSON.stringify([options.shape, scope]), () => build(AMONG_MARKER));
+      return (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(among)))).rows;
+    }
+    return build(among).execute();
+  }
+
   private pageQuery(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, sortColumn: 'e.event_time_ms' | 'e.record_time_ms' | 'e.seq', direction: 'asc' | 'desc', walkTime: boolean, withContext: boolean, among: readonly number[] | undefined) {
     const matching = this.matching(q, scope, walkTime);
     let query = (withContext ? matching.leftJoin('capture_jobs as c', 'c.id', 'e.capture_id').select('c.context') : matching.select(sql<string | null>`null`.as('context')))
@@ -389,6 +410,21 @@ async function inChunks<T>(values: string[], lookup: (chunk: string[]) => Promis
   const rows: T[] = [];
   for (let i = 0; i < values.length; i += CHUNK) rows.push(...(await lookup(values.slice(i, i + CHUNK))));
   return rows;
+}
+
+/** An event as the trace reads it (`traceRows`). */
+export interface TraceRow {
+  seq: number;
+  event_id: string | null;
+  event_hash: string;
+  event_type: string;
+  action: string | null;
+  biz_step: string | null;
+  disposition: string | null;
+  event_time_ms: number;
+  trace_facts: string | null;
+  /** Only where `trace_facts` is null. */
+  body: string | null;
 }
 
 /** A row of an events page as the statement returns it. */

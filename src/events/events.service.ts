@@ -8,7 +8,8 @@ import { canonicaliseEvent } from '../epcis/present.js';
 import { thingsNamed } from '../epcis/things.js';
 import { parseEventQuery, QueryParameterError, type EventQuery } from '../epcis/query.js';
 import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
-import { EventsRepository, type PageCursor, type StoredEvent } from './events.repository.js';
+import { decodeTraceFacts, traceFactsOf, type TraceFacts } from '../epcis/trace-facts.js';
+import { EventsRepository, type PageCursor, type StoredEvent, type TraceRow } from './events.repository.js';
 
 export interface EventPage {
   events: Record<string, unknown>[];
@@ -33,6 +34,20 @@ export interface ReadOptions {
   except?: { has(seq: number): boolean };
   /** A reader that meets the same identifiers over and over may pass its own memo of canonicalIdentifier. */
   canonical?: (identifier: string) => string;
+}
+
+/** An event as the trace reads it: its columns and trace facts, never its body. */
+export interface TraceEvent {
+  seq: number;
+  eventID: string;
+  type: string;
+  action: string | null;
+  /** Bare CBV words where the vocabulary knows them, whatever form was captured. */
+  bizStep: string | null;
+  disposition: string | null;
+  /** eventTime in milliseconds. */
+  time: number;
+  facts: TraceFacts;
 }
 
 const BY_EVENT_TIME: EventQuery = parseEventQuery({ orderBy: 'eventTime', orderDirection: 'ASC' });
@@ -85,6 +100,34 @@ export class EventsService {
   async readNaming(actor: Principal, things: readonly string[], roles: readonly IdentifierRole[], options: ReadOptions = {}): Promise<ReadEvent[]> {
     const repo = new EventsRepository(this.database.db);
     return this.readPages(repo, actor, BY_EVENT_TIME, await repo.seqsNaming(things, roles), options);
+  }
+
+  /**
+   * As `readNaming`, but the events as the trace reads them (`TraceEvent`): the facts written at capture instead of
+   * bodies taken apart again.
+   */
+  async traceNaming(actor: Principal, things: readonly string[], roles: readonly IdentifierRole[], options: ReadOptions = {}): Promise<TraceEvent[]> {
+    const repo = new EventsRepository(this.database.db);
+    const seqs = await repo.seqsNaming(things, roles);
+    const candidates = options.except ? seqs.filter((seq) => !options.except!.has(seq)) : seqs;
+    if (candidates.length === 0) return [];
+    return (await repo.traceRows(BY_EVENT_TIME, readScope(actor), candidates, { shape: 'by-event-time' })).map((row) => traceEvent(row, options.canonical));
+  }
+
+  /** As `readAll`, but the events as the trace reads them. */
+  async traceMatching(actor: Principal, params: Record<string, string | undefined>, options: ReadOptions = {}): Promise<TraceEvent[]> {
+    const repo = new EventsRepository(this.database.db);
+    const query = await parsed(repo, { ...params, orderBy: 'eventTime', orderDirection: 'ASC' });
+    const matched = await repo.seqsMatching(query);
+    if (matched?.length === 0) return [];
+    const rows = await repo.traceRows(matched === undefined ? query : { ...query, match: [] }, readScope(actor), matched);
+    return rows.map((row) => traceEvent(row, options.canonical));
+  }
+
+  /** The events among `seqs` the actor may read, identifiers canonical, in event-time order. */
+  async readAmong(actor: Principal, seqs: readonly number[], options: ReadOptions = {}): Promise<ReadEvent[]> {
+    if (seqs.length === 0) return [];
+    return this.readPages(new EventsRepository(this.database.db), actor, BY_EVENT_TIME, [...seqs], options);
   }
 
   /** Every page of a query, among the `among` seqs when given, less those `except` holds. */
@@ -155,6 +198,20 @@ async function parsed(repo: EventsRepository, params: Record<string, string | un
 }
 
 /** The event as answered: canonical identifiers (unless asked otherwise), its eventID and recordTime, corrections. */
+function traceEvent(row: TraceRow, canonical: (identifier: string) => string = canonicalIdentifier): TraceEvent {
+  return {
+    seq: Number(row.seq),
+    eventID: row.event_id ?? row.event_hash,
+    type: row.event_type,
+    action: row.action,
+    bizStep: row.biz_step,
+    disposition: row.disposition,
+    time: Number(row.event_time_ms),
+    // Events stored before trace facts were written have their body instead.
+    facts: row.trace_facts !== null ? decodeTraceFacts(row.trace_facts) : traceFactsOf(JSON.parse(row.body!) as Record<string, unknown>, canonical),
+  };
+}
+
 function present(event: StoredEvent, form: IdentifierForm, canonical?: (identifier: string) => string): Record<string, unknown> {
   const body = form === 'canonical' ? canonicaliseEvent(event.body, canonical) : { ...event.body };
   const { '@context': _context, ...rest } = body;

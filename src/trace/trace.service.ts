@@ -5,10 +5,11 @@ import { identifierKind, type AiValue, type IdentifierKind } from '../codes/gs1/
 import { identifierOf, scanCode } from '../codes/registry.js';
 import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
-import type { EventsService, ReadEvent } from '../events/events.service.js';
+import type { EventsService, TraceEvent } from '../events/events.service.js';
 import { MATCH_ROLES } from '../epcis/query.js';
-import { canonicalIdentifier, glnIn } from '../epcis/event-index.js';
-import { thingReferences, type ThingReference as Quantity, type ThingReferences as References } from '../epcis/things.js';
+import { canonicalIdentifier } from '../epcis/event-index.js';
+import type { ThingReference as Quantity } from '../epcis/things.js';
+import { thingsIn } from '../epcis/trace-facts.js';
 import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
 import { TraceRepository, type TraceLocation, type TraceProduct, type TraceSubject } from './trace.repository.js';
 
@@ -70,7 +71,7 @@ export const MAX_TRACE_DEPTH = 256;
 /** A trace bigger than this is cut (with a warning) rather than held whole in memory. */
 export const MAX_TRACE_NODES = 50_000;
 
-/** An event as the trace reads it. */
+/** An event of a trace with its body (identifiers canonical): what impact assessment and recall read. */
 export interface TracedEvent {
   eventID: string;
   type: string;
@@ -87,7 +88,8 @@ interface Found {
   depth: number;
   /** Forward: the earliest time the traced material can be in it; backward: the latest. */
   bound: number;
-  events: Map<string, TracedEvent>;
+  /** By seq. */
+  events: Map<number, TraceEvent>;
 }
 
 export class TraceService {
@@ -106,8 +108,20 @@ export class TraceService {
    */
   async traceWithEvents(actor: Principal, scanned: string, direction: TraceDirection, depth = DEFAULT_TRACE_DEPTH): Promise<{ result: TraceResult; events: Map<string, TracedEvent[]> }> {
     const { result, found } = await this.run(actor, scanned, direction, depth);
+    const seqs = new Set<number>();
+    for (const f of found.values()) for (const seq of f.events.keys()) seqs.add(seq);
+    const bodies = new Map((await this.events.readAmong(actor, [...seqs], { canonical: memoisedCanonicalForm() })).map((r) => [r.seq, r.event]));
+    const withBody = new Map<number, TracedEvent>();
+    const traced = (e: TraceEvent): TracedEvent => {
+      let known = withBody.get(e.seq);
+      if (!known) {
+        const { eventID, type, action, bizStep, disposition, time } = e;
+        withBody.set(e.seq, (known = { eventID, type, action, bizStep, disposition, time, eventTime: e.facts.eventTime, body: bodies.get(e.seq) ?? {} }));
+      }
+      return known;
+    };
     const idOf = new Map(result.nodes.map((n) => [n.code, n.id]));
-    const events = new Map([...found.values()].map((f) => [idOf.get(f.code)!, [...f.events.values()].sort((a, b) => a.time - b.time)]));
+    const events = new Map([...found.values()].map((f) => [idOf.get(f.code)!, [...f.events.values()].sort((a, b) => a.time - b.time).map(traced)]));
     return { result, events };
   }
 
@@ -123,11 +137,11 @@ export class TraceService {
     for (let level = 0; frontier.length > 0; level += 1) {
       const events = await reading.eventsNaming(frontier);
       const next: string[] = [];
-      const reach = (code: string, from: Found, event: TracedEvent, relation: TraceEdge['relation'], quantity: Quantity | undefined, towards: 'up' | 'down') => {
+      const reach = (code: string, from: Found, event: TraceEvent, relation: TraceEdge['relation'], quantity: Quantity | undefined, towards: 'up' | 'down') => {
         const [source, target] = towards === 'down' ? [from.code, code] : [code, from.code];
-        const key = `${source}\u0000${target}\u0000${event.eventID}`;
+        const key = `${event.seq}\u0000${source}\u0000${target}`;
         if (!edges.has(key)) {
-          edges.set(key, { from: source, to: target, relation, eventID: event.eventID, bizStep: event.bizStep, eventTime: event.eventTime, quantity: quantity?.quantity ?? null, uom: quantity?.uom ?? null, time: event.time });
+          edges.set(key, { from: source, to: target, relation, eventID: event.eventID, bizStep: event.bizStep, eventTime: event.facts.eventTime, quantity: quantity?.quantity ?? null, uom: quantity?.uom ?? null, time: event.time });
         }
         if (found.has(code)) return;
         if (found.size >= MAX_TRACE_NODES) return;
@@ -141,8 +155,8 @@ export class TraceService {
         const node = found.get(code)!;
         for (const event of events.get(code) ?? []) {
           if (direction === 'forward' ? event.time < node.bound : event.time > node.bound) continue;
-          node.events.set(event.eventID, event);
-          const refs = referencesOf(event);
+          node.events.set(event.seq, event);
+          const refs = event.facts;
           if (direction === 'backward') {
             if (refs.outputs.some((r) => r.code === code)) for (const input of refs.inputs) reach(input.code, node, event, 'transformation', input, 'up');
             if (refs.parent === code && event.action !== 'DELETE') for (const child of refs.children) reach(child.code, node, event, 'aggregation', child, 'up');
@@ -154,7 +168,7 @@ export class TraceService {
           }
         }
         for (const event of commissioned.get(code) ?? []) {
-          for (const item of referencesOf(event).epcs) if (lotOfItem(facts(item.code), event) === code) reach(item.code, node, event, 'lot', undefined, 'down');
+          for (const item of event.facts.epcs) if (lotOfItem(facts(item.code), event) === code) reach(item.code, node, event, 'lot', undefined, 'down');
         }
       }
       if (found.size >= MAX_TRACE_NODES) warnings.push(`the trace was cut at ${MAX_TRACE_NODES.toLocaleString('en')} things; narrow it with depth`);
@@ -168,7 +182,7 @@ export class TraceService {
     const unread = [...found.values()].filter((f) => f.events.size === 0);
     if (unread.length) {
       const events = await reading.eventsNaming(unread.map((f) => f.code));
-      for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.set(e.eventID, e);
+      for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.set(e.seq, e);
     }
     const linked = [...edges.values()];
     const containers = containersOf(linked);
@@ -191,9 +205,9 @@ export class TraceService {
     const holders = new Map([...found.values()].map((f) => [f.code, holderOf(lastEvents.get(f.code))]));
     const glns = new Set<string>();
     // A commissioning or packing event is among the events of each thing it names: its places are read once.
-    const events = new Set<TracedEvent>();
+    const events = new Set<TraceEvent>();
     for (const f of found.values()) for (const e of f.events.values()) events.add(e);
-    for (const e of events) for (const gln of glnsOf(e)) glns.add(gln);
+    for (const e of events) for (const gln of e.facts.places) glns.add(gln);
     for (const h of holders.values()) if (h?.gln) glns.add(h.gln);
     const locations = await repo.locations([...glns]);
     // A party GLN (417) is seldom registered as a place: its company prefix tells the subject.
@@ -243,15 +257,10 @@ export class TraceService {
  * later reads and found in the index instead.
  */
 class TraceReading {
-  private readonly held = new Map<number, TracedEvent>();
-  private readonly byThing = new Map<string, TracedEvent[]>();
-  /** Canonical forms of the identifiers met: the same serials, places and parties come back in event after event. */
-  private readonly canonicalForms = new Map<string, string>();
-  private readonly canonical = (identifier: string): string => {
-    let form = this.canonicalForms.get(identifier);
-    if (form === undefined) this.canonicalForms.set(identifier, (form = canonicalIdentifier(identifier)));
-    return form;
-  };
+  private readonly held = new Map<number, TraceEvent>();
+  private readonly byThing = new Map<string, TraceEvent[]>();
+  /** For events stored before trace facts were, taken apart from their bodies: the same identifiers come back. */
+  private readonly canonical = memoisedCanonicalForm();
 
   constructor(
     private readonly events: EventsService,
@@ -260,40 +269,40 @@ class TraceReading {
   ) {}
 
   /** Every event the actor may read that names one of `codes` as a thing (instance or class), by code, in event-time order. */
-  async eventsNaming(codes: string[]): Promise<Map<string, TracedEvent[]>> {
+  async eventsNaming(codes: string[]): Promise<Map<string, TraceEvent[]>> {
     const isClass = (c: string) => this.facts(c).lot !== undefined || this.facts(c).kind === 'class';
     const classes = codes.filter(isClass);
     const instances = codes.filter((c) => !isClass(c));
     for (const [things, roles] of [[instances, MATCH_ROLES.MATCH_anyEPC!], [classes, MATCH_ROLES.MATCH_anyEPCClass!]] as const) {
-      if (things.length) this.hold(await this.events.readNaming(this.actor, things, roles, { except: this.held, canonical: this.canonical }));
+      if (things.length) this.hold(await this.events.traceNaming(this.actor, things, roles, { except: this.held, canonical: this.canonical }));
     }
     // Sorted where they are kept: a list read in order stays in order, and sorting it again costs a pass.
     return new Map(codes.map((code) => [code, this.byThing.get(code)?.sort((a, b) => a.time - b.time) ?? []]));
   }
 
   /** For each lot (by its code): the events that commissioned items of the lot's GTIN with that lot in their ILMD. */
-  async commissionedInLots(lots: { code: string; gtin: string; lot: string }[]): Promise<Map<string, TracedEvent[]>> {
-    const out = new Map<string, TracedEvent[]>();
+  async commissionedInLots(lots: { code: string; gtin: string; lot: string }[]): Promise<Map<string, TraceEvent[]>> {
+    const out = new Map<string, TraceEvent[]>();
     if (lots.length === 0) return out;
     // Held events are not left out here: an ILMD match is not something the index by thing can answer. Lot numbers
     // (AI 10, character set 82) never hold a '|'.
-    const params = { orderBy: 'eventTime', orderDirection: 'ASC', 'EQ_ILMD_cbvmda:lotNumber': [...new Set(lots.map((l) => l.lot))].join('|') };
-    const events = this.hold(await this.events.readAll(this.actor, params, { canonical: this.canonical }));
+    const params = { 'EQ_ILMD_cbvmda:lotNumber': [...new Set(lots.map((l) => l.lot))].join('|') };
+    const events = this.hold(await this.events.traceMatching(this.actor, params, { canonical: this.canonical }));
     for (const lot of lots) {
-      const mine = events.filter((e) => ilmdLotNumber(e) === lot.lot && referencesOf(e).epcs.some((r) => this.facts(r.code).serialised?.primaryKey.value === lot.gtin));
+      const mine = events.filter((e) => e.facts.lot === lot.lot && e.facts.epcs.some((r) => this.facts(r.code).serialised?.primaryKey.value === lot.gtin));
       if (mine.length) out.set(lot.code, mine);
     }
     return out;
   }
 
   /** Indexes the events read by the things they name; those read before are known by their seq. */
-  private hold(rows: ReadEvent[]): TracedEvent[] {
-    return rows.map(({ seq, event }) => {
-      let known = this.held.get(seq);
+  private hold(rows: TraceEvent[]): TraceEvent[] {
+    return rows.map((event) => {
+      let known = this.held.get(event.seq);
       if (!known) {
-        known = traced(event);
-        this.held.set(seq, known);
-        for (const thing of referencesOf(known).all) {
+        known = event;
+        this.held.set(event.seq, known);
+        for (const thing of thingsIn(known.facts)) {
           const list = this.byThing.get(thing);
           if (!list) this.byThing.set(thing, [known]);
           else if (list[list.length - 1] !== known) list.push(known);
@@ -307,29 +316,13 @@ class TraceReading {
 /** An edge with its event's time in milliseconds, for ordering. */
 type TimedEdge = TraceEdge & { time: number };
 
-/** An event's references, worked out once: a commissioning event naming a thousand serials is met once per serial. */
-const referencesSeen = new WeakMap<TracedEvent, References>();
-
-function referencesOf(event: TracedEvent): References {
-  let refs = referencesSeen.get(event);
-  if (!refs) {
-    refs = thingReferences(event.body);
-    referencesSeen.set(event, refs);
-  }
-  return refs;
-}
-
-
-function traced(body: Record<string, unknown>): TracedEvent {
-  return {
-    eventID: String(body.eventID),
-    type: String(body.type),
-    action: typeof body.action === 'string' ? body.action : null,
-    bizStep: typeof body.bizStep === 'string' ? body.bizStep : null,
-    disposition: typeof body.disposition === 'string' ? body.disposition : null,
-    time: Date.parse(String(body.eventTime)),
-    eventTime: String(body.eventTime),
-    body,
+/** canonicalIdentifier, each identifier worked out once: the same serials, places and parties come back. */
+function memoisedCanonicalForm(): (identifier: string) => string {
+  const forms = new Map<string, string>();
+  return (identifier) => {
+    let form = forms.get(identifier);
+    if (form === undefined) forms.set(identifier, (form = canonicalIdentifier(identifier)));
+    return form;
   };
 }
 
@@ -382,23 +375,15 @@ function readCodeFacts(code: string, lotLinksOf: (gtin: string) => Map<string, s
   };
 }
 
-/** The lot number an event's ILMD records, under the CBV master-data prefix or its full IRI. */
-function ilmdLotNumber(event: TracedEvent): string | undefined {
-  const ilmd = event.body.ilmd as Record<string, unknown> | undefined;
-  const recorded = ilmd && Object.entries(ilmd).find(([key]) => key === 'cbvmda:lotNumber' || key.endsWith('MDA-lotNumber') || key.endsWith('#lotNumber'))?.[1];
-  return typeof recorded === 'string' ? recorded : undefined;
-}
-
 function parsedLinkParts(code: string): { primaryKey: AiValue; qualifiers: AiValue[] } | undefined {
   const parsed = parseDigitalLink(code);
   return parsed.ok ? parsed.value : undefined;
 }
 
 /** The lot a serialised item belongs to: a lot in its own Digital Link, or the lot its commissioning event's ILMD records. */
-function lotOfItem(facts: CodeFacts, event: TracedEvent): string | undefined {
+function lotOfItem(facts: CodeFacts, event: TraceEvent): string | undefined {
   if (!facts.serialised) return undefined;
-  const recorded = ilmdLotNumber(event);
-  const lot = facts.serialised.ownLot ?? (event.action === 'ADD' ? recorded : undefined);
+  const lot = facts.serialised.ownLot ?? (event.action === 'ADD' ? event.facts.lot : undefined);
   if (lot === undefined) return undefined;
   let link = facts.serialised.lotLinks.get(lot);
   if (link === undefined) {
@@ -408,42 +393,24 @@ function lotOfItem(facts: CodeFacts, event: TracedEvent): string | undefined {
   return link;
 }
 
-/** A place's link: a party (417) is not where goods are. */
-const LOCATION_LINK = 'https://id.gs1.org/414/';
-
-/** The 13-digit GLNs of an event's places: read point, business location, and the locations of sources and destinations. */
-function glnsOf(event: TracedEvent): string[] {
-  const b = event.body;
-  const out: string[] = [];
-  const add = (uri: unknown) => {
-    const gln = typeof uri === 'string' && uri.startsWith(LOCATION_LINK) ? glnIn(uri) : undefined;
-    if (gln) out.push(gln);
-  };
-  add((b.readPoint as { id?: unknown } | undefined)?.id);
-  add((b.bizLocation as { id?: unknown } | undefined)?.id);
-  for (const s of (Array.isArray(b.sourceList) ? b.sourceList : []) as { type?: string; source?: string }[]) if (s.type?.endsWith('location')) add(s.source);
-  for (const d of (Array.isArray(b.destinationList) ? b.destinationList : []) as { type?: string; destination?: string }[]) if (d.type?.endsWith('location')) add(d.destination);
-  return out;
-}
-
 /**
  * The event that tells where each thing is: its own last event, or, while it is packed in a container, the
  * container's if that is later (a pallet shipped carries its cases along; their own last event is the packing). A
  * thing unpacked from the container since no longer follows it.
  */
-function lastEventsThroughContainers(found: Map<string, Found>, containers: Map<string, string[]>): Map<string, TracedEvent | undefined> {
+function lastEventsThroughContainers(found: Map<string, Found>, containers: Map<string, string[]>): Map<string, TraceEvent | undefined> {
   const own = (code: string) => {
-    let last: TracedEvent | undefined;
+    let last: TraceEvent | undefined;
     for (const e of found.get(code)?.events.values() ?? []) if (!last || e.time >= last.time) last = e;
     return last;
   };
-  const memo = new Map<string, TracedEvent | undefined>();
-  const resolve = (code: string, path: Set<string>): TracedEvent | undefined => {
+  const memo = new Map<string, TraceEvent | undefined>();
+  const resolve = (code: string, path: Set<string>): TraceEvent | undefined => {
     if (memo.has(code)) return memo.get(code);
     let last = own(code);
     for (const container of containers.get(code) ?? []) {
       if (path.has(container)) continue;
-      const unpacked = [...(found.get(code)?.events.values() ?? [])].some((e) => e.action === 'DELETE' && e.body.parentID === container);
+      const unpacked = [...(found.get(code)?.events.values() ?? [])].some((e) => e.action === 'DELETE' && e.facts.parent === container);
       if (unpacked) continue;
       const carried = resolve(container, new Set(path).add(code));
       if (carried && (!last || carried.time > last.time)) last = carried;
@@ -459,22 +426,15 @@ function lastEventsThroughContainers(found: Map<string, Found>, containers: Map<
  * owning-party destination, else its destination location); otherwise the owner of the event's business location,
  * else its read point.
  */
-function holderOf(last: TracedEvent | undefined): { gln: string | null; party: boolean; since: string; bizStep: string | null; disposition: string | null } | null {
+function holderOf(last: TraceEvent | undefined): { gln: string | null; party: boolean; since: string; bizStep: string | null; disposition: string | null } | null {
   if (!last) return null;
-  const b = last.body;
-  const base = { since: last.eventTime, bizStep: last.bizStep, disposition: last.disposition };
+  const { facts } = last;
+  const base = { since: facts.eventTime, bizStep: last.bizStep, disposition: last.disposition };
   if (last.disposition === 'in_transit' || last.bizStep === 'shipping') {
-    const destinations = (Array.isArray(b.destinationList) ? b.destinationList : []) as { type?: string; destination?: string }[];
-    const party = destinations.find((d) => d.type?.endsWith('owning_party'))?.destination;
-    const place = destinations.find((d) => d.type?.endsWith('location'))?.destination;
-    const partyGln = party ? glnIn(party) : undefined;
-    if (partyGln) return { gln: partyGln, party: true, ...base };
-    const placeGln = place ? glnIn(place) : undefined;
-    if (placeGln) return { gln: placeGln, party: false, ...base };
+    if (facts.toParty) return { gln: facts.toParty, party: true, ...base };
+    if (facts.toPlace) return { gln: facts.toPlace, party: false, ...base };
   }
-  const where = ((b.bizLocation as { id?: string } | undefined)?.id ?? (b.readPoint as { id?: string } | undefined)?.id) as string | undefined;
-  const gln = where ? glnIn(where) : undefined;
-  return { gln: gln ?? null, party: false, ...base };
+  return { gln: facts.at ?? null, party: false, ...base };
 }
 
 /** Cycles in the traced graph (a thing that is, through other things, its own input): reported, never followed round. */
@@ -528,7 +488,7 @@ function brokenLinks(found: Map<string, Found>, containers: Map<string, string[]
     for (const container of containers.get(f.code) ?? []) shipped = Math.min(shipped, firstShipment.get(container) ?? Infinity);
     for (const e of f.events.values()) {
       if (e.bizStep === 'receiving' && !(shipped <= e.time)) {
-        warnings.push(`broken link: ${facts(f.code).printed} was received (${e.eventTime}, event ${e.eventID}) with no shipment recorded before it`);
+        warnings.push(`broken link: ${facts(f.code).printed} was received (${e.facts.eventTime}, event ${e.eventID}) with no shipment recorded before it`);
       }
     }
   }

@@ -122,6 +122,20 @@ for (const dialect of TEST_DIALECTS) {
       assert.deepEqual(result.edges, []);
     });
 
+    test('events stored before trace facts were written are traced from their bodies, to the same answer', async () => {
+      const db = t.platform.database.db;
+      const written = await db.selectFrom('events').select(['seq', 'trace_facts']).execute();
+      assert.ok(written.length > 0 && written.every((e) => e.trace_facts !== null), 'capture writes every event its trace facts');
+      const answers = async () => [await trace(RAW, 'forward'), await trace(PALLET, 'backward'), await trace(SERIALS[0]!, 'backward')].map((r) => JSON.stringify(r));
+      const withFacts = await answers();
+      await db.updateTable('events').set({ trace_facts: null }).execute();
+      try {
+        assert.deepEqual(await answers(), withFacts);
+      } finally {
+        for (const e of written) await db.updateTable('events').set({ trace_facts: e.trace_facts }).where('seq', '=', e.seq).execute();
+      }
+    });
+
     test('bad input is a problem', async () => {
       for (const url of ['/api/v1/trace?code=not-a-code&direction=forward', `/api/v1/trace?code=${encodeURIComponent(RAW)}&direction=sideways`, `/api/v1/trace?code=${encodeURIComponent(RAW)}&direction=forward&depth=0`]) {
         const response = await call(t.app, 'GET', url);

@@ -17,6 +17,7 @@ import * as resolverDirectory from './2026-11-23-15-resolver-directory.js';
 import * as memberMode from './2026-11-23-16-member-mode.js';
 import * as userPasswords from './2026-11-23-17-user-passwords.js';
 import * as complaints from './2026-11-23-18-complaints.js';
+import * as eventTraceFacts from './2026-11-24-19-event-trace-facts.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-16-member-mode': memberMode,
   '2026-11-23-17-user-passwords': userPasswords,
   '2026-11-23-18-complaints': complaints,
+  '2026-11-24-19-event-trace-facts': eventTraceFacts,
 };
