@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { principalOf, type App } from '../http/app.js';
+import { jsonBytes } from '../http/json-bytes.js';
 import { Nullable, StrictObject, StringEnum } from '../http/schemas.js';
 import type { Platform } from '../platform.js';
 import { DEFAULT_TRACE_DEPTH, MAX_TRACE_DEPTH } from './trace.service.js';
@@ -55,10 +56,10 @@ export function traceRoutes(app: App, platform: Platform): void {
     {
       schema: { summary: 'Trace a code backward (where it came from) or forward (where it went), within what the key may read', tags: ['trace'], querystring: TraceQuery, response: { 200: Type.Ref(TraceResultSchema) } },
       // The service builds the answer field by field to this schema, so nothing undeclared can slip out; for hundreds
-      // of nodes JSON.stringify writes it in half the time the schema-compiled serializer takes. Encoded here once:
-      // given the text, the server would measure its UTF-8 length and then encode it again on writing, which for a
-      // forward trace's few hundred KiB costs more than writing the JSON did.
-      serializerCompiler: () => (answer: unknown) => Buffer.from(JSON.stringify(answer)) as unknown as string,
+      // of nodes JSON.stringify writes it in half the time the schema-compiled serializer takes, and jsonBytes
+      // encodes it in a third of the time the server would.
+      // Fastify sends a serializer's Buffer as it is; its types expect text.
+      serializerCompiler: () => (answer: unknown) => jsonBytes(answer) as unknown as string,
     },
     async (request) => trace.trace(principalOf(request), request.query.code, request.query.direction, request.query.depth ?? DEFAULT_TRACE_DEPTH),
   );
