@@ -295,7 +295,6 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
       product_class: classes.size ? (ix.gtins.map((g) => classes.get(g)).find((c) => c !== undefined) ?? null) : null,
       capture_id: captureId,
       object_ids: ix.objectIds,
-      trace_facts: ix.traceFacts,
       body: f.bodyJson,
     });
     if (ix.fields.length) eventFieldRows.push(...fieldRows(seq, ix.fields));
@@ -323,7 +322,8 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
     }
     if (first !== undefined) postingRows.push({ term, first_seq: first, entries: `${entries}]` });
   }
-  await events.insertEvents(rows, postingRows, eventFieldRows, subjectRows, sensorRows);
+  const traceFactRows = fresh.map((f, i) => ({ seq: seqs[i]!, facts: f.index.traceFacts }));
+  await events.insertEvents({ events: rows, traceFacts: traceFactRows, postings: postingRows, fields: eventFieldRows, subjects: subjectRows, sensorReports: sensorRows });
   if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 
   const logged: LogEntry[] = fresh.map((f, i) => ({ kind: 'event', ref: f.eventId, digest: f.hash, seq: seqs[i]! }));

@@ -172,8 +172,6 @@ export interface EventTable {
   capture_id: string;
   /** JSON array of the canonical identifiers of the things the event names (EPCs, parents, inputs, outputs, classes). */
   object_ids: string | null;
-  /** JSON: what the trace reads of the event (src/epcis/trace-facts.ts); null for events stored before it existed. */
-  trace_facts: string | null;
   body: string; // JSON: the event as the client sent it
 }
 
@@ -185,6 +183,12 @@ export interface PostingTable {
   term: string;
   first_seq: number;
   entries: string;
+}
+
+/** What the trace reads of an event (src/epcis/trace-facts.ts), as JSON; none for events stored before it existed. */
+export interface EventTraceFactsTable {
+  seq: number;
+  facts: string;
 }
 
 export interface EventFieldTable {
@@ -487,6 +491,7 @@ export interface Schema {
   capture_jobs: CaptureJobTable;
   events: EventTable;
   postings: PostingTable;
+  event_trace_facts: EventTraceFactsTable;
   event_fields: EventFieldTable;
   event_sensor_reports: EventSensorReportTable;
   event_subjects: EventSubjectTable;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
-import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
 import type { EventQuery, SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -85,19 +85,21 @@ export class EventsRepository {
   }
 
   /** Writes events with their index rows; needs the repository to have been built with the bulk inserter. */
-  async insertEvents(
-    events: EventTable[],
-    postings: PostingTable[],
-    fields: EventFieldTable[],
-    subjects: { seq: number; subject_id: string; relation: string }[],
-    sensorReports: EventSensorReportTable[],
-  ): Promise<void> {
+  async insertEvents(rows: {
+    events: EventTable[];
+    traceFacts: EventTraceFactsTable[];
+    postings: PostingTable[];
+    fields: EventFieldTable[];
+    subjects: { seq: number; subject_id: string; relation: string }[];
+    sensorReports: EventSensorReportTable[];
+  }): Promise<void> {
     if (!this.bulk) throw new Error('EventsRepository.insertEvents needs the bulk inserter');
-    await this.bulk(this.db, 'events', events);
-    await this.bulk(this.db, 'postings', postings);
-    await this.bulk(this.db, 'event_fields', fields);
-    await this.bulk(this.db, 'event_subjects', subjects);
-    await this.bulk(this.db, 'event_sensor_reports', sensorReports);
+    await this.bulk(this.db, 'events', rows.events);
+    await this.bulk(this.db, 'event_trace_facts', rows.traceFacts);
+    await this.bulk(this.db, 'postings', rows.postings);
+    await this.bulk(this.db, 'event_fields', rows.fields);
+    await this.bulk(this.db, 'event_subjects', rows.subjects);
+    await this.bulk(this.db, 'event_sensor_reports', rows.sensorReports);
   }
 
   async insertCorrection(row: {
@@ -170,8 +172,9 @@ export class EventsRepository {
   async traceRows(q: EventQuery, scope: ReadScope, among: readonly number[] | undefined, options: { shape?: string } = {}): Promise<TraceRow[]> {
     const build = (seqs: readonly number[] | undefined) => {
       let query = this.matching(q, scope, false)
-        .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'e.trace_facts'])
-        .select(sql<string | null>`case when e.trace_facts is null then e.body end`.as('body'));
+        .leftJoin('event_trace_facts as f', 'f.seq', 'e.seq')
+        .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'f.facts as trace_facts'])
+        .select(sql<string | null>`case when f.facts is null then e.body end`.as('body'));
       if (seqs) query = query.where('e.seq', 'in', seqsAmong(this.db, seqs));
       return query.orderBy('e.event_time_ms', 'asc').orderBy('e.seq', 'asc');
     };
