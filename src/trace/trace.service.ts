@@ -217,6 +217,13 @@ export class TraceService {
     const products = await repo.productsByGtin([...new Set(gtins)]);
     const codeProducts = await repo.productsOfCodes([...found.keys()].filter((c) => parseCodeUri(c) !== undefined));
     const recalls = await new RecallRepository(this.database.db).openRecallsOf([...found.keys()]);
+    // The hundreds of packs of a lot share one product: one object for all of them.
+    const productViews = new Map<TraceProduct, TraceNode['product']>();
+    const productView = (p: TraceProduct) => {
+      let view = productViews.get(p);
+      if (!view) productViews.set(p, (view = { id: p.id, name: p.name, gtin: p.gtin, productClass: p.productClass }));
+      return view;
+    };
     const nodes: TraceNode[] = [...found.values()].map((f) => {
       const { gtin, printed, kind } = facts(f.code);
       const product: TraceProduct | undefined = (gtin && products.get(gtin)) || codeProducts.get(f.code);
@@ -227,7 +234,7 @@ export class TraceService {
         code: f.code,
         text: printed,
         kind,
-        product: product ? { id: product.id, name: product.name, gtin: product.gtin, productClass: product.productClass } : null,
+        product: product ? productView(product) : null,
         holder: h ? { subjectId, gln: h.gln, since: h.since, bizStep: h.bizStep, disposition: h.disposition } : null,
         depth: f.depth,
         recalls: recalls.get(f.code) ?? [],
