@@ -1,5 +1,5 @@
 import { glnIn } from './event-index.js';
-import type { ThingReference } from './things.js';
+import { thingReferences, type ThingReference } from './things.js';
 
 /**
  * What the trace needs of an event, worked out once at capture and stored beside its body (`events.trace_facts`):
@@ -37,17 +37,8 @@ const LOCATION_LINK = 'https://id.gs1.org/414/';
 
 /** The trace facts of an event body, its identifiers canonicalised by `canonical`. */
 export function traceFactsOf(body: JsonObject, canonical: (identifier: string) => string): TraceFacts {
-  const listed = (key: string): ThingReference[] => {
-    const list = body[key];
-    return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string').map((code) => ({ code: canonical(code) })) : [];
-  };
-  const quantities = (key: string): ThingReference[] => {
-    const list = body[key];
-    if (!Array.isArray(list)) return [];
-    return list
-      .filter((q): q is JsonObject => isObject(q) && typeof q.epcClass === 'string')
-      .map((q) => ({ code: canonical(q.epcClass as string), ...(typeof q.quantity === 'number' ? { quantity: q.quantity } : {}), ...(typeof q.uom === 'string' ? { uom: q.uom } : {}) }));
-  };
+  const named = thingReferences(body);
+  const canonicalised = (list: ThingReference[]) => list.map((r) => ({ ...r, code: canonical(r.code) }));
   const placeOf = (v: unknown) => (isObject(v) && typeof v.id === 'string' ? canonical(v.id) : undefined);
   const entries = (key: string, side: string): { type: string; id: string }[] => {
     const list = body[key];
@@ -71,14 +62,14 @@ export function traceFactsOf(body: JsonObject, canonical: (identifier: string) =
   const party = destinations.find((d) => d.type.endsWith('owning_party'));
   const place = destinations.find((d) => d.type.endsWith('location'));
   const facts: TraceFacts = {
-    epcs: [...listed('epcList'), ...quantities('quantityList')],
-    children: [...listed('childEPCs'), ...quantities('childQuantityList')],
-    inputs: [...listed('inputEPCList'), ...quantities('inputQuantityList')],
-    outputs: [...listed('outputEPCList'), ...quantities('outputQuantityList')],
+    epcs: canonicalised(named.epcs),
+    children: canonicalised(named.children),
+    inputs: canonicalised(named.inputs),
+    outputs: canonicalised(named.outputs),
     eventTime: String(body.eventTime),
     places,
   };
-  if (typeof body.parentID === 'string') facts.parent = canonical(body.parentID);
+  if (named.parent !== undefined) facts.parent = canonical(named.parent);
   const lot = ilmdLotNumber(body);
   if (lot !== undefined) facts.lot = lot;
   const at = where ? glnIn(where) : undefined;

@@ -80,31 +80,9 @@ export class EventsService {
   }
 
   /**
-   * Every event a query matches that the actor may read, all pages at once, identifiers canonical, leaving out the
-   * events `except` holds (by seq): for readers that walk the store in rounds and already hold what earlier rounds
-   * found, such as the trace, which meets a big commissioning or packing event again at every level it touches.
-   */
-  async readAll(actor: Principal, params: Record<string, string | undefined>, options: ReadOptions = {}): Promise<ReadEvent[]> {
-    const repo = new EventsRepository(this.database.db);
-    const query = await parsed(repo, params);
-    // All of them are read: the identifier index answers first, and the events are then fetched by seq.
-    const matched = await repo.seqsMatching(query);
-    if (matched === undefined) return this.readPages(repo, actor, query, undefined, options);
-    return this.readPages(repo, actor, { ...query, match: [] }, matched, options);
-  }
-
-  /**
-   * Every event the actor may read that names one of `things` (canonical identifiers) in one of `roles`, oldest
-   * first, as `readAll` gives them: the trace's read at each level, straight from the identifier index.
-   */
-  async readNaming(actor: Principal, things: readonly string[], roles: readonly IdentifierRole[], options: ReadOptions = {}): Promise<ReadEvent[]> {
-    const repo = new EventsRepository(this.database.db);
-    return this.readPages(repo, actor, BY_EVENT_TIME, await repo.seqsNaming(things, roles), options);
-  }
-
-  /**
-   * As `readNaming`, but the events as the trace reads them (`TraceEvent`): the facts written at capture instead of
-   * bodies taken apart again.
+   * Every event the actor may read that names one of `things` (canonical identifiers) in one of `roles`, oldest first,
+   * leaving out those `except` holds (by seq), as the trace reads them (`TraceEvent`): a trace level's read, straight
+   * from the identifier index.
    */
   async traceNaming(actor: Principal, things: readonly string[], roles: readonly IdentifierRole[], options: ReadOptions = {}): Promise<TraceEvent[]> {
     const repo = new EventsRepository(this.database.db);
@@ -114,7 +92,7 @@ export class EventsService {
     return (await repo.traceRows(BY_EVENT_TIME, readScope(actor), candidates, { shape: 'by-event-time' })).map((row) => traceEvent(row, options.canonical));
   }
 
-  /** As `readAll`, but the events as the trace reads them. */
+  /** Every event a query matches that the actor may read, oldest first, as the trace reads them. */
   async traceMatching(actor: Principal, params: Record<string, string | undefined>, options: ReadOptions = {}): Promise<TraceEvent[]> {
     const repo = new EventsRepository(this.database.db);
     const query = await parsed(repo, { ...params, orderBy: 'eventTime', orderDirection: 'ASC' });
@@ -197,7 +175,6 @@ async function parsed(repo: EventsRepository, params: Record<string, string | un
   }
 }
 
-/** The event as answered: canonical identifiers (unless asked otherwise), its eventID and recordTime, corrections. */
 function traceEvent(row: TraceRow, canonical: (identifier: string) => string = canonicalIdentifier): TraceEvent {
   return {
     seq: Number(row.seq),
@@ -212,6 +189,7 @@ function traceEvent(row: TraceRow, canonical: (identifier: string) => string = c
   };
 }
 
+/** The event as answered: canonical identifiers (unless asked otherwise), its eventID and recordTime, corrections. */
 function present(event: StoredEvent, form: IdentifierForm, canonical?: (identifier: string) => string): Record<string, unknown> {
   const body = form === 'canonical' ? canonicaliseEvent(event.body, canonical) : { ...event.body };
   const { '@context': _context, ...rest } = body;

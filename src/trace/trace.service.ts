@@ -7,7 +7,7 @@ import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
 import type { EventsService, TraceEvent } from '../events/events.service.js';
 import { MATCH_ROLES } from '../epcis/query.js';
-import { canonicalIdentifier } from '../epcis/event-index.js';
+import { memoisedCanonical } from '../epcis/event-index.js';
 import type { ThingReference as Quantity } from '../epcis/things.js';
 import { thingsIn } from '../epcis/trace-facts.js';
 import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
@@ -110,7 +110,7 @@ export class TraceService {
     const { result, found } = await this.run(actor, scanned, direction, depth);
     const seqs = new Set<number>();
     for (const f of found.values()) for (const seq of f.events.keys()) seqs.add(seq);
-    const bodies = new Map((await this.events.readAmong(actor, [...seqs], { canonical: memoisedCanonicalForm() })).map((r) => [r.seq, r.event]));
+    const bodies = new Map((await this.events.readAmong(actor, [...seqs], { canonical: memoisedCanonical() })).map((r) => [r.seq, r.event]));
     const withBody = new Map<number, TracedEvent>();
     const traced = (e: TraceEvent): TracedEvent => {
       let known = withBody.get(e.seq);
@@ -267,7 +267,7 @@ class TraceReading {
   private readonly held = new Map<number, TraceEvent>();
   private readonly byThing = new Map<string, TraceEvent[]>();
   /** For events stored before trace facts were, taken apart from their bodies: the same identifiers come back. */
-  private readonly canonical = memoisedCanonicalForm();
+  private readonly canonical = memoisedCanonical();
 
   constructor(
     private readonly events: EventsService,
@@ -322,16 +322,6 @@ class TraceReading {
 
 /** An edge with its event's time in milliseconds, for ordering. */
 type TimedEdge = TraceEdge & { time: number };
-
-/** canonicalIdentifier, each identifier worked out once: the same serials, places and parties come back. */
-function memoisedCanonicalForm(): (identifier: string) => string {
-  const forms = new Map<string, string>();
-  return (identifier) => {
-    let form = forms.get(identifier);
-    if (form === undefined) forms.set(identifier, (form = canonicalIdentifier(identifier)));
-    return form;
-  };
-}
 
 /** What the trace needs to know of a code, read from it once. */
 interface CodeFacts {
