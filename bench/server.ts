@@ -153,6 +153,18 @@ export function cpuByThread(pid: number): Map<string, number> {
   return byName;
 }
 
+/**
+ * Bytes a process has had read from the disk so far (`read_bytes` of /proc/<pid>/io): database pages that were not
+ * in the operating system's page cache. 0 where the kernel does not say.
+ */
+export function diskReadBytes(pid: number): number {
+  try {
+    return Number(/read_bytes:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 function memoryOf(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { normaliseIdentifier } from '../src/codes/gs1/index.js';
 import { seededRandom } from '../test/support/random.js';
 import { generateDocuments, generateSubjects, type ChainOptions } from './generator.js';
-import { adminHeaders, benchDatabase, benchDialects, cpuByThread, registerSubjects, startServer, type Dialect, type Server } from './server.js';
+import { adminHeaders, benchDatabase, benchDialects, cpuByThread, diskReadBytes, registerSubjects, startServer, type Dialect, type Server } from './server.js';
 
 const EVENTS = Number(process.env.BENCH_TRACE_EVENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_TRACE_ROUNDS ?? 200);
@@ -124,14 +124,17 @@ interface Measured {
   edges: number;
   warnings: number;
   serverCpuMs: number;
+  /** Read from the disk per trace: pages the page cache no longer held. */
+  diskKib: number;
   peakRssMb: number;
 }
 
 async function traces(server: Server, codes: string[], direction: 'backward' | 'forward', rounds: number): Promise<Measured> {
   const random = seededRandom(direction === 'backward' ? 11 : 12);
-  const measured: Measured = { ms: [], bytes: 0, nodes: 0, edges: 0, warnings: 0, serverCpuMs: 0, peakRssMb: 0 };
+  const measured: Measured = { ms: [], bytes: 0, nodes: 0, edges: 0, warnings: 0, serverCpuMs: 0, diskKib: 0, peakRssMb: 0 };
   const serverCpu = () => [...cpuByThread(server.process.pid!).values()].reduce((a, b) => a + b, 0);
   const cpuBefore = serverCpu();
+  const readBefore = diskReadBytes(server.process.pid!);
   for (let i = 0; i < rounds; i++) {
     const code = codes[Math.floor(random() * codes.length)]!;
     const started = performance.now();
@@ -147,6 +150,7 @@ async function traces(server: Server, codes: string[], direction: 'backward' | '
     measured.peakRssMb = Math.max(measured.peakRssMb, server.currentRssMb());
   }
   measured.serverCpuMs = ((serverCpu() - cpuBefore) * 1000) / rounds;
+  measured.diskKib = (diskReadBytes(server.process.pid!) - readBefore) / 1024 / rounds;
   return measured;
 }
 
@@ -202,7 +206,7 @@ async function measure(server: Server, candidates: Candidates): Promise<void> {
     console.log(
       `    ${what.padEnd(26)} ${at(0.5).toFixed(1)} / ${at(0.95).toFixed(1)} / ${max.toFixed(1)} ms; ` +
         `${(m.nodes / ROUNDS).toFixed(0)} nodes, ${(m.edges / ROUNDS).toFixed(0)} edges, ${(m.warnings / ROUNDS).toFixed(1)} warnings, ` +
-        `${Math.round(m.bytes / ROUNDS / 1024)} KiB; server CPU ${m.serverCpuMs.toFixed(1)} ms; server RSS up to ${Math.round(m.peakRssMb)} MB`,
+        `${Math.round(m.bytes / ROUNDS / 1024)} KiB; server CPU ${m.serverCpuMs.toFixed(1)} ms; read from disk ${Math.round(m.diskKib)} KiB; server RSS up to ${Math.round(m.peakRssMb)} MB`,
     );
   }
   const r = await recalls(server, candidates.farmLots, RECALLS);

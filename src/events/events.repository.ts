@@ -415,20 +415,11 @@ async function inChunks<T>(values: string[], lookup: (chunk: string[]) => Promis
   return rows;
 }
 
-/** An event as the trace reads it (`traceRows`). */
-export interface TraceRow {
-  seq: number;
-  event_id: string | null;
-  event_hash: string;
-  event_type: string;
-  action: string | null;
-  biz_step: string | null;
-  disposition: string | null;
-  event_time_ms: number;
+/** An event as the trace reads it (`traceRows`): its columns, its trace facts, and its body only where it has none. */
+export type TraceRow = Pick<EventTable, 'seq' | 'event_id' | 'event_hash' | 'event_type' | 'action' | 'biz_step' | 'disposition' | 'event_time_ms'> & {
   trace_facts: string | null;
-  /** Only where `trace_facts` is null. */
   body: string | null;
-}
+};
 
 /** A row of an events page as the statement returns it. */
 type EventPageRow = { seq: number; event_id: string | null; event_hash: string; record_time_ms: number; event_time_ms: number; owner_subject_id: string | null; product_class: string | null; context: string | null; body: string; corrected: boolean | number };

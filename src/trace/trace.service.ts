@@ -72,16 +72,7 @@ export const MAX_TRACE_DEPTH = 256;
 export const MAX_TRACE_NODES = 50_000;
 
 /** An event of a trace with its body (identifiers canonical): what impact assessment and recall read. */
-export interface TracedEvent {
-  eventID: string;
-  type: string;
-  action: string | null;
-  bizStep: string | null;
-  disposition: string | null;
-  time: number;
-  eventTime: string;
-  body: Record<string, unknown>;
-}
+export type TracedEvent = Omit<TraceEvent, 'seq' | 'facts'> & { eventTime: string; body: Record<string, unknown> };
 
 interface Found {
   code: string;
