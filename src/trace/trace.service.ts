@@ -79,8 +79,8 @@ interface Found {
   depth: number;
   /** Forward: the earliest time the traced material can be in it; backward: the latest. */
   bound: number;
-  /** By seq. */
-  events: Map<number, TraceEvent>;
+  /** The events the trace read about it, in event-time order (each event once). */
+  events: TraceEvent[];
 }
 
 export class TraceService {
@@ -100,7 +100,7 @@ export class TraceService {
   async traceWithEvents(actor: Principal, scanned: string, direction: TraceDirection, depth = DEFAULT_TRACE_DEPTH): Promise<{ result: TraceResult; events: Map<string, TracedEvent[]> }> {
     const { result, found } = await this.run(actor, scanned, direction, depth);
     const seqs = new Set<number>();
-    for (const f of found.values()) for (const seq of f.events.keys()) seqs.add(seq);
+    for (const f of found.values()) for (const e of f.events) seqs.add(e.seq);
     const bodies = new Map((await this.events.readAmong(actor, [...seqs], { canonical: memoisedCanonical() })).map((r) => [r.seq, r.event]));
     const withBody = new Map<number, TracedEvent>();
     const traced = (e: TraceEvent): TracedEvent => {
@@ -112,7 +112,7 @@ export class TraceService {
       return known;
     };
     const idOf = new Map(result.nodes.map((n) => [n.code, n.id]));
-    const events = new Map([...found.values()].map((f) => [idOf.get(f.code)!, [...f.events.values()].sort((a, b) => a.time - b.time).map(traced)]));
+    const events = new Map([...found.values()].map((f) => [idOf.get(f.code)!, f.events.map(traced)]));
     return { result, events };
   }
 
@@ -121,7 +121,7 @@ export class TraceService {
     const root = identify(scanned);
     const facts = codeFactsMemo();
     const reading = new TraceReading(this.events, actor, facts);
-    const found = new Map<string, Found>([[root, { code: root, depth: 0, bound: direction === 'forward' ? -Infinity : Infinity, events: new Map() }]]);
+    const found = new Map<string, Found>([[root, { code: root, depth: 0, bound: direction === 'forward' ? -Infinity : Infinity, events: [] }]]);
     const edges = new Map<string, TimedEdge>();
     const warnings: string[] = [];
     let frontier = [root];
@@ -136,7 +136,7 @@ export class TraceService {
         }
         if (found.has(code)) return;
         if (found.size >= MAX_TRACE_NODES) return;
-        found.set(code, { code, depth: level + 1, bound: event.time, events: new Map() });
+        found.set(code, { code, depth: level + 1, bound: event.time, events: [] });
         next.push(code);
       };
       // A lot's serials are named by the events that commissioned them with the lot in their ILMD: one read for the level's lots.
@@ -146,7 +146,7 @@ export class TraceService {
         const node = found.get(code)!;
         for (const event of events.get(code) ?? []) {
           if (direction === 'forward' ? event.time < node.bound : event.time > node.bound) continue;
-          node.events.set(event.seq, event);
+          node.events.push(event);
           const refs = event.facts;
           if (direction === 'backward') {
             if (refs.outputs.some((r) => r.code === code)) for (const input of refs.inputs) reach(input.code, node, event, 'transformation', input, 'up');
@@ -170,10 +170,10 @@ export class TraceService {
       frontier = next;
     }
     // The events of the last level were never read: read them for their holders and places.
-    const unread = [...found.values()].filter((f) => f.events.size === 0);
+    const unread = [...found.values()].filter((f) => f.events.length === 0);
     if (unread.length) {
       const events = await reading.eventsNaming(unread.map((f) => f.code));
-      for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.set(e.seq, e);
+      for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.push(e);
     }
     const linked = [...edges.values()];
     const containers = containersOf(linked);
@@ -197,7 +197,7 @@ export class TraceService {
     const glns = new Set<string>();
     // A commissioning or packing event is among the events of each thing it names: its places are read once.
     const events = new Set<TraceEvent>();
-    for (const f of found.values()) for (const e of f.events.values()) events.add(e);
+    for (const f of found.values()) for (const e of f.events) events.add(e);
     for (const e of events) for (const gln of e.facts.places) glns.add(gln);
     for (const h of holders.values()) if (h?.gln) glns.add(h.gln);
     const locations = await repo.locations([...glns]);
@@ -274,8 +274,13 @@ class TraceReading {
     for (const [things, roles] of [[instances, MATCH_ROLES.MATCH_anyEPC!], [classes, MATCH_ROLES.MATCH_anyEPCClass!]] as const) {
       if (things.length) this.hold(await this.events.traceNaming(this.actor, things, roles, { except: this.held, canonical: this.canonical }));
     }
-    // Sorted where they are kept: a list read in order stays in order, and sorting it again costs a pass.
-    return new Map(codes.map((code) => [code, this.byThing.get(code)?.sort((a, b) => a.time - b.time) ?? []]));
+    // Sorted where they are kept, and only when out of order: most lists are read in order, and a sort copies.
+    return new Map(
+      codes.map((code) => {
+        const list = this.byThing.get(code) ?? [];
+        return [code, inTimeOrder(list) ? list : list.sort((a, b) => a.time - b.time)];
+      }),
+    );
   }
 
   /** For each lot (by its code): the events that commissioned items of the lot's GTIN with that lot in their ILMD. */
@@ -309,6 +314,11 @@ class TraceReading {
       return known;
     });
   }
+}
+
+function inTimeOrder(events: TraceEvent[]): boolean {
+  for (let i = 1; i < events.length; i += 1) if (events[i - 1]!.time > events[i]!.time) return false;
+  return true;
 }
 
 /** An edge with its event's time in milliseconds, for ordering. */
@@ -389,7 +399,7 @@ function lotOfItem(facts: CodeFacts, event: TraceEvent): string | undefined {
 function lastEventsThroughContainers(found: Map<string, Found>, containers: Map<string, string[]>): Map<string, TraceEvent | undefined> {
   const own = (code: string) => {
     let last: TraceEvent | undefined;
-    for (const e of found.get(code)?.events.values() ?? []) if (!last || e.time >= last.time) last = e;
+    for (const e of found.get(code)?.events ?? []) if (!last || e.time >= last.time) last = e;
     return last;
   };
   const memo = new Map<string, TraceEvent | undefined>();
@@ -398,7 +408,7 @@ function lastEventsThroughContainers(found: Map<string, Found>, containers: Map<
     let last = own(code);
     for (const container of containers.get(code) ?? []) {
       if (path.has(container)) continue;
-      const unpacked = [...(found.get(code)?.events.values() ?? [])].some((e) => e.action === 'DELETE' && e.facts.parent === container);
+      const unpacked = (found.get(code)?.events ?? []).some((e) => e.action === 'DELETE' && e.facts.parent === container);
       if (unpacked) continue;
       const carried = resolve(container, new Set(path).add(code));
       if (carried && (!last || carried.time > last.time)) last = carried;
@@ -467,14 +477,14 @@ function brokenLinks(found: Map<string, Found>, containers: Map<string, string[]
   const firstShipment = new Map<string, number>();
   for (const f of found.values()) {
     let first = Infinity;
-    for (const e of f.events.values()) if (e.bizStep === 'shipping' && e.time < first) first = e.time;
+    for (const e of f.events) if (e.bizStep === 'shipping' && e.time < first) first = e.time;
     firstShipment.set(f.code, first);
   }
   const warnings: string[] = [];
   for (const f of found.values()) {
     let shipped = firstShipment.get(f.code)!;
     for (const container of containers.get(f.code) ?? []) shipped = Math.min(shipped, firstShipment.get(container) ?? Infinity);
-    for (const e of f.events.values()) {
+    for (const e of f.events) {
       if (e.bizStep === 'receiving' && !(shipped <= e.time)) {
         warnings.push(`broken link: ${facts(f.code).printed} was received (${e.facts.eventTime}, event ${e.eventID}) with no shipment recorded before it`);
       }
