@@ -38,7 +38,7 @@ function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) sources(path, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(path);
+    else if (/\.tsx?$/.test(name) && !name.endsWith('.test.ts')) out.push(path);
   }
   return out;
 }
@@ -106,16 +106,8 @@ test('HTTP statuses are chosen in one place', () => {
 test('the browser code takes only types from the server, and nothing of Node', () => {
   const client = join(SRC, 'web', 'client');
   const shared = [client, join(SRC, 'i18n', 'web')];
-  const files = (function walk(dir: string, out: string[] = []): string[] {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path, out);
-      else if (/\.tsx?$/.test(name)) out.push(path);
-    }
-    return out;
-  })(client);
   const violations: string[] = [];
-  for (const file of files) {
+  for (const file of sources(client)) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
       const [, , typeOnly, spec] = m as unknown as [string, string, string | undefined, string];

@@ -1,6 +1,6 @@
 import type { Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { fieldRows, sensorReportRows, type CaptureJobTable, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type Executor, type PostingTable } from '../db/index.js';
+import { fieldRows, sensorReportRows, type CaptureJobTable, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
 import { DomainError, invalid, tooLarge } from '../domain/errors.js';
 import { collectPrefixes } from '../epcis/json-ld.js';
 import { MAX_KEY_LENGTH } from '../epcis/validation/schemas.js';
@@ -270,6 +270,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
   const recordTimeMs = Date.now();
   const seqs = fresh.length ? await database.nextSeqs(trx, 'event_seq', fresh.length) : [];
   const rows: EventTable[] = [];
+  const traceFactRows: EventTraceFactsTable[] = [];
   const eventFieldRows: EventFieldTable[] = [];
   const subjectRows: { seq: number; subject_id: string; relation: string }[] = [];
   const sensorRows: EventSensorReportTable[] = [];
@@ -297,6 +298,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
       object_ids: ix.objectIds,
       body: f.bodyJson,
     });
+    traceFactRows.push({ seq, facts: ix.traceFacts });
     if (ix.fields.length) eventFieldRows.push(...fieldRows(seq, ix.fields));
     if (ix.sensorReports.length) sensorRows.push(...sensorReportRows(seq, ix.sensorReports));
     // One row per subject the event concerns, under its first relation (the owner's first): access checks ask only
@@ -322,7 +324,6 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
     }
     if (first !== undefined) postingRows.push({ term, first_seq: first, entries: `${entries}]` });
   }
-  const traceFactRows = fresh.map((f, i) => ({ seq: seqs[i]!, facts: f.index.traceFacts }));
   await events.insertEvents({ events: rows, traceFacts: traceFactRows, postings: postingRows, fields: eventFieldRows, subjects: subjectRows, sensorReports: sensorRows });
   if (fresh.length) await events.rememberNamespaces(declaredPrefixes(context));
 

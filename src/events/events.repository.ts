@@ -51,7 +51,7 @@ const SENSOR_COLUMNS = {
 const COMPARISONS = { GT: '>', GE: '>=', LT: '<', LE: '<=' } as const;
 
 
-/** A trace reads events by seq a dozen times: that statement is compiled once, this list standing in for the seqs. */
+/** A trace reads events by seq a dozen times: that statement (`traceRows`) is compiled once, this list standing in for the seqs. */
 const AMONG_MARKER = [-1.5];
 const AMONG_MARKER_TEXT = JSON.stringify(AMONG_MARKER);
 
@@ -144,7 +144,7 @@ export class EventsRepository {
    * One page of a SimpleEventQuery within the reader's scope, in the query's order, after `cursor`; only among the
    * events `among` lists when given. Without `withContext` the capture's JSON-LD context is left unread (null).
    */
-  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, options: { among?: readonly number[]; withContext?: boolean; shape?: string } = {}): Promise<(StoredEvent & { sortKey: number })[]> {
+  async query(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, options: { among?: readonly number[]; withContext?: boolean } = {}): Promise<(StoredEvent & { sortKey: number })[]> {
     const sortColumn = q.orderBy === 'eventTime' ? 'e.event_time_ms' : q.orderBy === 'recordTime' ? 'e.record_time_ms' : 'e.seq';
     const direction = q.orderDirection === 'ASC' ? 'asc' : 'desc';
     // In event-time order, a disposition or event type that many events share is best met by walking the time index
@@ -152,16 +152,22 @@ export class EventsRepository {
     // cannot tell the two apart, so it is asked, and when the value is common its column is compared through
     // coalesce(), which no index serves.
     const walkTime = sortColumn === 'e.event_time_ms' && (q.dispositions || q.eventTypes) !== undefined && (await this.walkingTimeWins(q.dispositions, q.eventTypes, limit));
-    const withContext = options.withContext ?? true;
-    // A caller that repeats one query (`shape` names it) among different events reuses its compiled statement.
-    const reuseKey = options.among && !cursor && options.shape ? JSON.stringify([options.shape, withContext, walkTime, limit, scope]) : undefined;
-    if (reuseKey !== undefined && options.among) {
-      const statement = compiledOnce<EventPageRow>(this.db, reuseKey, () => this.pageQuery(q, scope, null, limit, sortColumn, direction, walkTime, withContext, AMONG_MARKER));
-      const rows = (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(options.among)))).rows;
-      return this.pageOf(rows, sortColumn);
+    const matching = this.matching(q, scope, walkTime);
+    let query = ((options.withContext ?? true) ? matching.leftJoin('capture_jobs as c', 'c.id', 'e.capture_id').select('c.context') : matching.select(sql<string | null>`null`.as('context')))
+      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'e.body', 'e.event_time_ms', 'e.record_time_ms'])
+      // Corrections are rare: each event says whether it has any, and only those are looked up.
+      .select(sql<boolean | number>`exists (select 1 from event_corrections ec where ec.declared_seq = e.seq)`.as('corrected'));
+    if (options.among) query = query.where('e.seq', 'in', seqsAmong(this.db, options.among));
+    if (cursor) {
+      const after = direction === 'asc' ? '>' : '<';
+      query =
+        sortColumn === 'e.seq'
+          ? query.where('e.seq', after, cursor.seq)
+          : query.where((eb) => eb.or([eb(sortColumn, after, cursor.key), eb.and([eb(sortColumn, '=', cursor.key), eb('e.seq', after, cursor.seq)])]));
     }
-    const rows = await this.pageQuery(q, scope, cursor, limit, sortColumn, direction, walkTime, withContext, options.among).execute();
-    return this.pageOf(rows, sortColumn);
+    query = query.orderBy(sortColumn, direction);
+    if (sortColumn !== 'e.seq') query = query.orderBy('e.seq', direction);
+    return this.pageOf(await query.limit(limit).execute(), sortColumn);
   }
 
   /**
@@ -184,25 +190,6 @@ export class EventsRepository {
       return (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(among)))).rows;
     }
     return build(among).execute();
-  }
-
-  private pageQuery(q: EventQuery, scope: ReadScope, cursor: PageCursor | null, limit: number, sortColumn: 'e.event_time_ms' | 'e.record_time_ms' | 'e.seq', direction: 'asc' | 'desc', walkTime: boolean, withContext: boolean, among: readonly number[] | undefined) {
-    const matching = this.matching(q, scope, walkTime);
-    let query = (withContext ? matching.leftJoin('capture_jobs as c', 'c.id', 'e.capture_id').select('c.context') : matching.select(sql<string | null>`null`.as('context')))
-      .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'e.body', 'e.event_time_ms', 'e.record_time_ms'])
-      // Corrections are rare: each event says whether it has any, and only those are looked up.
-      .select(sql<boolean | number>`exists (select 1 from event_corrections ec where ec.declared_seq = e.seq)`.as('corrected'));
-    if (among) query = query.where('e.seq', 'in', seqsAmong(this.db, among));
-    if (cursor) {
-      const after = direction === 'asc' ? '>' : '<';
-      query =
-        sortColumn === 'e.seq'
-          ? query.where('e.seq', after, cursor.seq)
-          : query.where((eb) => eb.or([eb(sortColumn, after, cursor.key), eb.and([eb(sortColumn, '=', cursor.key), eb('e.seq', after, cursor.seq)])]));
-    }
-    query = query.orderBy(sortColumn, direction);
-    if (sortColumn !== 'e.seq') query = query.orderBy('e.seq', direction);
-    return query.limit(limit);
   }
 
   private async pageOf(rows: EventPageRow[], sortColumn: string): Promise<(StoredEvent & { sortKey: number })[]> {

@@ -117,8 +117,7 @@ export class EventsService {
     const pageSize = 1000;
     let cursor: PageCursor | null = null;
     for (;;) {
-      const shape = query === BY_EVENT_TIME ? { shape: 'by-event-time' } : {};
-      const rows = await repo.query(query, readScope(actor), cursor, pageSize, { ...(candidates ? { among: candidates } : {}), withContext: false, ...shape });
+      const rows = await repo.query(query, readScope(actor), cursor, pageSize, { ...(candidates ? { among: candidates } : {}), withContext: false });
       for (const row of rows) if (!except?.has(row.seq)) out.push({ seq: row.seq, event: present(row, 'canonical', canonical) });
       const last = rows[rows.length - 1];
       if (!last || rows.length < pageSize) return out;

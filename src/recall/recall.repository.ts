@@ -48,9 +48,10 @@ export class RecallRepository {
     await this.db.updateTable('recalls').set({ status: 'closed', closed_at: at, closing_note: note }).where('id', '=', id).execute();
   }
 
-  /** The open recalls and stop-trade orders that reach each of `codes`. */
-  /** Whether any recall or stop-trade order is open: when none is, nothing needs looking up code by code. */
-  /** Asked on every consumer page and event query: compiled once. */
+  /**
+   * Whether any recall or stop-trade order is open: when none is, nothing needs looking up code by code. Asked on
+   * every consumer page and event query, so compiled once.
+   */
   async anyOpen(): Promise<boolean> {
     const statement = compiledOnce(this.db, 'recalls.anyOpen', () => this.db.selectFrom('recalls').select('id').where('status', '=', 'open').limit(1));
     return (await this.db.executeQuery(statement)).rows.length > 0;
