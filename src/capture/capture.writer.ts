@@ -282,15 +282,12 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
     seqByHash.set(f.hash, seq);
     seqAt[f.position] = seq;
     const ix = f.index;
+    const traced = { event_type: ix.eventType, action: ix.action, biz_step: ix.bizStep, disposition: ix.disposition, event_time_ms: ix.eventTimeMs };
     rows.push({
       seq,
       event_id: f.eventId === f.hash ? null : f.eventId,
       event_hash: f.hash,
-      event_type: ix.eventType,
-      action: ix.action,
-      biz_step: ix.bizStep,
-      disposition: ix.disposition,
-      event_time_ms: ix.eventTimeMs,
+      ...traced,
       record_time_ms: recordTimeMs,
       owner_subject_id: owner,
       product_class: classes.size ? (ix.gtins.map((g) => classes.get(g)).find((c) => c !== undefined) ?? null) : null,
@@ -298,7 +295,7 @@ async function storeEvents(database: Database, trx: Executor, document: ValidDoc
       object_ids: ix.objectIds,
       body: f.bodyJson,
     });
-    traceFactRows.push({ seq, facts: ix.traceFacts });
+    traceFactRows.push({ seq, event_id: f.eventId, ...traced, facts: ix.traceFacts });
     if (ix.fields.length) eventFieldRows.push(...fieldRows(seq, ix.fields));
     if (ix.sensorReports.length) sensorRows.push(...sensorReportRows(seq, ix.sensorReports));
     // One row per subject the event concerns, under its first relation (the owner's first): access checks ask only

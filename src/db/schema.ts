@@ -185,9 +185,18 @@ export interface PostingTable {
   entries: string;
 }
 
-/** What the trace reads of an event (src/epcis/trace-facts.ts), as JSON; none for events stored before it existed. */
+/**
+ * What the trace reads of an event: its own columns as in `events` (event_id being its eventID, or its hash where it
+ * has none) and the facts of src/epcis/trace-facts.ts as JSON. Events stored before trace facts existed have no row.
+ */
 export interface EventTraceFactsTable {
   seq: number;
+  event_id: string;
+  event_type: string;
+  action: string | null;
+  biz_step: string | null;
+  disposition: string | null;
+  event_time_ms: number;
   facts: string;
 }
 

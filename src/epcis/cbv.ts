@@ -249,6 +249,9 @@ export const EPCIS_CONTEXT_PREFIXES: Readonly<Record<string, string>> = Object.f
   dcterms: 'http://purl.org/dc/terms/',
 });
 
+/** The CBV master-data attribute an ILMD records a lot number under, expanded as the field index keeps it. */
+export const ILMD_LOT_NUMBER = `${EPCIS_CONTEXT_PREFIXES.cbvmda}lotNumber`;
+
 /** The standard vocabularies, named after what they hold. */
 export type StandardVocabulary =
   | 'bizStep'

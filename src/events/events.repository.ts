@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
 import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
-import type { EventQuery, SensorField } from '../epcis/query.js';
+import { parseEventQuery, type EventQuery, type SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
 export interface StoredEvent {
@@ -54,6 +54,8 @@ const COMPARISONS = { GT: '>', GE: '>=', LT: '<', LE: '<=' } as const;
 /** A trace reads events by seq a dozen times: that statement (`traceRows`) is compiled once, this list standing in for the seqs. */
 const AMONG_MARKER = [-1.5];
 const AMONG_MARKER_TEXT = JSON.stringify(AMONG_MARKER);
+/** No condition: the trace's reads by seq, the scope aside. */
+const EVERY_EVENT: EventQuery = parseEventQuery({});
 
 export class EventsRepository {
   constructor(
@@ -171,22 +173,45 @@ export class EventsRepository {
   }
 
   /**
+   * The events among `seqs` the reader may read, as the trace reads them (`TraceRow`), in event-time order. A reader
+   * who may read everything reads the trace facts rows alone, one row per event, never touching the table of bodies;
+   * the rest of the readers, and the events stored before trace facts were, are read through `events`, whose columns
+   * the scope's conditions are on.
+   */
+  async traceRowsAmong(seqs: readonly number[], scope: ReadScope): Promise<TraceRow[]> {
+    if (scope.kind !== 'all') return this.traceRows(EVERY_EVENT, scope, seqs, 'by-event-time');
+    // A trace reads by seq a dozen times: compiled once, the seqs swapped in.
+    const statement = compiledOnce<TraceRow>(this.db, 'trace-facts-among', () =>
+      this.db
+        .selectFrom('event_trace_facts as f')
+        .select(['f.seq', 'f.event_id', 'f.event_type', 'f.action', 'f.biz_step', 'f.disposition', 'f.event_time_ms', 'f.facts as trace_facts'])
+        .where('f.seq', 'in', seqsAmong(this.db, AMONG_MARKER))
+        .orderBy('f.event_time_ms', 'asc')
+        .orderBy('f.seq', 'asc'),
+    );
+    const rows = (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(seqs)))).rows;
+    if (rows.length === seqs.length) return rows;
+    const found = new Set(rows.map((r) => Number(r.seq)));
+    const older = await this.traceRows(EVERY_EVENT, scope, [...new Set(seqs.filter((seq) => !found.has(seq)))], 'by-event-time');
+    return older.length ? [...rows, ...older].sort((a, b) => Number(a.event_time_ms) - Number(b.event_time_ms) || Number(a.seq) - Number(b.seq)) : rows;
+  }
+
+  /**
    * The events `among` lists that match a query within the reader's scope, as the trace reads them: their columns
    * and trace facts, in event-time order, all at once. The body comes only for events stored before trace facts
-   * were, which have none.
+   * were, which have none. `shape` names a query read many times with other seqs: compiled once, the seqs swapped in.
    */
-  async traceRows(q: EventQuery, scope: ReadScope, among: readonly number[] | undefined, options: { shape?: string } = {}): Promise<TraceRow[]> {
+  async traceRows(q: EventQuery, scope: ReadScope, among: readonly number[] | undefined, shape?: string): Promise<TraceRow[]> {
     const build = (seqs: readonly number[] | undefined) => {
       let query = this.matching(q, scope, false)
         .leftJoin('event_trace_facts as f', 'f.seq', 'e.seq')
-        .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'f.facts as trace_facts'])
+        .select((eb) => ['e.seq', eb.fn.coalesce('e.event_id', 'e.event_hash').as('event_id'), 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'f.facts as trace_facts'])
         .select(sql<string | null>`case when f.facts is null then e.body end`.as('body'));
       if (seqs) query = query.where('e.seq', 'in', seqsAmong(this.db, seqs));
       return query.orderBy('e.event_time_ms', 'asc').orderBy('e.seq', 'asc');
     };
-    // A trace reads by seq a dozen times with one query (`shape` names it): compiled once, the seqs swapped in.
-    if (among && options.shape) {
-      const statement = compiledOnce<TraceRow>(this.db, JSON.stringify([options.shape, scope]), () => build(AMONG_MARKER));
+    if (among && shape) {
+      const statement = compiledOnce<TraceRow>(this.db, JSON.stringify([shape, scope]), () => build(AMONG_MARKER));
       return (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(among)))).rows;
     }
     return build(among).execute();
@@ -221,6 +246,13 @@ export class EventsRepository {
   /** The events naming one of `things` in one of `roles`, as seqs. */
   async seqsNaming(things: readonly string[], roles: readonly string[]): Promise<number[]> {
     return things.length === 0 ? [] : postedSeqList(this.db, { terms: [...things], prefixes: [], roles: [...roles] });
+  }
+
+  /** The events an ILMD or extension field (by its expanded name) gives one of `values`, as seqs. */
+  async seqsWithField(scope: EventFieldTable['scope'], name: string, values: readonly string[]): Promise<number[]> {
+    if (values.length === 0) return [];
+    const rows = await this.db.selectFrom('event_fields').select('seq').distinct().where('scope', '=', scope).where('name', '=', name).where('text_value', 'in', [...values]).execute();
+    return rows.map((r) => Number(r.seq));
   }
 
   /** How many events a query matches within the reader's scope, counted up to `bound` and no further. */
@@ -402,10 +434,13 @@ async function inChunks<T>(values: string[], lookup: (chunk: string[]) => Promis
   return rows;
 }
 
-/** An event as the trace reads it (`traceRows`): its columns, its trace facts, and its body only where it has none. */
-export type TraceRow = Pick<EventTable, 'seq' | 'event_id' | 'event_hash' | 'event_type' | 'action' | 'biz_step' | 'disposition' | 'event_time_ms'> & {
+/**
+ * An event as the trace reads it (`traceRowsAmong`, `traceRows`): its columns (event_id being its eventID, or its
+ * hash where it has none), its trace facts, and, only where it has none, its body.
+ */
+export type TraceRow = Pick<EventTraceFactsTable, 'seq' | 'event_id' | 'event_type' | 'action' | 'biz_step' | 'disposition' | 'event_time_ms'> & {
   trace_facts: string | null;
-  body: string | null;
+  body?: string | null;
 };
 
 /** A row of an events page as the statement returns it. */

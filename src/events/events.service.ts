@@ -4,6 +4,7 @@ import type { Database } from '../db/index.js';
 import { invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { ProductClass } from '../domain/master-data.js';
 import { canonicalIdentifier, type IdentifierRole } from '../epcis/event-index.js';
+import { ILMD_LOT_NUMBER } from '../epcis/cbv.js';
 import { canonicaliseEvent } from '../epcis/present.js';
 import { thingsNamed } from '../epcis/things.js';
 import { parseEventQuery, QueryParameterError, type EventQuery } from '../epcis/query.js';
@@ -89,17 +90,16 @@ export class EventsService {
     const seqs = await repo.seqsNaming(things, roles);
     const candidates = options.except ? seqs.filter((seq) => !options.except!.has(seq)) : seqs;
     if (candidates.length === 0) return [];
-    return (await repo.traceRows(BY_EVENT_TIME, readScope(actor), candidates, { shape: 'by-event-time' })).map((row) => traceEvent(row, options.canonical));
+    return (await repo.traceRowsAmong(candidates, readScope(actor))).map((row) => traceEvent(row, options.canonical));
   }
 
-  /** Every event a query matches that the actor may read, oldest first, as the trace reads them. */
-  async traceMatching(actor: Principal, params: Record<string, string | undefined>, options: ReadOptions = {}): Promise<TraceEvent[]> {
+  /** Every event the actor may read whose ILMD records one of `lots` as its lot number (cbvmda:lotNumber), as the trace reads them. */
+  async traceRecordingLots(actor: Principal, lots: readonly string[], options: ReadOptions = {}): Promise<TraceEvent[]> {
     const repo = new EventsRepository(this.database.db);
-    const query = await parsed(repo, { ...params, orderBy: 'eventTime', orderDirection: 'ASC' });
-    const matched = await repo.seqsMatching(query);
-    if (matched?.length === 0) return [];
-    const rows = await repo.traceRows(matched === undefined ? query : { ...query, match: [] }, readScope(actor), matched);
-    return rows.map((row) => traceEvent(row, options.canonical));
+    const seqs = await repo.seqsWithField('ilmd', ILMD_LOT_NUMBER, lots);
+    const candidates = options.except ? seqs.filter((seq) => !options.except!.has(seq)) : seqs;
+    if (candidates.length === 0) return [];
+    return (await repo.traceRowsAmong(candidates, readScope(actor))).map((row) => traceEvent(row, options.canonical));
   }
 
   /** The events among `seqs` the actor may read, identifiers canonical, in event-time order. */
@@ -177,7 +177,7 @@ async function parsed(repo: EventsRepository, params: Record<string, string | un
 function traceEvent(row: TraceRow, canonical: (identifier: string) => string = canonicalIdentifier): TraceEvent {
   return {
     seq: Number(row.seq),
-    eventID: row.event_id ?? row.event_hash,
+    eventID: row.event_id,
     type: row.event_type,
     action: row.action,
     bizStep: row.biz_step,

@@ -287,10 +287,11 @@ class TraceReading {
   async commissionedInLots(lots: { code: string; gtin: string; lot: string }[]): Promise<Map<string, TraceEvent[]>> {
     const out = new Map<string, TraceEvent[]>();
     if (lots.length === 0) return out;
-    // Held events are not left out here: an ILMD match is not something the index by thing can answer. Lot numbers
-    // (AI 10, character set 82) never hold a '|'.
-    const params = { 'EQ_ILMD_cbvmda:lotNumber': [...new Set(lots.map((l) => l.lot))].join('|') };
-    const events = this.hold(await this.events.traceMatching(this.actor, params, { canonical: this.canonical }));
+    // Events read before are not read again (a commissioning event of hundreds of serials is big): once the others
+    // are held too, the held ones recording one of the lots are all there are.
+    const numbers = new Set(lots.map((l) => l.lot));
+    this.hold(await this.events.traceRecordingLots(this.actor, [...numbers], { except: this.held, canonical: this.canonical }));
+    const events = [...this.held.values()].filter((e) => e.facts.lot !== undefined && numbers.has(e.facts.lot)).sort((a, b) => a.time - b.time || a.seq - b.seq);
     for (const lot of lots) {
       const mine = events.filter((e) => e.facts.lot === lot.lot && e.facts.epcs.some((r) => this.facts(r.code).serialised?.primaryKey.value === lot.gtin));
       if (mine.length) out.set(lot.code, mine);

@@ -18,6 +18,7 @@ import * as memberMode from './2026-11-23-16-member-mode.js';
 import * as userPasswords from './2026-11-23-17-user-passwords.js';
 import * as complaints from './2026-11-23-18-complaints.js';
 import * as eventTraceFacts from './2026-11-24-19-event-trace-facts.js';
+import * as traceFactsColumns from './2026-11-24-20-trace-facts-columns.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-17-user-passwords': userPasswords,
   '2026-11-23-18-complaints': complaints,
   '2026-11-24-19-event-trace-facts': eventTraceFacts,
+  '2026-11-24-20-trace-facts-columns': traceFactsColumns,
 };
