@@ -122,7 +122,9 @@ export class TraceService {
     const facts = codeFactsMemo();
     const reading = new TraceReading(this.events, actor, facts);
     const found = new Map<string, Found>([[root, { code: root, depth: 0, bound: direction === 'forward' ? -Infinity : Infinity, events: [] }]]);
-    const edges = new Map<string, TimedEdge>();
+    const edges: TimedEdge[] = [];
+    // Each edge once however often its event and things are met: for each event, the targets reached from each source.
+    const linked = new Map<TraceEvent, Map<string, Set<string>>>();
     const warnings: string[] = [];
     let frontier = [root];
     for (let level = 0; frontier.length > 0; level += 1) {
@@ -130,9 +132,13 @@ export class TraceService {
       const next: string[] = [];
       const reach = (code: string, from: Found, event: TraceEvent, relation: TraceEdge['relation'], quantity: Quantity | undefined, towards: 'up' | 'down') => {
         const [source, target] = towards === 'down' ? [from.code, code] : [code, from.code];
-        const key = `${event.seq}\u0000${source}\u0000${target}`;
-        if (!edges.has(key)) {
-          edges.set(key, { from: source, to: target, relation, eventID: event.eventID, bizStep: event.bizStep, eventTime: event.facts.eventTime, quantity: quantity?.quantity ?? null, uom: quantity?.uom ?? null, time: event.time });
+        let sources = linked.get(event);
+        if (!sources) linked.set(event, (sources = new Map()));
+        let targets = sources.get(source);
+        if (!targets) sources.set(source, (targets = new Set()));
+        if (!targets.has(target)) {
+          targets.add(target);
+          edges.push({ from: source, to: target, relation, eventID: event.eventID, bizStep: event.bizStep, eventTime: event.facts.eventTime, quantity: quantity?.quantity ?? null, uom: quantity?.uom ?? null, time: event.time });
         }
         if (found.has(code)) return;
         if (found.size >= MAX_TRACE_NODES) return;
@@ -175,10 +181,9 @@ export class TraceService {
       const events = await reading.eventsNaming(unread.map((f) => f.code));
       for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.push(e);
     }
-    const linked = [...edges.values()];
-    const containers = containersOf(linked);
-    warnings.push(...cycles(linked, facts), ...brokenLinks(found, containers, facts));
-    return { result: await this.describe(root, direction, found, linked, containers, warnings, facts), found };
+    const containers = containersOf(edges);
+    warnings.push(...cycles(edges, facts), ...brokenLinks(found, containers, facts));
+    return { result: await this.describe(root, direction, found, edges, containers, warnings, facts), found };
   }
 
   private async describe(
