@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { seededRandom } from '../../test/support/random.js';
 import { hasValidCheckDigit, withCheckDigit } from './gs1/check-digit.js';
 import { mintPlatformCode } from './platform-code.js';
-import { identifierOf, scanCode, SCHEMES } from './registry.js';
+import { isDomainError } from '../domain/errors.js';
+import { identifierOf, scanCode, scannedIdentifier, SCHEMES } from './registry.js';
 import { MAX_SCAN_LENGTH } from './scan.js';
 import { formatUscc } from './uscc.js';
 
@@ -63,6 +64,31 @@ describe('the scanner over every scheme', () => {
     const code = withCheckDigit(`869${digits(10)}`);
     const schemes = schemesOf(code);
     assert.ok(schemes.indexOf('drug-standard-code') >= 0 && schemes.indexOf('gtin') > schemes.indexOf('drug-standard-code'), schemes.join(','));
+  });
+
+  test('asked for the first reading only, the scanner gives the one a full scan puts first, and the same reason when none reads', () => {
+    const texts = [usccThatIsAlsoAnSscc(), withCheckDigit(`690${digits(9)}`), withCheckDigit(`869${digits(10)}`), `https://id.gs1.org/01/${withCheckDigit(`0690123${digits(6)}`)}/21/A${digits(4)}`, '330106'];
+    for (const text of texts) {
+      const full = scanCode(text);
+      const first = scanCode(text, undefined, { first: true });
+      assert.ok(full.ok && first.ok, text);
+      assert.ok(full.readings.length >= 1);
+      assert.deepEqual(first.readings, [full.readings[0]], text);
+    }
+    for (const text of [withCheckDigit(`690${digits(9)}`).slice(0, 12) + '0', 'not a code']) {
+      assert.deepEqual(scanCode(text, undefined, { first: true }), scanCode(text), text);
+    }
+  });
+
+  test('a code given in a request names its identifier, or an invalid error at its pointer', () => {
+    const gtin = withCheckDigit(`690${digits(9)}`);
+    const full = scanCode(gtin);
+    assert.ok(full.ok);
+    assert.equal(scannedIdentifier(gtin, '/code'), identifierOf(full.readings[0]!));
+    assert.throws(
+      () => scannedIdentifier('not a code', '/codes/3'),
+      (e: unknown) => isDomainError(e) && e.kind === 'invalid' && e.details[0]?.pointer === '/codes/3',
+    );
   });
 
   test('the same item read from a Digital Link, an EPC URN, an element string and a GS1 QR payload has one identifier', () => {

@@ -14,6 +14,7 @@
  * 5. region codes last: six digits are a GB/T 2260 code only when nothing else fits better.
  * So 18 digits read as a 统一社会信用代码 before an SSCC before a 特种设备代码, each only where its own rules hold.
  */
+import { invalid } from '../domain/errors.js';
 import { codeUri } from './code-uri.js';
 import {
   detonatorCodeScheme,
@@ -61,9 +62,19 @@ export const SCHEMES: readonly CodeScheme[] = [
   regionCodeScheme,
 ];
 
-/** Reads any scanned string; `hint` names a scheme id to read it with that scheme only. */
-export function scanCode(text: string, hint?: string): ScanResult {
-  return scanWith(SCHEMES, text, hint);
+/** Reads any scanned string; `hint` names a scheme id to read it with that scheme only; `first` as `scanWith` says. */
+export function scanCode(text: string, hint?: string, options: { first?: boolean } = {}): ScanResult {
+  return scanWith(SCHEMES, text, hint, options);
+}
+
+/**
+ * The identifier events use for a code given in a request, read as its first reading in precedence order, or an
+ * `invalid` error at `pointer` with the scanner's reason.
+ */
+export function scannedIdentifier(text: string, pointer: string): string {
+  const result = scanCode(text, undefined, { first: true });
+  if (!result.ok) throw invalid('unreadable-code', result.reason, [{ pointer, message: result.reason }]);
+  return identifierOf(result.readings[0]!);
 }
 
 export function schemeById(id: string): CodeScheme | undefined {

@@ -31,8 +31,10 @@ export class UnknownSchemeError extends Error {
 /**
  * Reads `input` with `schemes`. With a `hint`, only that scheme is asked and its reason is returned whatever the
  * text looks like; a hint naming no scheme throws {@link UnknownSchemeError} (a usage error, not an unreadable code).
+ * With `first`, the schemes after the first that reads it are not asked: the one reading returned is the one a full
+ * scan would put first.
  */
-export function scanWith(schemes: readonly CodeScheme[], input: string, hint?: string): ScanResult {
+export function scanWith(schemes: readonly CodeScheme[], input: string, hint?: string, options: { first?: boolean } = {}): ScanResult {
   if (hint !== undefined) {
     const scheme = schemes.find((s) => s.id === hint);
     if (!scheme) throw new UnknownSchemeError(hint, schemes.map((s) => s.id));
@@ -50,8 +52,10 @@ export function scanWith(schemes: readonly CodeScheme[], input: string, hint?: s
   const nearMisses: SchemeFailure[] = [];
   for (const scheme of schemes) {
     const result = scheme.parse(text);
-    if (result.ok) readings.push(result.value);
-    else if (result.near) nearMisses.push({ scheme: scheme.id, reason: result.reason });
+    if (result.ok) {
+      readings.push(result.value);
+      if (options.first) break;
+    } else if (result.near) nearMisses.push({ scheme: scheme.id, reason: result.reason });
   }
   if (readings.length) return { ok: true, readings: distinct(readings) };
   if (nearMisses.length) {

@@ -1,7 +1,7 @@
 import { actingSubjectId, canRecordFor, ensure } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
 import type { CaptureService } from '../capture/capture.service.js';
-import { identifierOf, scanCode } from '../codes/registry.js';
+import { scannedIdentifier } from '../codes/registry.js';
 import { conflict, invalid } from '../domain/errors.js';
 import type { EventsService } from '../events/events.service.js';
 
@@ -54,7 +54,7 @@ export class PackagingService {
   /** Puts `children` into `parent`. A child still inside another container must be unpacked from it first. */
   async pack(actor: Principal, input: PackInput): Promise<{ eventId: string }> {
     this.ensureMayRecord(actor);
-    const parent = identify(input.parent, '/parent');
+    const parent = scannedIdentifier(input.parent, '/parent');
     const children = identifyAll(input.children, '/children');
     if (children.length === 0) throw invalid('children-required', 'name at least one child to pack', [{ pointer: '/children', message: 'empty' }]);
     if (children.includes(parent)) throw invalid('packed-into-itself', 'a container cannot be packed into itself', [{ pointer: '/children', message: 'contains the parent' }]);
@@ -71,7 +71,7 @@ export class PackagingService {
 
   async unpack(actor: Principal, input: UnpackInput): Promise<{ eventId: string }> {
     this.ensureMayRecord(actor);
-    const parent = identify(input.parent, '/parent');
+    const parent = scannedIdentifier(input.parent, '/parent');
     const children = input.children === undefined ? [] : identifyAll(input.children, '/children');
     const at = eventTime(input.at);
     const inside = await this.childrenOf(actor, parent, at);
@@ -83,7 +83,7 @@ export class PackagingService {
 
   /** What is inside `code` (all levels down), as of `at` or now. */
   async contents(actor: Principal, code: string, at?: string): Promise<ContentsNode> {
-    const root = identify(code, '/code');
+    const root = scannedIdentifier(code, '/code');
     const when = asOf(at);
     const visit = async (node: string, depth: number): Promise<ContentsNode> => {
       if (depth >= MAX_DEPTH) return { code: node, children: [] };
@@ -95,7 +95,7 @@ export class PackagingService {
 
   /** The containers `code` is inside, innermost first (case, then pallet …), as of `at` or now. */
   async container(actor: Principal, code: string, at?: string): Promise<{ code: string; containers: string[] }> {
-    const root = identify(code, '/code');
+    const root = scannedIdentifier(code, '/code');
     return { code: root, containers: await this.containersOf(actor, root, asOf(at)) };
   }
 
@@ -220,15 +220,9 @@ function chunks(values: string[], size = 1_000): string[][] {
   return out;
 }
 
-function identify(text: string, pointer: string): string {
-  const result = scanCode(text);
-  if (!result.ok) throw invalid('unreadable-code', result.reason, [{ pointer, message: result.reason }]);
-  return identifierOf(result.readings[0]!);
-}
-
 function identifyAll(texts: string[], pointer: string): string[] {
   if (texts.length > MAX_CHILDREN) throw invalid('too-many-children', `at most ${MAX_CHILDREN} children a request`, [{ pointer, message: 'too many' }]);
-  const codes = texts.map((text, i) => identify(text, `${pointer}/${i}`));
+  const codes = texts.map((text, i) => scannedIdentifier(text, `${pointer}/${i}`));
   const repeated = codes.findIndex((code, i) => codes.indexOf(code) !== i);
   if (repeated >= 0) throw invalid('repeated-child', `${codes[repeated]} is named twice`, [{ pointer: `${pointer}/${repeated}`, message: 'repeated' }]);
   return codes;

@@ -3,7 +3,7 @@ import { ensure, regulatorCovers } from '../access/policy.js';
 import { systemPrincipal, type Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { parseCodeUri } from '../codes/code-uri.js';
-import { identifierOf, scanCode } from '../codes/registry.js';
+import { scannedIdentifier } from '../codes/registry.js';
 import type { Database, RecallNoticeTable, RecallTable } from '../db/index.js';
 import { conflict, invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { Page } from '../domain/master-data.js';
@@ -111,7 +111,7 @@ export class RecallService {
     }
     if (input.codes.length === 0) throw invalid('codes-required', 'name at least one code to recall', [{ pointer: '/codes', message: 'empty' }]);
     if (input.codes.length > MAX_RECALL_ROOTS) throw tooLarge('too-many-codes', `at most ${MAX_RECALL_ROOTS} codes a recall; recall lots rather than items`);
-    const roots = input.codes.map((text, i) => identify(text, `/codes/${i}`));
+    const roots = input.codes.map((text, i) => scannedIdentifier(text, `/codes/${i}`));
     const initiator = await this.initiator(actor, roots);
 
     const system = systemPrincipal('recall');
@@ -390,12 +390,6 @@ export class RecallService {
     }
     return [...flagged.values()].sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
   }
-}
-
-function identify(text: string, pointer: string): string {
-  const result = scanCode(text);
-  if (!result.ok) throw invalid('unreadable-code', result.reason, [{ pointer, message: result.reason }]);
-  return identifierOf(result.readings[0]!);
 }
 
 function ownsGs1Key(code: string, prefixes: string[]): boolean {

@@ -603,7 +603,7 @@ function identifyAll(scanned: string[]): { scanned: string; code: string }[] {
   const problems: ErrorDetail[] = [];
   const out: { scanned: string; code: string }[] = [];
   scanned.forEach((text, i) => {
-    const result = scanCode(text);
+    const result = scanCode(text, undefined, { first: true });
     if (!result.ok) return void problems.push({ pointer: `/code/${i}`, message: result.reason });
     const code = identifierOf(result.readings[0]!);
     if (!out.some((c) => c.code === code)) out.push({ scanned: text, code });

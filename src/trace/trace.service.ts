@@ -2,7 +2,7 @@ import type { Principal } from '../access/principal.js';
 import { parseCodeUri } from '../codes/code-uri.js';
 import { CANONICAL_DIGITAL_LINK_BASE, canonicalLinkParts, formatDigitalLink, parseDigitalLink } from '../codes/gs1/digital-link.js';
 import { identifierKind, type AiValue, type IdentifierKind } from '../codes/gs1/index.js';
-import { identifierOf, scanCode } from '../codes/registry.js';
+import { scannedIdentifier } from '../codes/registry.js';
 import type { Database } from '../db/index.js';
 import { invalid } from '../domain/errors.js';
 import type { EventsService, TraceEvent } from '../events/events.service.js';
@@ -118,7 +118,7 @@ export class TraceService {
 
   private async run(actor: Principal, scanned: string, direction: TraceDirection, depth: number): Promise<{ result: TraceResult; found: Map<string, Found> }> {
     if (!Number.isInteger(depth) || depth < 1 || depth > MAX_TRACE_DEPTH) throw invalid('invalid-depth', `depth must be 1 to ${MAX_TRACE_DEPTH}`, [{ pointer: '/depth', message: 'out of range' }]);
-    const root = identify(scanned);
+    const root = scannedIdentifier(scanned, '/code');
     const facts = codeFactsMemo();
     const reading = new TraceReading(this.events, actor, facts);
     const found = new Map<string, Found>([[root, { code: root, depth: 0, bound: direction === 'forward' ? -Infinity : Infinity, events: [] }]]);
@@ -509,10 +509,4 @@ function containersOf(edges: Iterable<TraceEdge>): Map<string, string[]> {
     else containers.set(e.from, [e.to]);
   }
   return containers;
-}
-
-function identify(scanned: string): string {
-  const result = scanCode(scanned);
-  if (!result.ok) throw invalid('unreadable-code', result.reason, [{ pointer: '/code', message: result.reason }]);
-  return identifierOf(result.readings[0]!);
 }
