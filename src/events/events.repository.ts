@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
-import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, seqsAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
+import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, seqAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
 import { parseEventQuery, type EventQuery, type SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -159,7 +159,7 @@ export class EventsRepository {
       .select(['e.seq', 'e.event_id', 'e.event_hash', 'e.owner_subject_id', 'e.product_class', 'e.body', 'e.event_time_ms', 'e.record_time_ms'])
       // Corrections are rare: each event says whether it has any, and only those are looked up.
       .select(sql<boolean | number>`exists (select 1 from event_corrections ec where ec.declared_seq = e.seq)`.as('corrected'));
-    if (options.among) query = query.where('e.seq', 'in', seqsAmong(this.db, options.among));
+    if (options.among) query = query.where(seqAmong(this.db, 'e.seq', options.among));
     if (cursor) {
       const after = direction === 'asc' ? '>' : '<';
       query =
@@ -185,7 +185,7 @@ export class EventsRepository {
       this.db
         .selectFrom('event_trace_facts as f')
         .select(['f.seq', 'f.event_id', 'f.event_type', 'f.action', 'f.biz_step', 'f.disposition', 'f.event_time_ms', 'f.facts as trace_facts'])
-        .where('f.seq', 'in', seqsAmong(this.db, AMONG_MARKER))
+        .where(seqAmong(this.db, 'f.seq', AMONG_MARKER))
         .orderBy('f.event_time_ms', 'asc')
         .orderBy('f.seq', 'asc'),
     );
@@ -207,7 +207,7 @@ export class EventsRepository {
         .leftJoin('event_trace_facts as f', 'f.seq', 'e.seq')
         .select((eb) => ['e.seq', eb.fn.coalesce('e.event_id', 'e.event_hash').as('event_id'), 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'f.facts as trace_facts'])
         .select(sql<string | null>`case when f.facts is null then e.body end`.as('body'));
-      if (seqs) query = query.where('e.seq', 'in', seqsAmong(this.db, seqs));
+      if (seqs) query = query.where(seqAmong(this.db, 'e.seq', seqs));
       return query.orderBy('e.event_time_ms', 'asc').orderBy('e.seq', 'asc');
     };
     if (among && shape) {

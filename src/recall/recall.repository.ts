@@ -1,4 +1,4 @@
-import { compiledOnce, textsAmong, type Database, type Executor, type RecallNoticeTable, type RecallTable } from '../db/index.js';
+import { compiledOnce, textAmong, type Database, type Executor, type RecallNoticeTable, type RecallTable } from '../db/index.js';
 
 export interface RecallSummary {
   id: string;
@@ -66,7 +66,7 @@ export class RecallRepository {
       .selectFrom('recall_codes as c')
       .innerJoin('recalls as r', 'r.id', 'c.recall_id')
       .select(['c.code', 'r.id', 'r.kind', 'r.level', 'r.reason', 'r.status', 'r.created_at'])
-      .where('c.code', 'in', textsAmong(this.db, codes))
+      .where(textAmong(this.db, 'c.code', codes))
       .where('r.status', '=', 'open')
       .execute();
     for (const r of rows) {
