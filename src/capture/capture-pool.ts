@@ -39,6 +39,12 @@ function spawnWorker(role: WorkerRole, transferList: TransferListItem[] = []): W
  */
 const CAPTURE_WORKER_LIMITS = { maxYoungGenerationSizeMb: 128 };
 
+/**
+ * Workers idle this long are ended: a burst of capture grows their heaps to some 500 MB in all, which they would
+ * otherwise keep for as long as the server runs. The next document starts them again (a few hundred milliseconds).
+ */
+export const CAPTURE_WORKERS_IDLE_MS = 60_000;
+
 interface Slot {
   worker: Worker;
   busy: number;
@@ -54,12 +60,19 @@ export class CapturePool {
   private nextId = 0;
   /** Stores on this thread: with no workers, or when no other thread can reach the database. */
   private readonly inThreadWriter: CaptureWriter;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly database: Database,
     private readonly size: number,
+    private readonly idleMs = CAPTURE_WORKERS_IDLE_MS,
   ) {
     this.inThreadWriter = new CaptureWriter(database);
+  }
+
+  /** Workers running now: none before the first document, nor once they have been idle `idleMs`. */
+  get running(): number {
+    return this.live.size;
   }
 
   /** One worker per core; a single writer's documents are prepared by every core but one. */
@@ -78,6 +91,7 @@ export class CapturePool {
   }
 
   private send(request: CaptureRequest): Promise<CaptureReply> {
+    clearTimeout(this.idleTimer);
     if (this.slots.length === 0) this.start();
     const slot = this.slots.reduce((least, s) => (s.busy < least.busy ? s : least));
     const id = this.nextId++;
@@ -144,6 +158,10 @@ export class CapturePool {
     slot.busy -= 1;
     // An idle worker must not keep the process alive; a busy one must, or its answer would never arrive.
     if (slot.busy === 0) slot.worker.unref();
+    if (this.waiting.size === 0) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => void this.close(), this.idleMs).unref();
+    }
     pending.resolve(reply);
   }
 
@@ -163,6 +181,7 @@ export class CapturePool {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const workers = [...this.slots.splice(0).map((s) => s.worker), ...this.writers.splice(0)];
     await Promise.all(workers.map((w) => this.retire(w)));
   }

@@ -69,3 +69,28 @@ describe('capture pool after a worker dies', () => {
     }
   });
 });
+
+describe('capture pool when idle', () => {
+  test('workers idle for the set time are ended, and the next document starts them again', async () => {
+    const { database, close } = await openTestDatabase('sqlite');
+    await migrate(database);
+    const pool = new CapturePool(database, 1, 100);
+    const admin = systemPrincipal('test');
+    try {
+      assert.equal(pool.running, 0, 'no workers before the first document');
+      const first = await pool.capture(admin, null, JSON.stringify(epcisDocument([objectEvent({ epcList: [sgtin(1)] })])));
+      assert.equal(first.status, 'succeeded');
+      assert.equal(pool.running, 2, 'a preparing worker and the writer');
+      for (let waited = 0; pool.running > 0 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(pool.running, 0, 'ended once idle');
+      const second = await pool.capture(admin, null, JSON.stringify(epcisDocument([objectEvent({ epcList: [sgtin(2)] })])));
+      assert.equal(second.status, 'succeeded', 'the next document starts them again');
+      assert.equal(pool.running, 2);
+      const count = await database.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), 2, 'every document stored');
+    } finally {
+      await pool.close();
+      await close();
+    }
+  });
+});
