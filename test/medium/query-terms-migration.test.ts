@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
+import { storedEventRow } from '../builders/stored-rows.js';
 import { openMigratedFrom, TEST_DIALECTS } from '../support/databases.js';
 
 /**
@@ -12,24 +13,7 @@ const TRANSFORMATION = 'urn:uuid:0c5e8d1a-0000-4000-8000-00000000a001';
 const LOT = 'https://id.gs1.org/01/06901234000023/10/L-9';
 const LONG_TRANSFORMATION = `urn:example:${randomBytes(1500).toString('hex')}`;
 
-function eventRow(seq: number, body: Record<string, unknown>) {
-  return {
-    seq,
-    event_id: null,
-    event_hash: `ni:///sha-256;${String(seq).padStart(64, '0')}?ver=CBV2.0`,
-    event_type: String(body.type),
-    action: null,
-    biz_step: null,
-    disposition: null,
-    event_time_ms: Date.parse('2026-04-01T00:00:00.000Z') + seq,
-    record_time_ms: Date.parse('2026-04-02T00:00:00.000Z'),
-    owner_subject_id: null,
-    product_class: null,
-    capture_id: 'cap-old',
-    object_ids: null,
-    body: JSON.stringify(body),
-  };
-}
+const eventRow = (seq: number, body: Record<string, unknown>) => storedEventRow(seq, body);
 
 async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
   await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 6, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]', context: JSON.stringify(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://example.com/ns/' }]) }).execute();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
+import { storedEventRow } from '../builders/stored-rows.js';
 import { openMigratedFrom, TEST_DIALECTS } from '../support/databases.js';
 
 /**
@@ -9,24 +10,9 @@ import { openMigratedFrom, TEST_DIALECTS } from '../support/databases.js';
  */
 const FACTS = JSON.stringify({ epcs: [{ code: 'https://id.gs1.org/01/06901234000023/21/S1' }], eventTime: '2026-04-01T08:00:00+08:00' });
 
-function eventRow(seq: number, eventId: string | null, bizStep: string | null) {
-  return {
-    seq,
-    event_id: eventId,
-    event_hash: `ni:///sha-256;${String(seq).padStart(64, '0')}?ver=CBV2.0`,
-    event_type: 'ObjectEvent',
-    action: 'OBSERVE',
-    biz_step: bizStep,
-    disposition: bizStep ? 'in_transit' : null,
-    event_time_ms: Date.parse('2026-04-01T00:00:00.000Z') + seq,
-    record_time_ms: Date.parse('2026-04-02T00:00:00.000Z'),
-    owner_subject_id: null,
-    product_class: null,
-    capture_id: 'cap-old',
-    object_ids: null,
-    body: JSON.stringify({ type: 'ObjectEvent', action: 'OBSERVE', eventTime: '2026-04-01T08:00:00+08:00', epcList: ['https://id.gs1.org/01/06901234000023/21/S1'] }),
-  };
-}
+const BODY = { type: 'ObjectEvent', action: 'OBSERVE', eventTime: '2026-04-01T08:00:00+08:00', epcList: ['https://id.gs1.org/01/06901234000023/21/S1'] };
+const eventRow = (seq: number, eventId: string | null, bizStep: string | null) =>
+  storedEventRow(seq, BODY, { event_id: eventId, action: 'OBSERVE', biz_step: bizStep, disposition: bizStep ? 'in_transit' : null });
 
 async function writeBeforeMigration(db: Kysely<any>): Promise<void> {
   await db.insertInto('capture_jobs').values({ id: 'cap-old', owner_subject_id: null, actor: 'test', status: 'succeeded', event_count: 3, created_at: '2026-04-02T00:00:00.000Z', errors: '[]', warnings: '[]', event_ids: '[]', context: '[]' }).execute();
