@@ -51,7 +51,7 @@ const SENSOR_COLUMNS = {
 const COMPARISONS = { GT: '>', GE: '>=', LT: '<', LE: '<=' } as const;
 
 
-/** A trace reads events by seq a dozen times: that statement (`traceRows`) is compiled once, this list standing in for the seqs. */
+/** A trace reads events by seq a dozen times: those statements are compiled once, this list standing in for the seqs. */
 const AMONG_MARKER = [-1.5];
 const AMONG_MARKER_TEXT = JSON.stringify(AMONG_MARKER);
 /** No condition: the trace's reads by seq, the scope aside. */
@@ -179,8 +179,7 @@ export class EventsRepository {
    * the scope's conditions are on.
    */
   async traceRowsAmong(seqs: readonly number[], scope: ReadScope): Promise<TraceRow[]> {
-    if (scope.kind !== 'all') return this.traceRows(EVERY_EVENT, scope, seqs, 'by-event-time');
-    // A trace reads by seq a dozen times: compiled once, the seqs swapped in.
+    if (scope.kind !== 'all') return this.traceRowsThroughEvents(seqs, scope);
     const statement = compiledOnce<TraceRow>(this.db, 'trace-facts-among', () =>
       this.db
         .selectFrom('event_trace_facts as f')
@@ -192,29 +191,25 @@ export class EventsRepository {
     const rows = (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(seqs)))).rows;
     if (rows.length === seqs.length) return rows;
     const found = new Set(rows.map((r) => Number(r.seq)));
-    const older = await this.traceRows(EVERY_EVENT, scope, [...new Set(seqs.filter((seq) => !found.has(seq)))], 'by-event-time');
+    const older = await this.traceRowsThroughEvents([...new Set(seqs.filter((seq) => !found.has(seq)))], scope);
     return older.length ? [...rows, ...older].sort((a, b) => Number(a.event_time_ms) - Number(b.event_time_ms) || Number(a.seq) - Number(b.seq)) : rows;
   }
 
   /**
-   * The events `among` lists that match a query within the reader's scope, as the trace reads them: their columns
-   * and trace facts, in event-time order, all at once. The body comes only for events stored before trace facts
-   * were, which have none. `shape` names a query read many times with other seqs: compiled once, the seqs swapped in.
+   * The events among `seqs` the reader may read, read through `events` (where the scope's conditions are), with their
+   * trace facts, and their bodies where they have none (events stored before trace facts were).
    */
-  async traceRows(q: EventQuery, scope: ReadScope, among: readonly number[] | undefined, shape?: string): Promise<TraceRow[]> {
-    const build = (seqs: readonly number[] | undefined) => {
-      let query = this.matching(q, scope, false)
+  private async traceRowsThroughEvents(seqs: readonly number[], scope: ReadScope): Promise<TraceRow[]> {
+    const statement = compiledOnce<TraceRow>(this.db, JSON.stringify(['trace-through-events', scope]), () =>
+      this.matching(EVERY_EVENT, scope, false)
         .leftJoin('event_trace_facts as f', 'f.seq', 'e.seq')
         .select((eb) => ['e.seq', eb.fn.coalesce('e.event_id', 'e.event_hash').as('event_id'), 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'f.facts as trace_facts'])
-        .select(sql<string | null>`case when f.facts is null then e.body end`.as('body'));
-      if (seqs) query = query.where(seqAmong(this.db, 'e.seq', seqs));
-      return query.orderBy('e.event_time_ms', 'asc').orderBy('e.seq', 'asc');
-    };
-    if (among && shape) {
-      const statement = compiledOnce<TraceRow>(this.db, JSON.stringify([shape, scope]), () => build(AMONG_MARKER));
-      return (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(among)))).rows;
-    }
-    return build(among).execute();
+        .select(sql<string | null>`case when f.facts is null then e.body end`.as('body'))
+        .where(seqAmong(this.db, 'e.seq', AMONG_MARKER))
+        .orderBy('e.event_time_ms', 'asc')
+        .orderBy('e.seq', 'asc'),
+    );
+    return (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(seqs)))).rows;
   }
 
   private async pageOf(rows: EventPageRow[], sortColumn: string): Promise<(StoredEvent & { sortKey: number })[]> {
@@ -435,7 +430,7 @@ async function inChunks<T>(values: string[], lookup: (chunk: string[]) => Promis
 }
 
 /**
- * An event as the trace reads it (`traceRowsAmong`, `traceRows`): its columns (event_id being its eventID, or its
+ * An event as the trace reads it (`traceRowsAmong`): its columns (event_id being its eventID, or its
  * hash where it has none), its trace facts, and, only where it has none, its body.
  */
 export type TraceRow = Pick<EventTraceFactsTable, 'seq' | 'event_id' | 'event_type' | 'action' | 'biz_step' | 'disposition' | 'event_time_ms'> & {
