@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { DomainError } from '../domain/errors.js';
 import { translateDatabaseError } from './errors.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
+import { OwnSchemaPostgresDialect } from './schema-introspector.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 /** Number sequences the application draws from (ids it needs before inserting). */
@@ -247,7 +248,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
   });
   // An idle client losing its server must not crash the process; the next query reports the failure instead.
   pool.on('error', () => {});
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   const sharing: SharedDatabase = { url, options: options.schema ? { schema: options.schema } : {}, parallelWrites: true };
   return wrap(db, 'postgres', `postgres ${redactUrl(url)}${options.schema ? ` schema ${options.schema}` : ''}`, options.schema, { sharing, insertMany: jsonRecordsetInsert, insertNew: jsonRecordsetInsertNew });
 }
@@ -270,32 +271,19 @@ function redactUrl(url: string): string {
   }
 }
 
-function isForeignSchemaRace(error: unknown, results: readonly { status: string }[] | undefined, ours: string | undefined): boolean {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : '';
-  return code === '3F000' && !(results ?? []).some((r) => r.status === 'Error') && (ours === undefined || !message.includes(`"${ours}"`));
-}
-
 /** Applies every pending migration (or those up to and including `upTo`); returns the names applied. */
 export async function migrate(database: Database, options: { upTo?: string } = {}): Promise<string[]> {
   if (database.schema) await database.db.schema.createSchema(database.schema).ifNotExists().execute();
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
-    // Kysely looks for its bookkeeping tables in every schema; naming ours keeps two instances sharing a server apart.
+    // Kysely's bookkeeping tables go into our schema, where its introspector (CurrentSchemaIntrospector) looks for them.
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
     // Migrations written in parallel can land in an order other than their names': a database migrated between the
     // two still takes the one it lacks, rather than refusing to start.
     allowUnorderedMigrations: true,
   });
-  let { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
-  // Before migrating, Kysely looks for its tables by introspecting every schema of the server, resolving each table's
-  // name as it goes: another instance dropping its schema at that moment makes the lookup fail with "schema … does not
-  // exist" (SQLSTATE 3F000) for a schema that is not ours. Nothing was applied then; looking again is safe.
-  for (let attempt = 1; error && isForeignSchemaRace(error, results, database.schema) && attempt <= 10; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
-    ({ error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo));
-  }
+  const { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new DomainError(

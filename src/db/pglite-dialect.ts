@@ -2,7 +2,6 @@ import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
-  PostgresIntrospector,
   PostgresQueryCompiler,
   type DatabaseConnection,
   type Dialect,
@@ -10,6 +9,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { CurrentSchemaIntrospector } from './schema-introspector.js';
 
 /**
  * Kysely dialect for in-process PostgreSQL (PGlite). PGlite has a single session, so connections are handed out one
@@ -24,7 +24,7 @@ export class PGliteDialect implements Dialect {
     return new PGliteDriver(this.client);
   }
   createIntrospector(db: Kysely<unknown>) {
-    return new PostgresIntrospector(db);
+    return new CurrentSchemaIntrospector(db);
   }
   createQueryCompiler() {
     return new PostgresQueryCompiler();
