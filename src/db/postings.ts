@@ -35,8 +35,33 @@ export async function postedSeqList(db: Executor, match: PostingMatch): Promise<
   const rows = await sql<{ entries: string }>`select p.entries from postings p where ${termCondition(match, db)}`.execute(db);
   const roles = new Set(match.roles);
   const seqs = new Set<number>();
-  for (const { entries } of rows.rows) for (const [seq, role] of JSON.parse(entries) as [number, string][]) if (roles.has(role)) seqs.add(Number(seq));
+  for (const { entries } of rows.rows) addPostedSeqs(entries, roles, seqs);
   return [...seqs];
+}
+
+/**
+ * As `postedSeqList` for exact terms, each group's terms in its own roles (a trace level's instances in the roles of
+ * instances, its classes in those of classes): one statement for all of them.
+ */
+export async function postedSeqsOfTerms(db: Executor, groups: readonly { terms: readonly string[]; roles: readonly string[] }[]): Promise<number[]> {
+  const rolesOf = new Map<string, Set<string>>();
+  for (const group of groups) {
+    for (const term of group.terms) {
+      const roles = rolesOf.get(term);
+      if (roles) for (const role of group.roles) roles.add(role);
+      else rolesOf.set(term, new Set(group.roles));
+    }
+  }
+  if (rolesOf.size === 0) return [];
+  const match = { terms: [...rolesOf.keys()], prefixes: [], roles: [] };
+  const rows = await sql<{ term: string; entries: string }>`select p.term, p.entries from postings p where ${termCondition(match, db)}`.execute(db);
+  const seqs = new Set<number>();
+  for (const { term, entries } of rows.rows) addPostedSeqs(entries, rolesOf.get(term)!, seqs);
+  return [...seqs];
+}
+
+function addPostedSeqs(entries: string, roles: ReadonlySet<string>, into: Set<number>): void {
+  for (const [seq, role] of JSON.parse(entries) as [number, string][]) if (roles.has(role)) into.add(Number(seq));
 }
 
 /**

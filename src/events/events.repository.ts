@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
-import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, seqAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
+import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, postedSeqsOfTerms, seqAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
 import { parseEventQuery, type EventQuery, type SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -14,6 +14,12 @@ export interface StoredEvent {
   context: unknown;
   body: Record<string, unknown>;
   corrections: { declarationTime: string; reason: string | null; correctiveEventIDs: string[]; errorDeclaration: Record<string, unknown> }[];
+}
+
+/** Things looked up in the identifier index in the roles given (instances in the roles of instances, classes in those of classes). */
+export interface ThingsInRoles {
+  things: readonly string[];
+  roles: readonly string[];
 }
 
 export interface PageCursor {
@@ -238,9 +244,9 @@ export class EventsRepository {
     return seqs;
   }
 
-  /** The events naming one of `things` in one of `roles`, as seqs. */
-  async seqsNaming(things: readonly string[], roles: readonly string[]): Promise<number[]> {
-    return things.length === 0 ? [] : postedSeqList(this.db, { terms: [...things], prefixes: [], roles: [...roles] });
+  /** The events naming one of a group's things in one of the group's roles, as seqs. */
+  async seqsNaming(groups: readonly ThingsInRoles[]): Promise<number[]> {
+    return postedSeqsOfTerms(this.db, groups.map((g) => ({ terms: g.things, roles: g.roles })));
   }
 
   /** The events an ILMD or extension field (by its expanded name) gives one of `values`, as seqs. */

@@ -3,14 +3,14 @@ import type { Principal } from '../access/principal.js';
 import type { Database } from '../db/index.js';
 import { invalid, notFound, tooLarge } from '../domain/errors.js';
 import type { ProductClass } from '../domain/master-data.js';
-import { canonicalIdentifier, type IdentifierRole } from '../epcis/event-index.js';
+import { canonicalIdentifier } from '../epcis/event-index.js';
 import { ILMD_LOT_NUMBER } from '../epcis/cbv.js';
 import { canonicaliseEvent } from '../epcis/present.js';
 import { thingsNamed } from '../epcis/things.js';
 import { parseEventQuery, QueryParameterError, type EventQuery } from '../epcis/query.js';
 import { RecallRepository, type RecallSummary } from '../recall/recall.repository.js';
 import { decodeTraceFacts, traceFactsOf, type TraceFacts } from '../epcis/trace-facts.js';
-import { EventsRepository, type PageCursor, type StoredEvent, type TraceRow } from './events.repository.js';
+import { EventsRepository, type PageCursor, type StoredEvent, type ThingsInRoles, type TraceRow } from './events.repository.js';
 
 export interface EventPage {
   events: Record<string, unknown>[];
@@ -38,6 +38,12 @@ export interface ReadOptions {
 }
 
 /** An event as the trace reads it: its columns and trace facts, never its body. */
+/** What a trace level reads: the events naming things, and those recording lots in their ILMD. */
+export interface TraceWanted {
+  naming: readonly ThingsInRoles[];
+  recordingLots?: readonly string[];
+}
+
 export interface TraceEvent {
   seq: number;
   eventID: string;
@@ -81,23 +87,15 @@ export class EventsService {
   }
 
   /**
-   * Every event the actor may read that names one of `things` (canonical identifiers) in one of `roles`, oldest first,
-   * leaving out those `except` holds (by seq), as the trace reads them (`TraceEvent`): a trace level's read, straight
-   * from the identifier index.
+   * Every event the actor may read that names one of the things in one of the roles its group gives, or whose ILMD
+   * records one of `recordingLots` as its lot number (cbvmda:lotNumber), oldest first, leaving out those `except` holds
+   * (by seq), as the trace reads them (`TraceEvent`): a trace level's read, straight from the indexes. The lookups are
+   * asked together, then the events read in one statement.
    */
-  async traceNaming(actor: Principal, things: readonly string[], roles: readonly IdentifierRole[], options: ReadOptions = {}): Promise<TraceEvent[]> {
+  async traceEvents(actor: Principal, wanted: TraceWanted, options: ReadOptions = {}): Promise<TraceEvent[]> {
     const repo = new EventsRepository(this.database.db);
-    const seqs = await repo.seqsNaming(things, roles);
-    const candidates = options.except ? seqs.filter((seq) => !options.except!.has(seq)) : seqs;
-    if (candidates.length === 0) return [];
-    return (await repo.traceRowsAmong(candidates, readScope(actor))).map((row) => traceEvent(row, options.canonical));
-  }
-
-  /** Every event the actor may read whose ILMD records one of `lots` as its lot number (cbvmda:lotNumber), as the trace reads them. */
-  async traceRecordingLots(actor: Principal, lots: readonly string[], options: ReadOptions = {}): Promise<TraceEvent[]> {
-    const repo = new EventsRepository(this.database.db);
-    const seqs = await repo.seqsWithField('ilmd', ILMD_LOT_NUMBER, lots);
-    const candidates = options.except ? seqs.filter((seq) => !options.except!.has(seq)) : seqs;
+    const [naming, recording] = await Promise.all([repo.seqsNaming(wanted.naming), repo.seqsWithField('ilmd', ILMD_LOT_NUMBER, wanted.recordingLots ?? [])]);
+    const candidates = [...new Set(recording.length ? [...naming, ...recording] : naming)].filter((seq) => !options.except?.has(seq));
     if (candidates.length === 0) return [];
     return (await repo.traceRowsAmong(candidates, readScope(actor))).map((row) => traceEvent(row, options.canonical));
   }

@@ -128,7 +128,9 @@ export class TraceService {
     const warnings: string[] = [];
     let frontier = [root];
     for (let level = 0; frontier.length > 0; level += 1) {
-      const events = await reading.eventsNaming(frontier);
+      // A lot's serials are named by the events that commissioned them with the lot in their ILMD: read with the level.
+      const lots = direction === 'forward' ? frontier.flatMap((code) => (facts(code).lot ? [{ code, ...facts(code).lot! }] : [])) : [];
+      const { naming: events, commissioned } = await reading.read(frontier, lots);
       const next: string[] = [];
       const reach = (code: string, from: Found, event: TraceEvent, relation: TraceEdge['relation'], quantity: Quantity | undefined, towards: 'up' | 'down') => {
         const [source, target] = towards === 'down' ? [from.code, code] : [code, from.code];
@@ -145,9 +147,6 @@ export class TraceService {
         found.set(code, { code, depth: level + 1, bound: event.time, events: [] });
         next.push(code);
       };
-      // A lot's serials are named by the events that commissioned them with the lot in their ILMD: one read for the level's lots.
-      const lots = direction === 'forward' ? frontier.flatMap((code) => (facts(code).lot ? [{ code, ...facts(code).lot! }] : [])) : [];
-      const commissioned = await reading.commissionedInLots(lots);
       for (const code of frontier) {
         const node = found.get(code)!;
         for (const event of events.get(code) ?? []) {
@@ -178,7 +177,7 @@ export class TraceService {
     // The events of the last level were never read: read them for their holders and places.
     const unread = [...found.values()].filter((f) => f.events.length === 0);
     if (unread.length) {
-      const events = await reading.eventsNaming(unread.map((f) => f.code));
+      const { naming: events } = await reading.read(unread.map((f) => f.code));
       for (const f of unread) for (const e of events.get(f.code) ?? []) if (direction === 'forward' ? e.time >= f.bound : e.time <= f.bound) f.events.push(e);
     }
     const containers = containersOf(edges);
@@ -205,14 +204,17 @@ export class TraceService {
     for (const f of found.values()) for (const e of f.events) events.add(e);
     for (const e of events) for (const gln of e.facts.places) glns.add(gln);
     for (const h of holders.values()) if (h?.gln) glns.add(h.gln);
-    const locations = await repo.locations([...glns]);
+    const gtins = [...found.keys()].map((code) => facts(code).gtin).filter((g): g is string => g !== undefined);
+    // Asked together: on PostgreSQL each is a round trip of its own, on a connection of its own.
+    const [locations, products, codeProducts, recalls] = await Promise.all([
+      repo.locations([...glns]),
+      repo.productsByGtin([...new Set(gtins)]),
+      repo.productsOfCodes([...found.keys()].filter((c) => parseCodeUri(c) !== undefined)),
+      new RecallRepository(this.database.db).openRecallsOf([...found.keys()]),
+    ]);
     // A party GLN (417) is seldom registered as a place: its company prefix tells the subject.
     const parties = [...holders.values()].filter((h) => h?.party).map((h) => h!.gln!);
     const partyOwners = await repo.prefixOwners(parties.filter((g) => !locations.has(g)));
-    const gtins = [...found.keys()].map((code) => facts(code).gtin).filter((g): g is string => g !== undefined);
-    const products = await repo.productsByGtin([...new Set(gtins)]);
-    const codeProducts = await repo.productsOfCodes([...found.keys()].filter((c) => parseCodeUri(c) !== undefined));
-    const recalls = await new RecallRepository(this.database.db).openRecallsOf([...found.keys()]);
     // The hundreds of packs of a lot share one product: one object for all of them.
     const productViews = new Map<TraceProduct, TraceNode['product']>();
     const productView = (p: TraceProduct) => {
@@ -259,6 +261,13 @@ export class TraceService {
  * commissioning or packing event, met again at every level that reaches one of the things it names, is left out of
  * later reads and found in the index instead.
  */
+/** A lot a forward trace's level reaches, by its code, with the GTIN and lot number its serials carry. */
+interface LevelLot {
+  code: string;
+  gtin: string;
+  lot: string;
+}
+
 class TraceReading {
   private readonly held = new Map<number, TraceEvent>();
   private readonly byThing = new Map<string, TraceEvent[]>();
@@ -271,31 +280,36 @@ class TraceReading {
     private readonly facts: (code: string) => CodeFacts,
   ) {}
 
-  /** Every event the actor may read that names one of `codes` as a thing (instance or class), by code, in event-time order. */
-  async eventsNaming(codes: string[]): Promise<Map<string, TraceEvent[]>> {
+  /**
+   * A level's read, in one go: every event the actor may read that names one of `codes` as a thing (instance or
+   * class), by code, in event-time order; and for each of `lots` (by its code), the events that commissioned items of
+   * the lot's GTIN with that lot in their ILMD.
+   */
+  async read(codes: string[], lots: LevelLot[] = []): Promise<{ naming: Map<string, TraceEvent[]>; commissioned: Map<string, TraceEvent[]> }> {
     const isClass = (c: string) => this.facts(c).lot !== undefined || this.facts(c).kind === 'class';
-    const classes = codes.filter(isClass);
-    const instances = codes.filter((c) => !isClass(c));
-    for (const [things, roles] of [[instances, MATCH_ROLES.MATCH_anyEPC!], [classes, MATCH_ROLES.MATCH_anyEPCClass!]] as const) {
-      if (things.length) this.hold(await this.events.traceNaming(this.actor, things, roles, { except: this.held, canonical: this.canonical }));
-    }
+    const naming = [
+      { things: codes.filter((c) => !isClass(c)), roles: MATCH_ROLES.MATCH_anyEPC! },
+      { things: codes.filter(isClass), roles: MATCH_ROLES.MATCH_anyEPCClass! },
+    ];
+    const numbers = new Set(lots.map((l) => l.lot));
+    this.hold(await this.events.traceEvents(this.actor, { naming, recordingLots: [...numbers] }, { except: this.held, canonical: this.canonical }));
     // Sorted where they are kept, and only when out of order: most lists are read in order, and a sort copies.
-    return new Map(
+    const byCode = new Map(
       codes.map((code) => {
         const list = this.byThing.get(code) ?? [];
         return [code, inTimeOrder(list) ? list : list.sort((a, b) => a.time - b.time)];
       }),
     );
+    return { naming: byCode, commissioned: this.commissionedIn(lots, numbers) };
   }
 
-  /** For each lot (by its code): the events that commissioned items of the lot's GTIN with that lot in their ILMD. */
-  async commissionedInLots(lots: { code: string; gtin: string; lot: string }[]): Promise<Map<string, TraceEvent[]>> {
+  /**
+   * Events read before are not read again (a commissioning event of hundreds of serials is big): once a level's are
+   * held too, the held ones recording one of the lots are all there are.
+   */
+  private commissionedIn(lots: LevelLot[], numbers: ReadonlySet<string>): Map<string, TraceEvent[]> {
     const out = new Map<string, TraceEvent[]>();
     if (lots.length === 0) return out;
-    // Events read before are not read again (a commissioning event of hundreds of serials is big): once the others
-    // are held too, the held ones recording one of the lots are all there are.
-    const numbers = new Set(lots.map((l) => l.lot));
-    this.hold(await this.events.traceRecordingLots(this.actor, [...numbers], { except: this.held, canonical: this.canonical }));
     const events = [...this.held.values()].filter((e) => e.facts.lot !== undefined && numbers.has(e.facts.lot)).sort((a, b) => a.time - b.time || a.seq - b.seq);
     for (const lot of lots) {
       const mine = events.filter((e) => e.facts.lot === lot.lot && e.facts.epcs.some((r) => this.facts(r.code).serialised?.primaryKey.value === lot.gtin));
