@@ -9,6 +9,7 @@ import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
 import { OwnSchemaPostgresDialect } from './schema-introspector.js';
+import { preparedName } from './statements.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 /** Number sequences the application draws from (ids it needs before inserting). */
@@ -237,11 +238,22 @@ function openSqlite(path: string): Database {
 // int8 and numeric come back as strings by default; every count and sequence we store fits a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/** A node-postgres client that runs statements compiled once as named (prepared) statements, the rest as they come. */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = typeof text === 'string' && Array.isArray(values) && args.length === 2 ? preparedName(text) : undefined;
+    const query = super.query as (...a: unknown[]) => never;
+    return name ? query.call(this, { name, text, values }) : query.apply(this, args);
+  }
+}
+
 function openPostgres(url: string, options: OpenOptions): Database {
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
     throw new Error(`invalid schema name ${options.schema}`);
   }
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: url,
     max: Number(process.env.PGPOOL_MAX ?? 10),
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),

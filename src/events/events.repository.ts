@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
-import { compiledOnce, namesThingHeldBy, withParameter, postedSeqList, postedSeqs, postedSeqsOfTerms, seqAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
+import { compiledOnce, LIST_PLACEHOLDER, namesThingHeldBy, withList, postedSeqList, postedSeqs, postedSeqsOfTerms, seqAmong, textAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
 import { parseEventQuery, type EventQuery, type SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -57,9 +57,6 @@ const SENSOR_COLUMNS = {
 const COMPARISONS = { GT: '>', GE: '>=', LT: '<', LE: '<=' } as const;
 
 
-/** A trace reads events by seq a dozen times: those statements are compiled once, this list standing in for the seqs. */
-const AMONG_MARKER = [-1.5];
-const AMONG_MARKER_TEXT = JSON.stringify(AMONG_MARKER);
 /** No condition: the trace's reads by seq, the scope aside. */
 const EVERY_EVENT: EventQuery = parseEventQuery({});
 
@@ -190,11 +187,11 @@ export class EventsRepository {
       this.db
         .selectFrom('event_trace_facts as f')
         .select(['f.seq', 'f.event_id', 'f.event_type', 'f.action', 'f.biz_step', 'f.disposition', 'f.event_time_ms', 'f.facts as trace_facts'])
-        .where(seqAmong(this.db, 'f.seq', AMONG_MARKER))
+        .where(seqAmong(this.db, 'f.seq', LIST_PLACEHOLDER))
         .orderBy('f.event_time_ms', 'asc')
         .orderBy('f.seq', 'asc'),
     );
-    const rows = (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(seqs)))).rows;
+    const rows = (await this.db.executeQuery(withList(statement, seqs))).rows;
     if (rows.length === seqs.length) return rows;
     const found = new Set(rows.map((r) => Number(r.seq)));
     const older = await this.traceRowsThroughEvents([...new Set(seqs.filter((seq) => !found.has(seq)))], scope);
@@ -211,11 +208,11 @@ export class EventsRepository {
         .leftJoin('event_trace_facts as f', 'f.seq', 'e.seq')
         .select((eb) => ['e.seq', eb.fn.coalesce('e.event_id', 'e.event_hash').as('event_id'), 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'f.facts as trace_facts'])
         .select(sql<string | null>`case when f.facts is null then e.body end`.as('body'))
-        .where(seqAmong(this.db, 'e.seq', AMONG_MARKER))
+        .where(seqAmong(this.db, 'e.seq', LIST_PLACEHOLDER))
         .orderBy('e.event_time_ms', 'asc')
         .orderBy('e.seq', 'asc'),
     );
-    return (await this.db.executeQuery(withParameter(statement, AMONG_MARKER_TEXT, JSON.stringify(seqs)))).rows;
+    return (await this.db.executeQuery(withList(statement, seqs))).rows;
   }
 
   private async pageOf(rows: EventPageRow[], sortColumn: string): Promise<(StoredEvent & { sortKey: number })[]> {
@@ -252,8 +249,10 @@ export class EventsRepository {
   /** The events an ILMD or extension field (by its expanded name) gives one of `values`, as seqs. */
   async seqsWithField(scope: EventFieldTable['scope'], name: string, values: readonly string[]): Promise<number[]> {
     if (values.length === 0) return [];
-    const rows = await this.db.selectFrom('event_fields').select('seq').distinct().where('scope', '=', scope).where('name', '=', name).where('text_value', 'in', [...values]).execute();
-    return rows.map((r) => Number(r.seq));
+    const statement = compiledOnce(this.db, JSON.stringify(['fields-with-values', scope, name]), () =>
+      this.db.selectFrom('event_fields').select('seq').distinct().where('scope', '=', scope).where('name', '=', name).where(textAmong(this.db, 'text_value', LIST_PLACEHOLDER)),
+    );
+    return (await this.db.executeQuery(withList(statement, values))).rows.map((r) => Number(r.seq));
   }
 
   /** How many events a query matches within the reader's scope, counted up to `bound` and no further. */

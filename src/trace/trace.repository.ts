@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import { compiledOnce, LIST_PLACEHOLDER, textAmong, withList, type Executor } from '../db/index.js';
 
 export interface TraceSubject {
   id: string;
@@ -24,17 +24,21 @@ export interface TraceProduct {
   ownerSubjectId: string;
 }
 
-const KEYS_PER_LOOKUP = 1_000;
-
-/** The master data a trace result names: who holds things, where, and what they are. */
+/**
+ * The master data a trace result names: who holds things, where, and what they are. Each lookup is one statement,
+ * compiled once, its keys sent as one list however many there are.
+ */
 export class TraceRepository {
   constructor(private readonly db: Executor) {}
 
   async subjects(ids: string[]): Promise<Map<string, TraceSubject>> {
     const found = new Map<string, TraceSubject>();
-    for (const chunk of chunks(ids)) {
-      const rows = await this.db.selectFrom('subjects').select(['id', 'subject_code', 'name', 'region_code', 'roles']).where('id', 'in', chunk).execute();
-      for (const r of rows) found.set(r.id, { id: r.id, subjectCode: r.subject_code, name: r.name, regionCode: r.region_code, roles: JSON.parse(r.roles) as string[] });
+    if (ids.length === 0) return found;
+    const statement = compiledOnce(this.db, 'trace.subjects', () =>
+      this.db.selectFrom('subjects').select(['id', 'subject_code', 'name', 'region_code', 'roles']).where(textAmong(this.db, 'id', LIST_PLACEHOLDER)),
+    );
+    for (const r of (await this.db.executeQuery(withList(statement, ids))).rows) {
+      found.set(r.id, { id: r.id, subjectCode: r.subject_code, name: r.name, regionCode: r.region_code, roles: JSON.parse(r.roles) as string[] });
     }
     return found;
   }
@@ -42,9 +46,12 @@ export class TraceRepository {
   /** Registered locations by their 13-digit GLN. */
   async locations(glns: string[]): Promise<Map<string, TraceLocation>> {
     const found = new Map<string, TraceLocation>();
-    for (const chunk of chunks(glns)) {
-      const rows = await this.db.selectFrom('locations').select(['id', 'gln', 'name', 'subject_id', 'region_code']).where('gln', 'in', chunk).execute();
-      for (const r of rows) found.set(r.gln!, { gln: r.gln!, id: r.id, name: r.name, subjectId: r.subject_id, regionCode: r.region_code });
+    if (glns.length === 0) return found;
+    const statement = compiledOnce(this.db, 'trace.locations', () =>
+      this.db.selectFrom('locations').select(['id', 'gln', 'name', 'subject_id', 'region_code']).where(textAmong(this.db, 'gln', LIST_PLACEHOLDER)),
+    );
+    for (const r of (await this.db.executeQuery(withList(statement, glns))).rows) {
+      found.set(r.gln!, { gln: r.gln!, id: r.id, name: r.name, subjectId: r.subject_id, regionCode: r.region_code });
     }
     return found;
   }
@@ -56,12 +63,12 @@ export class TraceRepository {
   async prefixOwners(numbers: string[]): Promise<Map<string, string>> {
     const candidates = new Set<string>();
     for (const n of numbers) for (let length = 4; length <= 12 && length <= n.length; length += 1) candidates.add(n.slice(0, length));
-    const owners = new Map<string, string>();
-    for (const chunk of chunks([...candidates])) {
-      const rows = await this.db.selectFrom('subject_company_prefixes').select(['prefix', 'subject_id']).where('prefix', 'in', chunk).execute();
-      for (const r of rows) owners.set(r.prefix, r.subject_id);
-    }
     const found = new Map<string, string>();
+    if (candidates.size === 0) return found;
+    const statement = compiledOnce(this.db, 'trace.prefixOwners', () =>
+      this.db.selectFrom('subject_company_prefixes').select(['prefix', 'subject_id']).where(textAmong(this.db, 'prefix', LIST_PLACEHOLDER)),
+    );
+    const owners = new Map((await this.db.executeQuery(withList(statement, [...candidates]))).rows.map((r) => [r.prefix, r.subject_id]));
     for (const n of numbers) {
       for (let length = 4; length <= 12 && length <= n.length; length += 1) {
         const owner = owners.get(n.slice(0, length));
@@ -73,9 +80,12 @@ export class TraceRepository {
 
   async productsByGtin(gtins: string[]): Promise<Map<string, TraceProduct>> {
     const found = new Map<string, TraceProduct>();
-    for (const chunk of chunks(gtins)) {
-      const rows = await this.db.selectFrom('products').select(['id', 'name', 'gtin', 'product_class', 'owner_subject_id']).where('gtin', 'in', chunk).execute();
-      for (const r of rows) found.set(r.gtin!, { id: r.id, name: r.name, gtin: r.gtin, productClass: r.product_class, ownerSubjectId: r.owner_subject_id });
+    if (gtins.length === 0) return found;
+    const statement = compiledOnce(this.db, 'trace.productsByGtin', () =>
+      this.db.selectFrom('products').select(['id', 'name', 'gtin', 'product_class', 'owner_subject_id']).where(textAmong(this.db, 'gtin', LIST_PLACEHOLDER)),
+    );
+    for (const r of (await this.db.executeQuery(withList(statement, gtins))).rows) {
+      found.set(r.gtin!, { id: r.id, name: r.name, gtin: r.gtin, productClass: r.product_class, ownerSubjectId: r.owner_subject_id });
     }
     return found;
   }
@@ -83,22 +93,18 @@ export class TraceRepository {
   /** The products of registered codes that carry no GTIN (platform and authority codes), by their identifier. */
   async productsOfCodes(codes: string[]): Promise<Map<string, TraceProduct>> {
     const found = new Map<string, TraceProduct>();
-    for (const chunk of chunks(codes)) {
-      const rows = await this.db
+    if (codes.length === 0) return found;
+    const statement = compiledOnce(this.db, 'trace.productsOfCodes', () =>
+      this.db
         .selectFrom('issued_codes as c')
         .innerJoin('code_batches as b', 'b.id', 'c.batch_id')
         .innerJoin('products as p', 'p.id', 'b.product_id')
         .select(['c.code', 'p.id', 'p.name', 'p.gtin', 'p.product_class', 'p.owner_subject_id'])
-        .where('c.code', 'in', chunk)
-        .execute();
-      for (const r of rows) found.set(r.code, { id: r.id, name: r.name, gtin: r.gtin, productClass: r.product_class, ownerSubjectId: r.owner_subject_id });
+        .where(textAmong(this.db, 'c.code', LIST_PLACEHOLDER)),
+    );
+    for (const r of (await this.db.executeQuery(withList(statement, codes))).rows) {
+      found.set(r.code, { id: r.id, name: r.name, gtin: r.gtin, productClass: r.product_class, ownerSubjectId: r.owner_subject_id });
     }
     return found;
   }
-}
-
-function chunks<T>(values: T[], size = KEYS_PER_LOOKUP): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
 }

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { migrate, openDatabase, type Database } from '../../src/db/database.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { migrations } from '../../src/db/migrations/index.js';
+import { compiledOnce, LIST_PLACEHOLDER, textAmong, withList } from '../../src/db/index.js';
 import { createTestDatabase, openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
 
 const subjectRow = (id: string, code: string) => ({
@@ -111,6 +112,37 @@ describe('migrating while other instances change their schemas (PostgreSQL serve
       stop = true;
       await churn;
       await neighbour.close();
+    }
+  });
+});
+
+describe('statements compiled once (PostgreSQL server)', () => {
+  test('run as statements prepared once per connection, each run with its own list', async (t) => {
+    const { database, target, close } = await openTestDatabase('postgres');
+    try {
+      if (target.schema === undefined) return t.skip('needs a PostgreSQL server: the in-process one prepares nothing');
+      await migrate(database);
+      await database.db.insertInto('subjects').values([subjectRow('s1', 'C1'), subjectRow('s2', 'C2'), subjectRow('s3', 'C3')]).execute();
+      // One connection throughout, so that what it has prepared can be seen.
+      await database.db.connection().execute(async (connection) => {
+        const statement = compiledOnce(connection, 'test.subjects', () =>
+          connection.selectFrom('subjects').select('id').where(textAmong(connection, 'id', LIST_PLACEHOLDER)).orderBy('id'),
+        );
+        const ids = async (list: string[]) => (await connection.executeQuery(withList(statement, list))).rows.map((r) => r.id);
+        assert.deepEqual(await ids(['s1', 's3']), ['s1', 's3']);
+        assert.deepEqual(await ids(['s2', 'nobody']), ['s2']);
+        assert.deepEqual(await ids([]), []);
+        const prepared = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(connection);
+        const ours = prepared.rows.filter((r) => r.statement === statement.sql);
+        assert.equal(ours.length, 1, 'the statement is prepared once, under one name');
+        assert.match(ours[0]!.name, /^zhuisu_\d+$/);
+        // A statement built as it comes is not kept by name.
+        await connection.selectFrom('subjects').select('id').where('id', '=', 's1').execute();
+        const after = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(connection);
+        assert.equal(after.rows[0]!.n, prepared.rows.length);
+      });
+    } finally {
+      await close();
     }
   });
 });
