@@ -221,7 +221,9 @@ export class ImpactService {
       if (s.place) glns.add(s.place);
     }
     const unknownPlaces = [...new Set([...glns, ...partyGlns])].filter((g) => !locations.has(g));
-    for (const [gln, l] of await repo.locations(unknownPlaces)) locations.set(gln, l);
+    const places = await repo.placesWithOwners(unknownPlaces);
+    for (const [gln, l] of places.locations) locations.set(gln, l);
+    for (const [id, s] of places.subjects) if (!subjects.has(id)) subjects.set(id, s);
     const owners = await repo.prefixOwners([...partyGlns].filter((g) => !locations.has(g)));
     const wanted = [...locations.values()].map((l) => l.subjectId).concat([...owners.values()]).filter((id) => !subjects.has(id));
     for (const [id, s] of await repo.subjects([...new Set(wanted)])) subjects.set(id, s);

@@ -43,17 +43,25 @@ export class TraceRepository {
     return found;
   }
 
-  /** Registered locations by their 13-digit GLN. */
-  async locations(glns: string[]): Promise<Map<string, TraceLocation>> {
-    const found = new Map<string, TraceLocation>();
-    if (glns.length === 0) return found;
-    const statement = compiledOnce(this.db, 'trace.locations', () =>
-      this.db.selectFrom('locations').select(['id', 'gln', 'name', 'subject_id', 'region_code']).where(textAmong(this.db, 'gln', LIST_PLACEHOLDER)),
+  /** Registered locations by their 13-digit GLN, and the subjects owning them: one statement for both. */
+  async placesWithOwners(glns: string[]): Promise<{ locations: Map<string, TraceLocation>; subjects: Map<string, TraceSubject> }> {
+    const locations = new Map<string, TraceLocation>();
+    const subjects = new Map<string, TraceSubject>();
+    if (glns.length === 0) return { locations, subjects };
+    const statement = compiledOnce(this.db, 'trace.placesWithOwners', () =>
+      this.db
+        .selectFrom('locations as l')
+        .innerJoin('subjects as s', 's.id', 'l.subject_id')
+        .select(['l.id', 'l.gln', 'l.name', 'l.subject_id', 'l.region_code', 's.subject_code', 's.name as subject_name', 's.region_code as subject_region_code', 's.roles'])
+        .where(textAmong(this.db, 'l.gln', LIST_PLACEHOLDER)),
     );
     for (const r of (await this.db.executeQuery(withList(statement, glns))).rows) {
-      found.set(r.gln!, { gln: r.gln!, id: r.id, name: r.name, subjectId: r.subject_id, regionCode: r.region_code });
+      locations.set(r.gln!, { gln: r.gln!, id: r.id, name: r.name, subjectId: r.subject_id, regionCode: r.region_code });
+      if (!subjects.has(r.subject_id)) {
+        subjects.set(r.subject_id, { id: r.subject_id, subjectCode: r.subject_code, name: r.subject_name, regionCode: r.subject_region_code, roles: JSON.parse(r.roles) as string[] });
+      }
     }
-    return found;
+    return { locations, subjects };
   }
 
   /**

@@ -206,12 +206,13 @@ export class TraceService {
     for (const h of holders.values()) if (h?.gln) glns.add(h.gln);
     const gtins = [...found.keys()].map((code) => facts(code).gtin).filter((g): g is string => g !== undefined);
     // Asked together: on PostgreSQL each is a round trip of its own, on a connection of its own.
-    const [locations, products, codeProducts, recalls] = await Promise.all([
-      repo.locations([...glns]),
+    const [places, products, codeProducts, recalls] = await Promise.all([
+      repo.placesWithOwners([...glns]),
       repo.productsByGtin([...new Set(gtins)]),
       repo.productsOfCodes([...found.keys()].filter((c) => parseCodeUri(c) !== undefined)),
       new RecallRepository(this.database.db).openRecallsOf([...found.keys()]),
     ]);
+    const { locations } = places;
     // A party GLN (417) is seldom registered as a place: its company prefix tells the subject.
     const parties = [...holders.values()].filter((h) => h?.party).map((h) => h!.gln!);
     const partyOwners = await repo.prefixOwners(parties.filter((g) => !locations.has(g)));
@@ -241,7 +242,9 @@ export class TraceService {
     const subjectIds = new Set<string>();
     for (const n of nodes) if (n.holder?.subjectId) subjectIds.add(n.holder.subjectId);
     for (const l of locations.values()) subjectIds.add(l.subjectId);
-    const subjects = await repo.subjects([...subjectIds]);
+    // Those owning a place came with it; those known by a company prefix only are read now.
+    const others = await repo.subjects([...subjectIds].filter((id) => !places.subjects.has(id)));
+    const subjects = [...subjectIds].map((id) => places.subjects.get(id) ?? others.get(id)).filter((s): s is TraceSubject => s !== undefined);
     return {
       root: ids.get(root)!,
       direction,
@@ -249,7 +252,7 @@ export class TraceService {
       edges: [...edges]
         .sort((a, b) => a.time - b.time)
         .map((e) => ({ from: ids.get(e.from)!, to: ids.get(e.to)!, relation: e.relation, eventID: e.eventID, bizStep: e.bizStep, eventTime: e.eventTime, quantity: e.quantity, uom: e.uom })),
-      subjects: [...subjects.values()],
+      subjects,
       locations: [...glns].sort().map((gln) => locations.get(gln) ?? { gln, id: null, name: null, subjectId: null, regionCode: null }),
       warnings,
     };

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { withCheckDigit } from '../../src/codes/gs1/check-digit.js';
 import { identifierOf } from '../../src/codes/registry.js';
 import { CASE_A, CASE_B, CARCASS, FARM, LOIN, MARKET, PALLET, PLANT, RAW, SERIALS, SERIAL_1_LINK, at, chain, glnOf, scanned } from '../builders/chains.js';
-import { aggregationEvent, epcisDocument, lgtin, objectEvent, quantity, sgln, sgtin, sscc, transformationEvent } from '../builders/epcis.js';
+import { aggregationEvent, epcisDocument, lgtin, objectEvent, pgln, quantity, sgln, sgtin, sscc, transformationEvent } from '../builders/epcis.js';
 import { locationBody, subjectBody } from '../builders/master-data.js';
 import { TEST_DIALECTS } from '../support/databases.js';
 import { call, startTestPlatform, subjectWithKey, type TestPlatform } from '../support/platform.js';
@@ -33,7 +33,7 @@ for (const dialect of TEST_DIALECTS) {
     const trace = async (code: string, direction: 'backward' | 'forward', key?: string) => {
       const response = await call(t.app, 'GET', `/api/v1/trace?code=${encodeURIComponent(code)}&direction=${direction}`, key ? { key } : {});
       assert.equal(response.status, 200, response.body);
-      return response.json as { root: string; nodes: { id: string; code: string; kind: string; holder: { subjectId: string | null } | null }[]; edges: { from: string; to: string; relation: string; quantity: number | null; uom: string | null }[]; warnings: string[]; subjects: { id: string }[] };
+      return response.json as { root: string; nodes: { id: string; code: string; kind: string; holder: { subjectId: string | null } | null }[]; edges: { from: string; to: string; relation: string; quantity: number | null; uom: string | null }[]; warnings: string[]; subjects: { id: string; name: string }[] };
     };
     const codes = (result: Awaited<ReturnType<typeof trace>>) => result.nodes.map((n) => n.code).sort();
     const expected = (...things: string[]) => things.map(id).sort();
@@ -61,7 +61,9 @@ for (const dialect of TEST_DIALECTS) {
       assert.equal(serial.holder?.subjectId, subjects.market, 'a serial in a case on the pallet is where the pallet is');
       const carcass = result.nodes.find((n) => n.code === id(CARCASS))!;
       assert.equal(carcass.holder?.subjectId, subjects.plant, 'the carcass lot stayed at the plant');
-      assert.ok(result.subjects.some((s) => s.id === subjects.market));
+      // The subjects owning the trace's places, each once, with their names.
+      const named = result.subjects.map((s) => [s.id, s.name]).sort();
+      assert.deepEqual(named, [['farm', subjects.farm], ['plant', subjects.plant], ['market', subjects.market]].map(([name, sid]) => [sid!, name!]).sort());
     });
 
     test('a case reaches the pallet it was packed into, not its sibling case; the pallet reaches back to everything', async () => {
@@ -147,6 +149,24 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal(response.headers['content-type'], 'application/problem+json');
       }
       assert.equal((await call(t.app, 'GET', `/api/v1/trace?code=${encodeURIComponent(RAW)}&direction=forward`, { key: null })).status, 401);
+    });
+
+    // Last: the buyer's company prefix is the chain's too, and would name it as the holder of the chain's parties.
+    test('a thing in transit is held by the party it is shipped to, known by its company prefix; that subject is listed with the farm', async () => {
+      const buyer = (await call(t.app, 'POST', '/api/v1/subjects', { body: { ...subjectBody({ name: 'buyer' }), companyPrefixes: ['0614141'] } })).json;
+      const item = sgtin(9001);
+      const farm = { readPoint: { id: sgln(0, FARM) }, bizLocation: { id: sgln(0, FARM) } };
+      const captured = await call(t.app, 'POST', '/epcis/capture', {
+        body: epcisDocument([
+          objectEvent({ eventTime: at(20), epcList: [item], ...farm }),
+          objectEvent({ eventTime: at(21), action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', epcList: [item], ...farm, destinationList: [{ type: 'owning_party', destination: pgln('00999') }] }),
+        ]),
+      });
+      assert.equal(captured.status, 202, captured.body);
+      assert.equal((await call(t.app, 'GET', String(captured.headers.location))).json.success, true);
+      const result = await trace(item, 'backward');
+      assert.equal(result.nodes.find((n) => n.code === id(item))?.holder?.subjectId, buyer.id);
+      assert.deepEqual(result.subjects.map((s) => [s.id, s.name]).sort(), [[subjects.farm!, 'farm'], [buyer.id, 'buyer']].sort());
     });
   });
 }
