@@ -37,13 +37,13 @@ export interface ReadOptions {
   canonical?: (identifier: string) => string;
 }
 
-/** An event as the trace reads it: its columns and trace facts, never its body. */
 /** What a trace level reads: the events naming things, and those recording lots in their ILMD. */
 export interface TraceWanted {
   naming: readonly ThingsInRoles[];
   recordingLots?: readonly string[];
 }
 
+/** An event as the trace reads it: its columns and trace facts, never its body. */
 export interface TraceEvent {
   seq: number;
   eventID: string;

@@ -259,11 +259,6 @@ export class TraceService {
   }
 }
 
-/**
- * The events one trace has read, indexed by the things they name. Each is read from the store once per trace: a big
- * commissioning or packing event, met again at every level that reaches one of the things it names, is left out of
- * later reads and found in the index instead.
- */
 /** A lot a forward trace's level reaches, by its code, with the GTIN and lot number its serials carry. */
 interface LevelLot {
   code: string;
@@ -271,6 +266,11 @@ interface LevelLot {
   lot: string;
 }
 
+/**
+ * The events one trace has read, indexed by the things they name. Each is read from the store once per trace: a big
+ * commissioning or packing event, met again at every level that reaches one of the things it names, is left out of
+ * later reads and found in the index instead.
+ */
 class TraceReading {
   private readonly held = new Map<number, TraceEvent>();
   private readonly byThing = new Map<string, TraceEvent[]>();
