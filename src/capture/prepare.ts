@@ -1,5 +1,5 @@
 import { eventHash } from '../epcis/event-hash.js';
-import { indexEvent, memoisedCanonical, OBJECT_ROLES, type EventIndex, type IndexedField } from '../epcis/event-index.js';
+import { indexEvent, memoisedCanonical, objectIdsOf, type EventIndex, type IndexedField } from '../epcis/event-index.js';
 import { encodeTraceFacts, traceFactsOf } from '../epcis/trace-facts.js';
 import { mayHoldUnstorableText, unstorableText } from '../epcis/validation/storable-text.js';
 import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
@@ -93,8 +93,6 @@ export function prepareSingleEvent(event: unknown): Prepared {
   return { ok: true, context: body['@context'], ...prepareEvents([body], body['@context']) };
 }
 
-const OBJECT_ROLE_SET = new Set<string>(OBJECT_ROLES);
-
 function prepareEvents(events: JsonObject[], context: unknown): { events: PreparedEvent[]; postings: PreparedPosting[] } {
   const canonical = memoisedCanonical();
   const postings = new Map<string, PreparedPosting>();
@@ -111,11 +109,8 @@ function prepareEvents(events: JsonObject[], context: unknown): { events: Prepar
   };
   const prepared = events.map((body, position): PreparedEvent => {
     const index = indexEvent(body, context, canonical);
-    const objects = new Set<string>();
-    for (const { role, identifier } of index.identifiers) {
-      post(identifier, position, role);
-      if (OBJECT_ROLE_SET.has(role)) objects.add(identifier);
-    }
+    for (const { role, identifier } of index.identifiers) post(identifier, position, role);
+    const objects = objectIdsOf(index);
     if (index.readPoint) post(index.readPoint, position, 'read_point');
     if (index.bizLocation) post(index.bizLocation, position, 'biz_location');
     return {
@@ -129,7 +124,7 @@ function prepareEvents(events: JsonObject[], context: unknown): { events: Prepar
         bizStep: index.bizStep,
         disposition: index.disposition,
         eventTimeMs: index.eventTimeMs,
-        objectIds: objects.size ? JSON.stringify([...objects]) : null,
+        objectIds: objects.length ? JSON.stringify(objects) : null,
         traceFacts: encodeTraceFacts(traceFactsOf(body, canonical)),
         gtins: gtinsNamed(objects),
         glns: index.glns,

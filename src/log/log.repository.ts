@@ -1,5 +1,8 @@
-import type { AuditTable, Database, Executor, LogLeafTable } from '../db/index.js';
+import type { AuditTable, Database, EventFieldTable, EventTable, EventTraceFactsTable, Executor, LogLeafTable } from '../db/index.js';
 import type { NodeReader, StoredNode } from './merkle.js';
+
+/** An event row as verification reads it: its identity, body and the columns derived from the body. */
+export type StoredEventRow = Pick<EventTable, 'seq' | 'event_id' | 'event_hash' | 'capture_id' | 'body' | 'event_type' | 'action' | 'biz_step' | 'disposition' | 'event_time_ms' | 'object_ids'>;
 
 /** The log's tables: its size, leaves, stored nodes, the roots appends made, and signed checkpoints. */
 export class LogRepository {
@@ -178,12 +181,33 @@ export class LogRepository {
     return rows.map((r) => ({ idx: Number(r.idx), ref: r.ref, entry: r.entry, leaf_hash: r.leaf_hash })).sort((a, b) => a.idx - b.idx);
   }
 
-  /** Stored events in capture order, after seq `after` (exclusive, none for the first page). */
-  async eventPage(after: number | undefined, limit: number): Promise<{ seq: number; event_id: string | null; event_hash: string; capture_id: string; body: string }[]> {
-    let query = this.db.selectFrom('events').select(['seq', 'event_id', 'event_hash', 'capture_id', 'body']);
+  /** Stored events in capture order, after seq `after` (exclusive, none for the first page), with the columns derived from their bodies. */
+  async eventPage(after: number | undefined, limit: number): Promise<StoredEventRow[]> {
+    let query = this.db
+      .selectFrom('events')
+      .select(['seq', 'event_id', 'event_hash', 'capture_id', 'body', 'event_type', 'action', 'biz_step', 'disposition', 'event_time_ms', 'object_ids']);
     if (after !== undefined) query = query.where('seq', '>', after);
     const rows = await query.orderBy('seq').limit(limit).execute();
-    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    return rows.map((r) => ({ ...r, seq: Number(r.seq), event_time_ms: Number(r.event_time_ms) }));
+  }
+
+  /** The trace facts rows of the events of seqs `from` to `to`, by seq. */
+  async traceFactsOfSeqRange(from: number, to: number): Promise<Map<number, EventTraceFactsTable>> {
+    const rows = await this.db.selectFrom('event_trace_facts').selectAll().where('seq', '>=', from).where('seq', '<=', to).execute();
+    return new Map(rows.map((r) => [Number(r.seq), { ...r, seq: Number(r.seq), event_time_ms: Number(r.event_time_ms) }]));
+  }
+
+  /** The indexed fields (`event_fields`) of the events of seqs `from` to `to`, by seq. */
+  async fieldsOfSeqRange(from: number, to: number): Promise<Map<number, EventFieldTable[]>> {
+    const rows = await this.db.selectFrom('event_fields').selectAll().where('seq', '>=', from).where('seq', '<=', to).execute();
+    const bySeq = new Map<number, EventFieldTable[]>();
+    for (const r of rows) {
+      const row = { ...r, seq: Number(r.seq), num_value: r.num_value === null ? null : Number(r.num_value) };
+      const list = bySeq.get(row.seq);
+      if (list) list.push(row);
+      else bySeq.set(row.seq, [row]);
+    }
+    return bySeq;
   }
 
   /** The `@context` text of each capture job among `ids` that exists (null where the job kept none). */

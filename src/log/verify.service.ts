@@ -4,12 +4,14 @@ import type { Config } from '../config.js';
 import { KeyStore } from '../crypto/key-store.js';
 import { openNote, parseCheckpoint, parseNote, type NoteVerifier } from '../crypto/signed-note.js';
 import { LOG_ED25519_KEY_FILE, LOG_SM2_KEY_FILE, LogSigningKeys } from '../crypto/signing-keys.js';
-import { openDatabase, type Database } from '../db/index.js';
+import { fieldRows, openDatabase, type Database, type EventFieldTable, type EventTraceFactsTable } from '../db/index.js';
 import { DomainError, invalid } from '../domain/errors.js';
 import { eventHash, type JsonLdContext } from '../epcis/event-hash.js';
+import { indexEvent, memoisedCanonical, objectIdsOf } from '../epcis/event-index.js';
 import { summaryMarker } from '../epcis/summary.js';
+import { encodeTraceFacts, traceFactsOf } from '../epcis/trace-facts.js';
 import { parseEntry, recordDigest, type LogEntryKind } from './entries.js';
-import { LogRepository } from './log.repository.js';
+import { LogRepository, type StoredEventRow } from './log.repository.js';
 import { emptyRootHash, leafHash, nodeHash, TILE_HEIGHT } from './merkle.js';
 
 /**
@@ -22,6 +24,8 @@ import { emptyRootHash, leafHash, nodeHash, TILE_HEIGHT } from './merkle.js';
  * - The records: every stored event re-hashed from its body and its document's @context and recorded by exactly one
  *   `event` leaf carrying that hash (a summary from a member is not re-hashed: its marker's hash must be its leaf's); every correction and audit row matched by its leaf's digest; every leaf names a
  *   record that exists, and its record_seq (by which proofs find an event's leaf) is that event's seq.
+ * - The rows derived from each event's body (its columns in `events`, its trace facts, its indexed fields), derived
+ *   again and compared.
  *
  * Everything is read a page at a time in the tables' own order, so memory stays flat however large the store.
  *
@@ -486,7 +490,14 @@ class Verification {
         contexts.set(id, { context, found: found.has(id) });
       }
       const refOf = (e: (typeof page)[number]) => e.event_id ?? e.event_hash;
-      const leaves = groupBySeq(await this.repo.leavesOfSeqRange('event', page[0]!.seq, page[page.length - 1]!.seq));
+      const [from, to] = [page[0]!.seq, page[page.length - 1]!.seq];
+      const [leaves, facts, fields] = await Promise.all([
+        this.repo.leavesOfSeqRange('event', from, to).then(groupBySeq),
+        this.repo.traceFactsOfSeqRange(from, to),
+        this.repo.fieldsOfSeqRange(from, to),
+      ]);
+      // A page's events share most identifiers; a memo per page keeps memory flat.
+      const canonical = memoisedCanonical();
       for (const event of page) {
         this.checked.events += 1;
         const eventID = refOf(event);
@@ -498,8 +509,10 @@ class Verification {
           // A summary (docs/FEDERATION.md) cannot be re-hashed: its marker names the full event's hash, which the leaf pins.
           const summary = summaryMarker(body);
           recomputed = summary ? summary.hash : eventHash(body, job.context);
+          this.derivedRows(event, eventID, body, job.context, canonical, facts.get(event.seq), fields.get(event.seq) ?? []);
         } catch (error) {
-          this.problem('event-body-unreadable', 'events', where, `event ${eventID}: its stored body cannot be hashed: ${(error as Error).message}`);
+          if (recomputed === undefined) this.problem('event-body-unreadable', 'events', where, `event ${eventID}: its stored body cannot be hashed: ${(error as Error).message}`);
+          else this.problem('event-body-unreadable', 'events', where, `event ${eventID}: its stored body cannot be indexed: ${(error as Error).message}`);
         }
         if (recomputed !== undefined && recomputed !== event.event_hash) {
           const jobNote = job.found ? '' : ` (its capture job ${event.capture_id}, which holds the document's @context, is missing)`;
@@ -518,6 +531,42 @@ class Verification {
         }
       }
       this.progress('events', page.length);
+    }
+  }
+
+  /**
+   * The rows derived from an event's body at capture (its columns in `events`, its trace facts, its indexed fields)
+   * against what the body gives now: queries and traces read those rows, never the body, so a change to one of them
+   * would change their answers unseen by the hash.
+   */
+  private derivedRows(
+    event: StoredEventRow,
+    eventID: string,
+    body: Record<string, unknown>,
+    context: JsonLdContext | undefined,
+    canonical: (identifier: string) => string,
+    factsRow: EventTraceFactsTable | undefined,
+    fieldRowsStored: EventFieldTable[],
+  ): void {
+    const where = { eventID, seq: event.seq };
+    const index = indexEvent(body, context, canonical);
+    const objects = objectIdsOf(index);
+    const columns = { event_type: index.eventType, action: index.action, biz_step: index.bizStep, disposition: index.disposition, event_time_ms: index.eventTimeMs };
+    const changed: string[] = (Object.keys(columns) as (keyof typeof columns)[]).filter((c) => event[c] !== columns[c]);
+    // As a set: stores migrated from the first layout wrote the list in another order and spacing.
+    if (!sameSet(parsedList(event.object_ids), objects)) changed.push('object_ids');
+    if (changed.length) this.problem('event-columns-mismatch', 'events', where, `event ${eventID}: its ${changed.join(', ')} in \`events\` differ from what its body gives`);
+    // Events stored before trace facts existed have no row: the trace reads their bodies.
+    if (factsRow) {
+      const expected = { event_id: eventID, event_type: columns.event_type, action: columns.action, biz_step: columns.biz_step, disposition: columns.disposition, event_time_ms: columns.event_time_ms, facts: encodeTraceFacts(traceFactsOf(body, canonical)) };
+      const differing = (Object.keys(expected) as (keyof typeof expected)[]).filter((c) => factsRow[c] !== expected[c]);
+      if (differing.length) this.problem('trace-facts-mismatch', 'event_trace_facts', where, `event ${eventID}: its trace facts row's ${differing.join(', ')} differ from what its body gives`);
+    }
+    const fieldKey = (f: Pick<EventFieldTable, 'scope' | 'name' | 'text_value' | 'num_value'>) => JSON.stringify([f.scope, f.name, f.text_value, f.num_value]);
+    const derivedFields = fieldRows(event.seq, index.fields).map(fieldKey).sort();
+    const storedFields = fieldRowsStored.map(fieldKey).sort();
+    if (derivedFields.length !== storedFields.length || derivedFields.some((f, i) => f !== storedFields[i])) {
+      this.problem('event-fields-mismatch', 'event_fields', where, `event ${eventID}: its indexed fields (${storedFields.length} rows) differ from what its body gives (${derivedFields.length})`);
     }
   }
 
@@ -587,4 +636,21 @@ function groupBySeq<T extends { record_seq: number }>(rows: T[]): Map<number, T[
     else out.set(row.record_seq, [row]);
   }
   return out;
+}
+
+/** A stored JSON list of strings; null (none) is empty, and text that is no such list is `undefined`. */
+function parsedList(text: string | null): string[] | undefined {
+  if (text === null) return [];
+  try {
+    const list = JSON.parse(text) as unknown;
+    return Array.isArray(list) && list.every((x) => typeof x === 'string') ? list : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameSet(stored: string[] | undefined, derived: string[]): boolean {
+  if (stored === undefined || stored.length !== derived.length) return false;
+  const want = new Set(derived);
+  return stored.every((x) => want.has(x)) && new Set(stored).size === want.size;
 }

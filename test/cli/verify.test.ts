@@ -135,6 +135,39 @@ describe('zhuisu verify', { concurrency: true }, () => {
         expectProblem(run, 'events', 'event-not-in-log', `eventID=${hash} seq=9000000`);
       });
 
+      test("an edited column the queries read is named by the event's eventID", async () => {
+        const victim = events[11]!;
+        const run = await tampered(async ({ db }) => {
+          const { biz_step } = await db.selectFrom('events').select('biz_step').where('seq', '=', victim.seq).executeTakeFirstOrThrow();
+          await db.updateTable('events').set({ biz_step: 'https://ref.gs1.org/cbv/BizStep-destroying' }).where('seq', '=', victim.seq).execute();
+          return async ({ db }) => void (await db.updateTable('events').set({ biz_step }).where('seq', '=', victim.seq).execute());
+        });
+        expectProblem(run, 'events', 'event-columns-mismatch', `eventID=${victim.eventID} seq=${victim.seq}`);
+        assert.match(run.stdout, /biz_step/);
+      });
+
+      test("edited trace facts are named by the event's eventID", async () => {
+        const victim = events[12]!;
+        const run = await tampered(async ({ db }) => {
+          const { facts } = await db.selectFrom('event_trace_facts').select('facts').where('seq', '=', victim.seq).executeTakeFirstOrThrow();
+          // The event no longer names its item: a trace would stop there.
+          const edited = JSON.stringify({ ...JSON.parse(facts), epcs: [] });
+          await db.updateTable('event_trace_facts').set({ facts: edited }).where('seq', '=', victim.seq).execute();
+          return async ({ db }) => void (await db.updateTable('event_trace_facts').set({ facts }).where('seq', '=', victim.seq).execute());
+        });
+        expectProblem(run, 'event_trace_facts', 'trace-facts-mismatch', `eventID=${victim.eventID} seq=${victim.seq}`);
+      });
+
+      test("an indexed field added beside the platform is named by the event's eventID", async () => {
+        const victim = events[13]!;
+        const row = { seq: victim.seq, scope: 'ilmd' as const, name: 'https://ref.gs1.org/cbv/MDA-lotNumber', text_value: 'FORGED', num_value: null };
+        const run = await tampered(async ({ db }) => {
+          await db.insertInto('event_fields').values(row).execute();
+          return async ({ db }) => void (await db.deleteFrom('event_fields').where('seq', '=', victim.seq).where('text_value', '=', 'FORGED').execute());
+        });
+        expectProblem(run, 'event_fields', 'event-fields-mismatch', `eventID=${victim.eventID} seq=${victim.seq}`);
+      });
+
       test("an edited leaf entry is named by its index", async () => {
         const run = await tampered(async ({ db }) => {
           const { entry } = await db.selectFrom('log_leaves').select('entry').where('idx', '=', 42).executeTakeFirstOrThrow();
