@@ -511,8 +511,8 @@ class Verification {
           recomputed = summary ? summary.hash : eventHash(body, job.context);
           this.derivedRows(event, eventID, body, job.context, canonical, facts.get(event.seq), fields.get(event.seq) ?? []);
         } catch (error) {
-          if (recomputed === undefined) this.problem('event-body-unreadable', 'events', where, `event ${eventID}: its stored body cannot be hashed: ${(error as Error).message}`);
-          else this.problem('event-body-unreadable', 'events', where, `event ${eventID}: its stored body cannot be indexed: ${(error as Error).message}`);
+          const step = recomputed === undefined ? 'hashed' : 'indexed';
+          this.problem('event-body-unreadable', 'events', where, `event ${eventID}: its stored body cannot be ${step}: ${(error as Error).message}`);
         }
         if (recomputed !== undefined && recomputed !== event.event_hash) {
           const jobNote = job.found ? '' : ` (its capture job ${event.capture_id}, which holds the document's @context, is missing)`;
