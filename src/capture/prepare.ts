@@ -1,5 +1,5 @@
 import { eventHash } from '../epcis/event-hash.js';
-import { indexEvent, memoisedCanonical, objectIdsOf, type EventIndex, type IndexedField } from '../epcis/event-index.js';
+import { indexEvent, memoisedCanonical, OBJECT_ROLES, type EventIndex, type IndexedField } from '../epcis/event-index.js';
 import { encodeTraceFacts, traceFactsOf } from '../epcis/trace-facts.js';
 import { mayHoldUnstorableText, unstorableText } from '../epcis/validation/storable-text.js';
 import { validateEpcisDocument, validateEpcisEvent, type ValidationIssue } from '../epcis/validation/validate.js';
@@ -108,9 +108,8 @@ function prepareEvents(events: JsonObject[], context: unknown): { events: Prepar
     posting.roles.push(quoted);
   };
   const prepared = events.map((body, position): PreparedEvent => {
-    const index = indexEvent(body, context, canonical);
+    const { index, row } = indexedEvent(body, context, canonical);
     for (const { role, identifier } of index.identifiers) post(identifier, position, role);
-    const objects = objectIdsOf(index);
     if (index.readPoint) post(index.readPoint, position, 'read_point');
     if (index.bizLocation) post(index.bizLocation, position, 'biz_location');
     return {
@@ -118,24 +117,38 @@ function prepareEvents(events: JsonObject[], context: unknown): { events: Prepar
       bodyJson: JSON.stringify(body),
       errorDeclaration: body.errorDeclaration ?? null,
       hash: eventHash(body, context as never),
-      index: {
-        eventType: index.eventType,
-        action: index.action,
-        bizStep: index.bizStep,
-        disposition: index.disposition,
-        eventTimeMs: index.eventTimeMs,
-        objectIds: objects.length ? JSON.stringify(objects) : null,
-        traceFacts: encodeTraceFacts(traceFactsOf(body, canonical)),
-        gtins: gtinsNamed(objects),
-        glns: index.glns,
-        fields: index.fields,
-        errorDeclaration: index.errorDeclaration,
-        sensorReports: index.sensorReports,
-      },
+      index: row,
       suppliedId: typeof body.eventID === 'string' ? body.eventID : null,
     };
   });
   return { events: prepared, postings: [...postings.values()] };
+}
+
+const OBJECT_ROLE_SET = new Set<string>(OBJECT_ROLES);
+
+/**
+ * An event's index, and the row capture stores beside its body, both derived from the body: what queries and traces
+ * read instead of the body. `zhuisu verify` derives them again to compare with what is stored.
+ */
+export function indexedEvent(body: JsonObject, context: unknown, canonical: (identifier: string) => string): { index: EventIndex; row: PreparedIndex } {
+  const index = indexEvent(body, context, canonical);
+  const objects = new Set<string>();
+  for (const { role, identifier } of index.identifiers) if (OBJECT_ROLE_SET.has(role)) objects.add(identifier);
+  const row: PreparedIndex = {
+    eventType: index.eventType,
+    action: index.action,
+    bizStep: index.bizStep,
+    disposition: index.disposition,
+    eventTimeMs: index.eventTimeMs,
+    objectIds: objects.size ? JSON.stringify([...objects]) : null,
+    traceFacts: encodeTraceFacts(traceFactsOf(body, canonical)),
+    gtins: gtinsNamed(objects),
+    glns: index.glns,
+    fields: index.fields,
+    errorDeclaration: index.errorDeclaration,
+    sensorReports: index.sensorReports,
+  };
+  return { index, row };
 }
 
 const GTIN_LINK_START = 'https://id.gs1.org/01/';

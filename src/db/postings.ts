@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from './database.js';
 import { isPostgres } from './dialect.js';
-import { compiledOnce, LIST_PLACEHOLDER, withList } from './statements.js';
+import { LIST_PLACEHOLDER, rowsWithList } from './statements.js';
 
 /**
  * Reading the identifier index (table `postings`, whose entries are JSON arrays of [seq, role] pairs) and the lists
@@ -53,13 +53,14 @@ export async function postedSeqsOfTerms(db: Executor, groups: readonly { terms: 
       else rolesOf.set(term, new Set(group.roles));
     }
   }
-  if (rolesOf.size === 0) return [];
-  const statement = compiledOnce<{ term: string; entries: string }>(db, 'postings-of-terms', () => ({
-    compile: () => sql<{ term: string; entries: string }>`select p.term, p.entries from postings p where ${textAmong(db, 'p.term', LIST_PLACEHOLDER)}`.compile(db),
-  }));
-  const rows = await db.executeQuery(withList(statement, [...rolesOf.keys()]));
+  const rows = await rowsWithList(
+    db,
+    'postings-of-terms',
+    () => ({ compile: () => sql<{ term: string; entries: string }>`select p.term, p.entries from postings p where ${textAmong(db, 'p.term', LIST_PLACEHOLDER)}`.compile(db) }),
+    [...rolesOf.keys()],
+  );
   const seqs = new Set<number>();
-  for (const { term, entries } of rows.rows) addPostedSeqs(entries, rolesOf.get(term)!, seqs);
+  for (const { term, entries } of rows) addPostedSeqs(entries, rolesOf.get(term)!, seqs);
   return [...seqs];
 }
 

@@ -32,14 +32,6 @@ export type PostingRole = IdentifierRole | 'read_point' | 'biz_location';
 
 /** Roles that name the things an event is about (not its parties, places or transactions). */
 export const OBJECT_ROLES: readonly IdentifierRole[] = ['epc', 'parent', 'child', 'input', 'output', 'epc_class', 'child_class', 'input_class', 'output_class'];
-const OBJECT_ROLE_SET = new Set<string>(OBJECT_ROLES);
-
-/** The things an event names (in the roles of OBJECT_ROLES), each once, in the order the index lists them. */
-export function objectIdsOf(index: Pick<EventIndex, 'identifiers'>): string[] {
-  const objects = new Set<string>();
-  for (const { role, identifier } of index.identifiers) if (OBJECT_ROLE_SET.has(role)) objects.add(identifier);
-  return [...objects];
-}
 
 /**
  * Where a field stands: at the top of the ILMD or of the event (an extension), or nested inside one of those

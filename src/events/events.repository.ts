@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { ReadScope } from '../access/policy.js';
-import { compiledOnce, LIST_PLACEHOLDER, namesThingHeldBy, withList, postedSeqList, postedSeqs, postedSeqsOfTerms, seqAmong, textAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
+import { LIST_PLACEHOLDER, namesThingHeldBy, rowsWithList, postedSeqList, postedSeqs, postedSeqsOfTerms, seqAmong, textAmong, type Database, type EventFieldTable, type EventSensorReportTable, type EventTable, type EventTraceFactsTable, type Executor, type PostingTable } from '../db/index.js';
 import { parseEventQuery, type EventQuery, type SensorField } from '../epcis/query.js';
 import { isoString } from '../epcis/time.js';
 
@@ -183,15 +183,18 @@ export class EventsRepository {
    */
   async traceRowsAmong(seqs: readonly number[], scope: ReadScope): Promise<TraceRow[]> {
     if (scope.kind !== 'all') return this.traceRowsThroughEvents(seqs, scope);
-    const statement = compiledOnce<TraceRow>(this.db, 'trace-facts-among', () =>
-      this.db
-        .selectFrom('event_trace_facts as f')
-        .select(['f.seq', 'f.event_id', 'f.event_type', 'f.action', 'f.biz_step', 'f.disposition', 'f.event_time_ms', 'f.facts as trace_facts'])
-        .where(seqAmong(this.db, 'f.seq', LIST_PLACEHOLDER))
-        .orderBy('f.event_time_ms', 'asc')
-        .orderBy('f.seq', 'asc'),
+    const rows = await rowsWithList<TraceRow>(
+      this.db,
+      'trace-facts-among',
+      () =>
+        this.db
+          .selectFrom('event_trace_facts as f')
+          .select(['f.seq', 'f.event_id', 'f.event_type', 'f.action', 'f.biz_step', 'f.disposition', 'f.event_time_ms', 'f.facts as trace_facts'])
+          .where(seqAmong(this.db, 'f.seq', LIST_PLACEHOLDER))
+          .orderBy('f.event_time_ms', 'asc')
+          .orderBy('f.seq', 'asc'),
+      seqs,
     );
-    const rows = (await this.db.executeQuery(withList(statement, seqs))).rows;
     if (rows.length === seqs.length) return rows;
     const found = new Set(rows.map((r) => Number(r.seq)));
     const older = await this.traceRowsThroughEvents([...new Set(seqs.filter((seq) => !found.has(seq)))], scope);
@@ -203,16 +206,19 @@ export class EventsRepository {
    * trace facts, and their bodies where they have none (events stored before trace facts were).
    */
   private async traceRowsThroughEvents(seqs: readonly number[], scope: ReadScope): Promise<TraceRow[]> {
-    const statement = compiledOnce<TraceRow>(this.db, JSON.stringify(['trace-through-events', scope]), () =>
-      this.matching(EVERY_EVENT, scope, false)
-        .leftJoin('event_trace_facts as f', 'f.seq', 'e.seq')
-        .select((eb) => ['e.seq', eb.fn.coalesce('e.event_id', 'e.event_hash').as('event_id'), 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'f.facts as trace_facts'])
-        .select(sql<string | null>`case when f.facts is null then e.body end`.as('body'))
-        .where(seqAmong(this.db, 'e.seq', LIST_PLACEHOLDER))
-        .orderBy('e.event_time_ms', 'asc')
-        .orderBy('e.seq', 'asc'),
+    return rowsWithList<TraceRow>(
+      this.db,
+      JSON.stringify(['trace-through-events', scope]),
+      () =>
+        this.matching(EVERY_EVENT, scope, false)
+          .leftJoin('event_trace_facts as f', 'f.seq', 'e.seq')
+          .select((eb) => ['e.seq', eb.fn.coalesce('e.event_id', 'e.event_hash').as('event_id'), 'e.event_type', 'e.action', 'e.biz_step', 'e.disposition', 'e.event_time_ms', 'f.facts as trace_facts'])
+          .select(sql<string | null>`case when f.facts is null then e.body end`.as('body'))
+          .where(seqAmong(this.db, 'e.seq', LIST_PLACEHOLDER))
+          .orderBy('e.event_time_ms', 'asc')
+          .orderBy('e.seq', 'asc'),
+      seqs,
     );
-    return (await this.db.executeQuery(withList(statement, seqs))).rows;
   }
 
   private async pageOf(rows: EventPageRow[], sortColumn: string): Promise<(StoredEvent & { sortKey: number })[]> {
@@ -248,11 +254,13 @@ export class EventsRepository {
 
   /** The events an ILMD or extension field (by its expanded name) gives one of `values`, as seqs. */
   async seqsWithField(scope: EventFieldTable['scope'], name: string, values: readonly string[]): Promise<number[]> {
-    if (values.length === 0) return [];
-    const statement = compiledOnce(this.db, JSON.stringify(['fields-with-values', scope, name]), () =>
-      this.db.selectFrom('event_fields').select('seq').distinct().where('scope', '=', scope).where('name', '=', name).where(textAmong(this.db, 'text_value', LIST_PLACEHOLDER)),
+    const rows = await rowsWithList(
+      this.db,
+      JSON.stringify(['fields-with-values', scope, name]),
+      () => this.db.selectFrom('event_fields').select('seq').distinct().where('scope', '=', scope).where('name', '=', name).where(textAmong(this.db, 'text_value', LIST_PLACEHOLDER)),
+      values,
     );
-    return (await this.db.executeQuery(withList(statement, values))).rows.map((r) => Number(r.seq));
+    return rows.map((r) => Number(r.seq));
   }
 
   /** How many events a query matches within the reader's scope, counted up to `bound` and no further. */

@@ -1,5 +1,6 @@
 import { ensure, readScope } from '../access/policy.js';
 import type { Principal } from '../access/principal.js';
+import { indexedEvent } from '../capture/prepare.js';
 import type { Config } from '../config.js';
 import { KeyStore } from '../crypto/key-store.js';
 import { openNote, parseCheckpoint, parseNote, type NoteVerifier } from '../crypto/signed-note.js';
@@ -7,9 +8,8 @@ import { LOG_ED25519_KEY_FILE, LOG_SM2_KEY_FILE, LogSigningKeys } from '../crypt
 import { fieldRows, openDatabase, type Database, type EventFieldTable, type EventTraceFactsTable } from '../db/index.js';
 import { DomainError, invalid } from '../domain/errors.js';
 import { eventHash, type JsonLdContext } from '../epcis/event-hash.js';
-import { indexEvent, memoisedCanonical, objectIdsOf } from '../epcis/event-index.js';
+import { memoisedCanonical } from '../epcis/event-index.js';
 import { summaryMarker } from '../epcis/summary.js';
-import { encodeTraceFacts, traceFactsOf } from '../epcis/trace-facts.js';
 import { parseEntry, recordDigest, type LogEntryKind } from './entries.js';
 import { LogRepository, type StoredEventRow } from './log.repository.js';
 import { emptyRootHash, leafHash, nodeHash, TILE_HEIGHT } from './merkle.js';
@@ -549,21 +549,20 @@ class Verification {
     fieldRowsStored: EventFieldTable[],
   ): void {
     const where = { eventID, seq: event.seq };
-    const index = indexEvent(body, context, canonical);
-    const objects = objectIdsOf(index);
-    const columns = { event_type: index.eventType, action: index.action, biz_step: index.bizStep, disposition: index.disposition, event_time_ms: index.eventTimeMs };
+    const { row } = indexedEvent(body, context, canonical);
+    const columns = { event_type: row.eventType, action: row.action, biz_step: row.bizStep, disposition: row.disposition, event_time_ms: row.eventTimeMs };
     const changed: string[] = (Object.keys(columns) as (keyof typeof columns)[]).filter((c) => event[c] !== columns[c]);
     // As a set: stores migrated from the first layout wrote the list in another order and spacing.
-    if (!sameSet(parsedList(event.object_ids), objects)) changed.push('object_ids');
+    if (!sameSet(parsedList(event.object_ids), parsedList(row.objectIds)!)) changed.push('object_ids');
     if (changed.length) this.problem('event-columns-mismatch', 'events', where, `event ${eventID}: its ${changed.join(', ')} in \`events\` differ from what its body gives`);
     // Events stored before trace facts existed have no row: the trace reads their bodies.
     if (factsRow) {
-      const expected = { event_id: eventID, event_type: columns.event_type, action: columns.action, biz_step: columns.biz_step, disposition: columns.disposition, event_time_ms: columns.event_time_ms, facts: encodeTraceFacts(traceFactsOf(body, canonical)) };
+      const expected = { event_id: eventID, ...columns, facts: row.traceFacts };
       const differing = (Object.keys(expected) as (keyof typeof expected)[]).filter((c) => factsRow[c] !== expected[c]);
       if (differing.length) this.problem('trace-facts-mismatch', 'event_trace_facts', where, `event ${eventID}: its trace facts row's ${differing.join(', ')} differ from what its body gives`);
     }
     const fieldKey = (f: Pick<EventFieldTable, 'scope' | 'name' | 'text_value' | 'num_value'>) => JSON.stringify([f.scope, f.name, f.text_value, f.num_value]);
-    const derivedFields = fieldRows(event.seq, index.fields).map(fieldKey).sort();
+    const derivedFields = fieldRows(event.seq, row.fields).map(fieldKey).sort();
     const storedFields = fieldRowsStored.map(fieldKey).sort();
     if (derivedFields.length !== storedFields.length || derivedFields.some((f, i) => f !== storedFields[i])) {
       this.problem('event-fields-mismatch', 'event_fields', where, `event ${eventID}: its indexed fields (${storedFields.length} rows) differ from what its body gives (${derivedFields.length})`);

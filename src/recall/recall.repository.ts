@@ -1,4 +1,4 @@
-import { compiledOnce, LIST_PLACEHOLDER, textAmong, withList, type Database, type Executor, type RecallNoticeTable, type RecallTable } from '../db/index.js';
+import { compiledOnce, LIST_PLACEHOLDER, rowsWithList, textAmong, type Database, type Executor, type RecallNoticeTable, type RecallTable } from '../db/index.js';
 
 export interface RecallSummary {
   id: string;
@@ -62,15 +62,19 @@ export class RecallRepository {
     const found = new Map<string, RecallSummary[]>();
     if (codes.length === 0 || !(await this.anyOpen())) return found;
     // The codes go as one JSON parameter, so a trace's hundreds of them are one statement.
-    const statement = compiledOnce(this.db, 'recalls.openOf', () =>
-      this.db
-        .selectFrom('recall_codes as c')
-        .innerJoin('recalls as r', 'r.id', 'c.recall_id')
-        .select(['c.code', 'r.id', 'r.kind', 'r.level', 'r.reason', 'r.status', 'r.created_at'])
-        .where(textAmong(this.db, 'c.code', LIST_PLACEHOLDER))
-        .where('r.status', '=', 'open'),
+    const rows = await rowsWithList(
+      this.db,
+      'recalls.openOf',
+      () =>
+        this.db
+          .selectFrom('recall_codes as c')
+          .innerJoin('recalls as r', 'r.id', 'c.recall_id')
+          .select(['c.code', 'r.id', 'r.kind', 'r.level', 'r.reason', 'r.status', 'r.created_at'])
+          .where(textAmong(this.db, 'c.code', LIST_PLACEHOLDER))
+          .where('r.status', '=', 'open'),
+      codes,
     );
-    for (const r of (await this.db.executeQuery(withList(statement, codes))).rows) {
+    for (const r of rows) {
       const list = found.get(r.code) ?? [];
       list.push({ id: r.id, kind: r.kind, level: r.level === null ? null : Number(r.level), reason: r.reason, status: r.status, createdAt: r.created_at });
       found.set(r.code, list);

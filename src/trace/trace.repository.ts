@@ -1,4 +1,4 @@
-import { compiledOnce, LIST_PLACEHOLDER, textAmong, withList, type Executor } from '../db/index.js';
+import { LIST_PLACEHOLDER, rowsWithList, textAmong, type Executor } from '../db/index.js';
 
 export interface TraceSubject {
   id: string;
@@ -33,12 +33,12 @@ export class TraceRepository {
 
   async subjects(ids: string[]): Promise<Map<string, TraceSubject>> {
     const found = new Map<string, TraceSubject>();
-    if (ids.length === 0) return found;
-    const statement = compiledOnce(this.db, 'trace.subjects', () =>
+    const rows = await rowsWithList(this.db, 'trace.subjects', () =>
       this.db.selectFrom('subjects').select(['id', 'subject_code', 'name', 'region_code', 'roles']).where(textAmong(this.db, 'id', LIST_PLACEHOLDER)),
+      ids,
     );
-    for (const r of (await this.db.executeQuery(withList(statement, ids))).rows) {
-      found.set(r.id, { id: r.id, subjectCode: r.subject_code, name: r.name, regionCode: r.region_code, roles: JSON.parse(r.roles) as string[] });
+    for (const r of rows) {
+      found.set(r.id, traceSubject(r));
     }
     return found;
   }
@@ -47,18 +47,18 @@ export class TraceRepository {
   async placesWithOwners(glns: string[]): Promise<{ locations: Map<string, TraceLocation>; subjects: Map<string, TraceSubject> }> {
     const locations = new Map<string, TraceLocation>();
     const subjects = new Map<string, TraceSubject>();
-    if (glns.length === 0) return { locations, subjects };
-    const statement = compiledOnce(this.db, 'trace.placesWithOwners', () =>
+    const rows = await rowsWithList(this.db, 'trace.placesWithOwners', () =>
       this.db
         .selectFrom('locations as l')
         .innerJoin('subjects as s', 's.id', 'l.subject_id')
         .select(['l.id', 'l.gln', 'l.name', 'l.subject_id', 'l.region_code', 's.subject_code', 's.name as subject_name', 's.region_code as subject_region_code', 's.roles'])
         .where(textAmong(this.db, 'l.gln', LIST_PLACEHOLDER)),
+      glns,
     );
-    for (const r of (await this.db.executeQuery(withList(statement, glns))).rows) {
+    for (const r of rows) {
       locations.set(r.gln!, { gln: r.gln!, id: r.id, name: r.name, subjectId: r.subject_id, regionCode: r.region_code });
       if (!subjects.has(r.subject_id)) {
-        subjects.set(r.subject_id, { id: r.subject_id, subjectCode: r.subject_code, name: r.subject_name, regionCode: r.subject_region_code, roles: JSON.parse(r.roles) as string[] });
+        subjects.set(r.subject_id, traceSubject({ id: r.subject_id, subject_code: r.subject_code, name: r.subject_name, region_code: r.subject_region_code, roles: r.roles }));
       }
     }
     return { locations, subjects };
@@ -72,11 +72,11 @@ export class TraceRepository {
     const candidates = new Set<string>();
     for (const n of numbers) for (let length = 4; length <= 12 && length <= n.length; length += 1) candidates.add(n.slice(0, length));
     const found = new Map<string, string>();
-    if (candidates.size === 0) return found;
-    const statement = compiledOnce(this.db, 'trace.prefixOwners', () =>
+    const rows = await rowsWithList(this.db, 'trace.prefixOwners', () =>
       this.db.selectFrom('subject_company_prefixes').select(['prefix', 'subject_id']).where(textAmong(this.db, 'prefix', LIST_PLACEHOLDER)),
+      [...candidates],
     );
-    const owners = new Map((await this.db.executeQuery(withList(statement, [...candidates]))).rows.map((r) => [r.prefix, r.subject_id]));
+    const owners = new Map(rows.map((r) => [r.prefix, r.subject_id]));
     for (const n of numbers) {
       for (let length = 4; length <= 12 && length <= n.length; length += 1) {
         const owner = owners.get(n.slice(0, length));
@@ -88,11 +88,11 @@ export class TraceRepository {
 
   async productsByGtin(gtins: string[]): Promise<Map<string, TraceProduct>> {
     const found = new Map<string, TraceProduct>();
-    if (gtins.length === 0) return found;
-    const statement = compiledOnce(this.db, 'trace.productsByGtin', () =>
+    const rows = await rowsWithList(this.db, 'trace.productsByGtin', () =>
       this.db.selectFrom('products').select(['id', 'name', 'gtin', 'product_class', 'owner_subject_id']).where(textAmong(this.db, 'gtin', LIST_PLACEHOLDER)),
+      gtins,
     );
-    for (const r of (await this.db.executeQuery(withList(statement, gtins))).rows) {
+    for (const r of rows) {
       found.set(r.gtin!, { id: r.id, name: r.name, gtin: r.gtin, productClass: r.product_class, ownerSubjectId: r.owner_subject_id });
     }
     return found;
@@ -101,18 +101,22 @@ export class TraceRepository {
   /** The products of registered codes that carry no GTIN (platform and authority codes), by their identifier. */
   async productsOfCodes(codes: string[]): Promise<Map<string, TraceProduct>> {
     const found = new Map<string, TraceProduct>();
-    if (codes.length === 0) return found;
-    const statement = compiledOnce(this.db, 'trace.productsOfCodes', () =>
+    const rows = await rowsWithList(this.db, 'trace.productsOfCodes', () =>
       this.db
         .selectFrom('issued_codes as c')
         .innerJoin('code_batches as b', 'b.id', 'c.batch_id')
         .innerJoin('products as p', 'p.id', 'b.product_id')
         .select(['c.code', 'p.id', 'p.name', 'p.gtin', 'p.product_class', 'p.owner_subject_id'])
         .where(textAmong(this.db, 'c.code', LIST_PLACEHOLDER)),
+      codes,
     );
-    for (const r of (await this.db.executeQuery(withList(statement, codes))).rows) {
+    for (const r of rows) {
       found.set(r.code, { id: r.id, name: r.name, gtin: r.gtin, productClass: r.product_class, ownerSubjectId: r.owner_subject_id });
     }
     return found;
   }
+}
+
+function traceSubject(row: { id: string; subject_code: string; name: string; region_code: string; roles: string }): TraceSubject {
+  return { id: row.id, subjectCode: row.subject_code, name: row.name, regionCode: row.region_code, roles: JSON.parse(row.roles) as string[] };
 }

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { migrate, openDatabase, type Database } from '../../src/db/database.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { migrations } from '../../src/db/migrations/index.js';
-import { compiledOnce, LIST_PLACEHOLDER, textAmong, withList } from '../../src/db/index.js';
+import { compiledOnce, LIST_PLACEHOLDER, rowsWithList, textAmong } from '../../src/db/index.js';
 import { createTestDatabase, openTestDatabase, TEST_DIALECTS } from '../support/databases.js';
 
 const subjectRow = (id: string, code: string) => ({
@@ -125,10 +125,9 @@ describe('statements compiled once (PostgreSQL server)', () => {
       await database.db.insertInto('subjects').values([subjectRow('s1', 'C1'), subjectRow('s2', 'C2'), subjectRow('s3', 'C3')]).execute();
       // One connection throughout, so that what it has prepared can be seen.
       await database.db.connection().execute(async (connection) => {
-        const statement = compiledOnce(connection, 'test.subjects', () =>
-          connection.selectFrom('subjects').select('id').where(textAmong(connection, 'id', LIST_PLACEHOLDER)).orderBy('id'),
-        );
-        const ids = async (list: string[]) => (await connection.executeQuery(withList(statement, list))).rows.map((r) => r.id);
+        const build = () => connection.selectFrom('subjects').select('id').where(textAmong(connection, 'id', LIST_PLACEHOLDER)).orderBy('id');
+        const statement = compiledOnce(connection, 'test.subjects', build);
+        const ids = async (list: string[]) => (await rowsWithList(connection, 'test.subjects', build, list)).map((r) => r.id);
         assert.deepEqual(await ids(['s1', 's3']), ['s1', 's3']);
         assert.deepEqual(await ids(['s2', 'nobody']), ['s2']);
         assert.deepEqual(await ids([]), []);
